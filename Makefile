@@ -1,0 +1,51 @@
+# Two commands set everything up on a fresh machine: `make generate` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+NODE_BIN := node_modules/.bin
+SPECS := specs/hotbit-rest.openapi.yaml specs/hotbit-websocket.asyncapi.yaml
+GEN_ARGS := --openapi specs/hotbit-rest.openapi.yaml --asyncapi specs/hotbit-websocket.asyncapi.yaml --package hotbit
+
+.PHONY: all deps validate generate check test bench mock clean
+
+all: generate
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(VENV)/.installed node_modules/.installed
+
+validate: deps
+	$(PY) -m generator validate $(SPECS)
+
+generate: validate
+	$(PY) -m generator generate $(GEN_ARGS) --out generated
+
+# generated/ must be exactly what the specs render to, and must lint and type-check.
+check: deps
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PY) -m generator generate $(GEN_ARGS) --out "$$tmp/out" >/dev/null && \
+	if ! diff -r --exclude=__pycache__ --exclude='*.egg-info' --exclude=build generated "$$tmp/out"; then \
+	  echo "generated/ drifted from specs/: run 'make generate'" >&2; exit 1; fi
+	$(PY) -m ruff check generated
+	$(PY) -m ruff format --check generated
+	cd generated && ../$(PY) -m mypy --strict hotbit
+
+test: validate check
+	$(PY) -m pytest
+
+bench: deps
+	$(PY) -m bench
+
+mock: deps
+	$(PY) -m generator mock $(GEN_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

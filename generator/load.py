@@ -1,0 +1,175 @@
+"""Stage 1: read YAML/JSON documents, remember the line of every node, resolve `$ref`s.
+
+A `Document` keeps the parsed data untouched (validators see `$ref`s as written) and a map from
+JSON pointer to source line, so every later problem can name the file, the pointer and the line.
+`Resolver` follows local and cross-file `$ref`s on demand, loading other files once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.problems import Problem, SpecError, join_pointer, split_pointer
+
+
+@dataclass
+class Document:
+    path: Path
+    data: Any
+    lines: dict[str, int] = field(repr=False)
+    sha256: str = ""
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def line_of(self, pointer: str) -> int | None:
+        """Line of the node at `pointer`, or of its nearest ancestor that has one."""
+        tokens = split_pointer(pointer)
+        while True:
+            line = self.lines.get(join_pointer("", *tokens))
+            if line is not None or not tokens:
+                return line
+            tokens.pop()
+
+    @property
+    def kind(self) -> str:
+        if not isinstance(self.data, dict):
+            return "unknown"
+        if "openapi" in self.data:
+            return "openapi"
+        if "asyncapi" in self.data:
+            return "asyncapi"
+        if "swagger" in self.data:
+            return "swagger"
+        return "unknown"
+
+    def problem(self, pointer: str, message: str, source: str = "generator", **kw: Any) -> Problem:
+        return Problem(self.name, self.line_of(pointer), pointer, message, source, **kw)
+
+
+class _Builder:
+    """Turns a composed YAML node tree into plain Python data plus a pointer -> line map."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.loader = yaml.SafeLoader(text)
+        self.lines: dict[str, int] = {}
+        self.problems: list[Problem] = []
+
+    def build(self) -> Any:
+        try:
+            node = self.loader.get_single_node()
+        finally:
+            self.loader.dispose()
+        if node is None:
+            return None
+        return self._convert(node, "")
+
+    def _convert(self, node: yaml.Node, pointer: str) -> Any:
+        self.lines[pointer] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                if not isinstance(key, str):
+                    key = str(key).lower() if isinstance(key, bool) else str(key)
+                child = join_pointer(pointer, key)
+                if key in out:
+                    self.problems.append(
+                        Problem(str(self.path), key_node.start_mark.line + 1, child,
+                                f"duplicate key {key!r}", "yaml")
+                    )
+                out[key] = self._convert(value_node, child)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self._convert(item, join_pointer(pointer, i)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def load_document(path: str | Path) -> Document:
+    """Parse one file. Raises SpecError (located) if it is unreadable or not valid YAML/JSON."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError([Problem(str(path), None, "", f"cannot read file: {exc.strerror}", "load")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError([Problem(str(path), None, "", f"not UTF-8 text: {exc.reason}", "load")]) from None
+    builder = _Builder(path, text)
+    try:
+        data = builder.build()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise SpecError([Problem(str(path), line, "", f"invalid YAML: {reason}", "load")]) from None
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return Document(path, data, builder.lines, hashlib.sha256(raw).hexdigest())
+
+
+@dataclass(frozen=True)
+class Located:
+    """A node reached through `$ref`s, with the document and pointer it really lives at."""
+
+    value: Any
+    doc: Document
+    pointer: str
+
+
+class Resolver:
+    """Follows `$ref`s (local `#/...`, `other.yaml#/...`, `other.yaml`) across files."""
+
+    def __init__(self, root: Document) -> None:
+        self.root = root
+        self.docs: dict[Path, Document] = {root.path.resolve(): root}
+
+    def document(self, base: Document, ref_path: str) -> Document:
+        target = (base.path.parent / urllib.parse.unquote(ref_path)).resolve()
+        if target not in self.docs:
+            self.docs[target] = load_document(target)
+        return self.docs[target]
+
+    def lookup(self, doc: Document, pointer: str) -> Any:
+        node = doc.data
+        for token in split_pointer(pointer):
+            if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            elif isinstance(node, dict) and token in node:
+                node = node[token]
+            else:
+                raise KeyError(token)
+        return node
+
+    def follow(self, value: Any, doc: Document, pointer: str) -> Located:
+        """Resolve `value` (found at doc#pointer) until it is no longer a `$ref`."""
+        seen: set[tuple[Path, str]] = set()
+        while isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            ref = value["$ref"]
+            file_part, _, frag = ref.partition("#")
+            target_doc = self.document(doc, file_part) if file_part else doc
+            key = (target_doc.path.resolve(), frag)
+            if key in seen:
+                raise SpecError([doc.problem(join_pointer(pointer, "$ref"), f"circular $ref {ref!r}", "load")])
+            seen.add(key)
+            try:
+                value = self.lookup(target_doc, frag)
+            except KeyError:
+                raise SpecError(
+                    [doc.problem(join_pointer(pointer, "$ref"), f"$ref {ref!r} points at nothing", "load")]
+                ) from None
+            doc, pointer = target_doc, ("" if not frag else frag if frag.startswith("/") else "/" + frag)
+        return Located(value, doc, pointer)
+
+    def deref(self, value: Any, doc: Document | None = None, pointer: str = "") -> Any:
+        return self.follow(value, doc or self.root, pointer).value

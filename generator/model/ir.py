@@ -1,0 +1,254 @@
+"""Stage 3's output: a small, typed intermediate model that the templates render.
+
+Nothing here is exchange-specific. Every field comes from the spec (standard keywords or the
+`x-` extensions documented in docs/spec-extensions.md). Schemas that become Python models are
+collected in a `ModelSet`; the renderer turns each set into one module with
+datamodel-code-generator, and `py_type` strings name types in that module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ErrorDef:
+    code: int
+    name: str  # exception class name
+    message: str = ""
+    description: str = ""
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class Signature:
+    algorithm: str  # md5 | sha1 | sha256 | sha512 | hmac-sha256 | hmac-sha512
+    output: str  # hex-upper | hex-lower | base64
+    payload: str  # template with {canonical} {api_key} {secret_key}
+    sort: str = "name"
+    values: str = "raw"
+    pair: str = "="
+    join: str = "&"
+    exclude: tuple[str, ...] = ()
+    key_parameter: str = ""  # REST: parameter that carries the api key
+    parameter: str = ""  # REST: parameter that carries the signature
+
+
+@dataclass(frozen=True)
+class Envelope:
+    result: str
+    error: str
+    id: str | None = None
+    code: str = "code"
+    message: str = "message"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    requests: int
+    per: float
+    scope: str = "ip"
+
+
+@dataclass(frozen=True)
+class SchemaRef:
+    """A schema that the model module renders, and how Python code names its type."""
+
+    py_type: str  # annotation, e.g. "models.Order", "list[models.Deal]", "Decimal"
+    decode_type: str  # expression usable at run time, e.g. "models.Order"
+    nullable: bool = False  # null is a legitimate value
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # wire name
+    py_name: str  # keyword argument name
+    location: str  # query | path | header | cookie | form | json | multipart
+    required: bool
+    py_type: str  # annotation of the argument
+    schema: dict[str, Any]  # resolved JSON schema (for checks before sending)
+    description: str = ""
+    json_encoded: bool = False  # array/object sent as compact JSON text
+    default: Any = None
+    has_default: bool = False
+
+
+@dataclass(frozen=True)
+class AuthScheme:
+    """A standard OpenAPI security scheme (apiKey/http bearer/http basic)."""
+
+    name: str
+    type: str  # apiKey | bearer | basic
+    location: str = ""  # apiKey: header | query | cookie
+    param_name: str = ""  # apiKey: header/query/cookie name
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    py_name: str
+    method_name: str  # the exchange's own name (x-method-name), used in errors
+    http_method: str  # GET, POST, ...
+    path: str  # as in the spec, relative to the server URL
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+    params: tuple[Param, ...]  # user-facing parameters (credentials excluded)
+    body_media_type: str | None  # application/x-www-form-urlencoded | application/json | ...
+    result: SchemaRef  # what the method returns (envelope unwrapped)
+    enveloped: bool
+    signed: bool
+    auth: tuple[str, ...]  # names of AuthScheme the operation accepts (any of them)
+    permission: str
+    retry_safe: bool
+    errors: dict[int, ErrorDef]  # root table merged with the operation's own
+    rate_limit: RateLimit | None
+    deprecated: bool = False
+    also_accepts: tuple[str, ...] = ()
+
+    @property
+    def body_kind(self) -> str | None:
+        """form | multipart | json | body (one opaque body) | None."""
+        for p in self.params:
+            if p.location in ("form", "multipart", "json", "body"):
+                return p.location
+        media = self.body_media_type or ""
+        if media == "application/x-www-form-urlencoded":
+            return "form"
+        if media == "multipart/form-data":
+            return "multipart"
+        return "json" if "json" in media else None
+
+
+@dataclass
+class ModelSet:
+    """Schemas for one generated module; names are final Python class names."""
+
+    module: str  # e.g. "models"
+    dialect: str = "3.0.3"  # OpenAPI version whose schema dialect the schemas use
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positional: set[str] = field(default_factory=set)  # rendered as array_like structs
+
+
+@dataclass
+class RestApi:
+    title: str
+    version: str
+    description: str
+    base_url: str
+    spec_file: str
+    spec_sha256: str
+    sdk_name: str  # class-name prefix
+    timeout: float
+    max_retries: int
+    user_agent: str
+    operations: list[Operation]
+    models: ModelSet
+    signature: Signature | None
+    envelope: Envelope | None
+    error_codes: dict[int, ErrorDef]
+    rate_limit: RateLimit | None
+    auth_schemes: dict[str, AuthScheme]
+
+
+@dataclass(frozen=True)
+class WsParam:
+    name: str
+    py_name: str
+    py_type: str
+    schema: dict[str, Any]
+    description: str = ""
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class WsMethod:
+    name: str  # wire method name, e.g. "depth.subscribe"
+    py_name: str  # e.g. "depth_subscribe"
+    kind: str  # request | subscribe | unsubscribe
+    summary: str
+    description: str
+    params: tuple[WsParam, ...]
+    result: SchemaRef  # request: the reply's result; subscribe: the push model
+    private: bool
+    push: str | None = None  # subscribe: wire name of the push
+    unsubscribe: str | None = None
+    aliases: tuple[str, ...] = ()
+    errors: dict[int, ErrorDef] = field(default_factory=dict)
+    # Added for the WebSocket client (all optional):
+    variadic: WsParam | None = None  # additionalItems: any number of further positional arguments
+    mergeable: bool = False  # subscribe: params are a list of keys; concurrent subscriptions merge
+    route: str | None = None  # subscribe: push model attribute holding the key a push belongs to
+    route_params: tuple[str, ...] = ()  # subscribe: py_names of the params that hold such keys
+    internal: bool = False  # used by the client itself (auth, unsubscribe): no public method
+
+
+@dataclass(frozen=True)
+class WsOrderBook:
+    """`x-order-book` on a subscribe message: how its push maintains a local order book."""
+
+    method: str  # subscribe wire name that feeds the book
+    py_name: str  # client factory method, e.g. "order_book"
+    push: str  # push wire name
+    model: str  # py type of the push model
+    clean: tuple[str, ...]  # attribute path of the snapshot flag in the push model
+    asks: tuple[str, ...]  # attribute path of the ask levels
+    bids: tuple[str, ...]
+    market: tuple[str, ...] = ()  # attribute path of the market name (optional)
+    price: str = "[0]"  # accessor suffix on one level: ".price" or "[0]"
+    amount: str = "[1]"
+
+
+@dataclass(frozen=True)
+class WsPush:
+    name: str  # wire method, e.g. "depth.update"
+    py_type: SchemaRef  # model of the push's params
+
+
+@dataclass(frozen=True)
+class Framing:
+    request_method: str = "method"
+    request_params: str = "params"
+    request_id: str = "id"
+    reply_result: str = "result"
+    reply_error: str = "error"
+    reply_id: str = "id"
+    push_method: str = "method"
+    push_params: str = "params"
+    error_code: str = "code"
+    error_message: str = "message"
+
+
+@dataclass(frozen=True)
+class WsAuth:
+    method: str
+    params: tuple[str, ...]  # templates with {api_key} {signature}
+    signature: Signature
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    method: str
+    interval: float = 15.0
+    timeout: float = 10.0
+
+
+@dataclass
+class WsApi:
+    title: str
+    version: str
+    description: str
+    url: str
+    spec_file: str
+    spec_sha256: str
+    framing: Framing | None  # None: plain messages, no JSON-RPC (generic AsyncAPI)
+    binary_frames: str  # gzip | zlib | deflate | auto | none
+    auth: WsAuth | None
+    heartbeat: Heartbeat | None
+    request_timeout: float
+    methods: list[WsMethod]
+    pushes: list[WsPush]
+    models: ModelSet
+    error_codes: dict[int, ErrorDef]
+    order_books: list[WsOrderBook] = field(default_factory=list)  # from x-order-book
