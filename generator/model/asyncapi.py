@@ -39,6 +39,8 @@ METHOD_KINDS = ("request", "subscribe", "unsubscribe", "push", "reply")
 FRAME_CODECS = ("gzip", "zlib", "deflate", "auto", "none")
 # Names the generated WebSocketClient defines itself; a spec method may not take them.
 CLIENT_NAMES = {"close", "connect", "events", "request", "subscribe", "url", "connected", "order_book"}
+# Keyword arguments every generated method adds; spec parameters are renamed around them.
+PARAM_RESERVED = {"self", "timeout", "maxsize", "policy"}
 
 
 def _identifier(name: str) -> bool:
@@ -547,7 +549,7 @@ class _Builder:
         value = loc.value
         if not isinstance(value, dict) or value.get("maxItems") == 0:
             return [], None
-        taken = set(CLIENT_NAMES) | {"self", "timeout"}
+        taken = set(PARAM_RESERVED)
         fixed: list[WsParam] = []
         items = value.get("items")
         extra: Any = value.get("additionalItems")
@@ -652,7 +654,7 @@ class _Builder:
                 aliases=tuple(str(a) for a in msg.rpc.get("aliases") or ()),
                 errors=errors,
                 variadic=variadic,
-                mergeable=variadic is not None and len(set(every)) == 1,
+                mergeable=kind == "subscribe" and variadic is not None and len(set(every)) == 1,
                 route=route,
                 route_params=route_params,
                 internal=kind == "unsubscribe" or (auth is not None and name == auth.method),

@@ -319,6 +319,7 @@ def build_rest_api(doc: Document, resolver: Resolver, package: str) -> tuple[Res
         "auth_schemes": _auth_schemes(root, resolver, doc),
     }
     collector = SchemaCollector(resolver, "models")
+    collector.models.dialect = "3.1.0" if str(root.get("openapi", "")).startswith("3.1") else "3.0.3"
     builder = _OperationBuilder(doc, resolver, collector, api)
     operations = []
     for path, path_item in (root.get("paths") or {}).items():

@@ -148,6 +148,8 @@ def scalar_type(node: Any) -> str | None:
             return None
         types = non_null[0]
     fmt = node.get("format")
+    if fmt == "decimal" and types in (None, "string", "number"):
+        return "Decimal"
     if types == "string":
         if fmt == "decimal":
             return "Decimal"
