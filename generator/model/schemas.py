@@ -92,6 +92,13 @@ class SchemaCollector:
         self.models.schemas[name] = struct
         return {"$ref": COMPONENT_PREFIX + name}
 
+    def is_null(self, schema: Any, doc: Document) -> bool:
+        """A schema that only admits JSON null."""
+        node = self.resolver.deref(schema, doc)
+        if not isinstance(node, dict):
+            return False
+        return node.get("type") == "null" or node.get("type") == ["null"] or node.get("enum") == [None]
+
     # -- naming types ----------------------------------------------------------------------
     def type_of(self, schema: Any, doc: Document, pointer: str, name_hint: str) -> SchemaRef:
         """The Python type for a value of this schema; objects and unions become models."""
@@ -102,6 +109,14 @@ class SchemaCollector:
         if _is_wrapper(node):  # {allOf: [X], nullable: true} is X, maybe null
             inner = self.type_of(node["allOf"][0], located.doc, join_pointer(located.pointer, "allOf", 0), name_hint)
             return _ref(inner.decode_type, nullable or inner.nullable)
+        for key in ("anyOf", "oneOf"):  # {anyOf: [X, null]} is X, maybe null
+            branches = node.get(key) if isinstance(node, dict) else None
+            if isinstance(branches, list):
+                kept = [i for i, b in enumerate(branches) if not self.is_null(b, located.doc)]
+                if len(kept) == 1 and len(branches) > 1:
+                    where = join_pointer(located.pointer, key, kept[0])
+                    inner = self.type_of(branches[kept[0]], located.doc, where, name_hint)
+                    return _ref(inner.decode_type, True)
         if isinstance(schema, dict) and "$ref" in schema:
             name = self.add(node, located.doc, located.pointer, located.pointer.rsplit("/", 1)[-1])
             return _ref(f"{module}.{name}", nullable)
