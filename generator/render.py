@@ -22,7 +22,7 @@ from typing import Any
 
 import jinja2
 
-from generator import __version__
+from generator import __version__, outputs
 from generator.load import Document, Resolver, load_document
 from generator.model.ir import ModelSet, RestApi, WsApi
 from generator.problems import Problem, Severity, SpecError
@@ -33,9 +33,16 @@ Context = dict[str, Any]
 
 @dataclass(frozen=True)
 class Output:
-    template: str
+    template: str  # the Jinja template rendered with the context ("" when `build` needs none)
     path: str  # relative to the output folder; {package} is replaced
     when: Callable[[Context], bool] = lambda ctx: True
+    # Outputs that are not one template rendered with the context (JSON documents, pages that need
+    # the spec's examples): `build(project, template)` returns the file's text. See outputs.py.
+    build: Callable[[Project, str], str] | None = None
+
+
+def _has_rest(ctx: Context) -> bool:
+    return ctx["api"] is not None
 
 
 def _has_signing(ctx: Context) -> bool:
@@ -59,6 +66,15 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/websocket.py.j2", "{package}/websocket.py", lambda c: c["ws"] is not None),
     Output("package/orderbook.py.j2", "{package}/orderbook.py",
            lambda c: c["ws"] is not None and bool(getattr(c["ws"], "order_books", None))),
+    # Command line (`python -m <package>`) and the non-Python outputs (generator/outputs.py).
+    Output("package/__main__.py.j2", "{package}/__main__.py", build=outputs.render_cli),
+    Output("postman/prerequest.js.j2", "postman/{package}.postman_collection.json", _has_rest,
+           build=outputs.postman_collection),
+    Output("", "insomnia/{package}.insomnia.json", _has_rest, build=outputs.insomnia_export),
+    Output("docs/reference.md.j2", "docs/reference.md", build=outputs.render_docs),
+    Output("docs/index.html.j2", "docs/index.html", build=outputs.render_html),
+    Output("docs/llms.txt.j2", "docs/llms.txt", build=outputs.render_docs),
+    Output("docs/llms-full.txt.j2", "docs/llms-full.txt", build=outputs.render_docs),
 )
 
 
@@ -69,7 +85,8 @@ def header_for(docs: list[tuple[str, str]], comment: str = "#") -> str:
 
 
 class Project:
-    def __init__(self, package: str, api: RestApi | None, ws: WsApi | None, templates: Path | None = None):
+    def __init__(self, package: str, api: RestApi | None, ws: WsApi | None, templates: Path | None = None,
+                 documents: dict[str, Document] | None = None):
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", package):
             raise SpecError([Problem("<command line>", None, "", f"--package {package!r} is not a valid module name", "cli")])
         loaders: list[jinja2.BaseLoader] = []
@@ -89,6 +106,7 @@ class Project:
         self.env.filters["wrap_comment"] = _wrap_comment
         self.env.filters["payload_expr"] = _payload_expr
         self.package, self.api, self.ws = package, api, ws
+        self.documents = dict(documents or {})  # "openapi"/"asyncapi" -> the loaded spec (examples)
         sources = []
         if api:
             sources.append((api.spec_file, api.spec_sha256))
@@ -109,7 +127,10 @@ class Project:
         for out in MANIFEST:
             if out.when(self.context):
                 path = out.path.format(package=self.package)
-                files[path] = self.env.get_template(out.template).render(**self.context)
+                if out.build is not None:
+                    files[path] = out.build(self, out.template)
+                else:
+                    files[path] = self.env.get_template(out.template).render(**self.context)
         for api in (self.api, self.ws):
             if api is not None and api.models.schemas:
                 path = f"{self.package}/{api.models.module}.py"
@@ -154,7 +175,8 @@ def render_models(models: ModelSet) -> str:
 
 def _decodable(schemas: dict[str, Any]) -> dict[str, Any]:
     """Schemas msgspec can decode: tolerant, and with untagged object unions merged."""
-    return {name: _merge_unions(_tolerant(schema), schemas) for name, schema in schemas.items()}
+    tolerant = {name: _tolerant(schema) for name, schema in schemas.items()}
+    return {name: _merge_unions(schema, tolerant) for name, schema in tolerant.items()}
 
 
 def _target(node: Any, schemas: dict[str, Any], depth: int = 0) -> Any:
@@ -243,6 +265,8 @@ def _tolerant(schema: Any) -> Any:
             out[key] = {k: _tolerant(v) for k, v in value.items()}
         else:
             out[key] = _tolerant(value)
+    if schema.get("format") == "decimal" and "type" not in schema:
+        out["type"] = "string"  # msgspec decodes Decimal from a string or a number
     if "enum" in schema and "type" not in out:
         values = [v for v in schema["enum"] if v is not None]
         kinds = {type(v) for v in values}
@@ -313,7 +337,7 @@ def load_and_check(path: str, lenient: bool) -> tuple[Document, Resolver, list[P
     from generator.validate import validate_document
 
     doc = load_document(path)
-    problems = validate_document(doc, lenient=lenient)
+    problems = validate_document(doc, lenient=lenient, policy=False)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise SpecError(errors)
@@ -327,16 +351,19 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
 
     warnings_: list[Problem] = []
     api = ws = None
+    documents: dict[str, Document] = {}
     if openapi:
         doc, resolver, problems = load_and_check(openapi, lenient)
+        documents["openapi"] = doc
         api, model_warnings = build_rest_api(doc, resolver, package)
         warnings_ += problems + model_warnings
     if asyncapi:
         from generator.model.asyncapi import build_ws_api
 
         doc, resolver, problems = load_and_check(asyncapi, lenient)
+        documents["asyncapi"] = doc
         ws = build_ws_api(doc, resolver, package)
         warnings_ += problems
-    project = Project(package, api, ws, Path(templates) if templates else None)
+    project = Project(package, api, ws, Path(templates) if templates else None, documents)
     write_atomically(project.render(), out)
     return warnings_

@@ -38,7 +38,16 @@ MODULE = "ws_models"
 METHOD_KINDS = ("request", "subscribe", "unsubscribe", "push", "reply")
 FRAME_CODECS = ("gzip", "zlib", "deflate", "auto", "none")
 # Names the generated WebSocketClient defines itself; a spec method may not take them.
-CLIENT_NAMES = {"close", "connect", "events", "request", "subscribe", "url", "connected", "order_book"}
+CLIENT_NAMES = {
+    "close",
+    "connect",
+    "events",
+    "request",
+    "subscribe",
+    "url",
+    "connected",
+    "order_book",
+}
 # Keyword arguments every generated method adds; spec parameters are renamed around them.
 PARAM_RESERVED = {"self", "timeout", "maxsize", "policy"}
 
@@ -65,7 +74,9 @@ class _Types:
         self._names: dict[tuple[str, str], str] = {}
         self._taken: set[str] = set()
         self.fields: dict[str, dict[str, str]] = {}  # model -> {wire name or title: attribute}
-        self.field_nodes: dict[str, dict[str, Located]] = {}  # model -> {wire name or title: schema}
+        self.field_nodes: dict[
+            str, dict[str, Located]
+        ] = {}  # model -> {wire name or title: schema}
 
     # -- helpers ---------------------------------------------------------------------------
     def follow(self, node: Any, doc: Document, pointer: str) -> tuple[Located, str | None]:
@@ -77,8 +88,12 @@ class _Types:
         value = loc.value
         while isinstance(value, dict):
             branches = value.get("allOf")
-            if not (isinstance(branches, list) and len(branches) == 1 and "properties" not in value
-                    and "type" not in value):
+            if not (
+                isinstance(branches, list)
+                and len(branches) == 1
+                and "properties" not in value
+                and "type" not in value
+            ):
                 break
             inner = branches[0]
             loc2 = self.resolver.follow(inner, loc.doc, join_pointer(loc.pointer, "allOf", 0))
@@ -93,22 +108,37 @@ class _Types:
         for key in ("anyOf", "oneOf"):
             branches = value.get(key)
             if isinstance(branches, list):
-                kept = [b for b in branches if not (isinstance(b, dict) and b.get("type") == "null")]
+                kept = [
+                    b for b in branches if not (isinstance(b, dict) and b.get("type") == "null")
+                ]
                 return kept, len(kept) != len(branches), key
         return [], False, ""
 
     # -- models ----------------------------------------------------------------------------
-    def visit(self, node: Any, doc: Document, pointer: str, hint: str) -> tuple[dict[str, Any], str, bool]:
+    def visit(
+        self, node: Any, doc: Document, pointer: str, hint: str
+    ) -> tuple[dict[str, Any], str, bool]:
         """(schema for the model module, Python type without None, whether null is allowed)."""
         loc, named = self.follow(node, doc, pointer)
         value = loc.value
         if not isinstance(value, dict):
             return {}, "Any", False
-        description = {"description": value["description"]} if isinstance(value.get("description"), str) else {}
+        description = (
+            {"description": value["description"]}
+            if isinstance(value.get("description"), str)
+            else {}
+        )
         branches, nullable, key = self.non_null(value)
         if key:
-            parts = [self.visit(b, loc.doc, join_pointer(loc.pointer, key, i), f"{hint}{i + 1}" if len(branches) > 1 else hint)
-                     for i, b in enumerate(branches)]
+            parts = [
+                self.visit(
+                    b,
+                    loc.doc,
+                    join_pointer(loc.pointer, key, i),
+                    f"{hint}{i + 1}" if len(branches) > 1 else hint,
+                )
+                for i, b in enumerate(branches)
+            ]
             if not parts:
                 return {"type": "null"}, "None", True
             if len(parts) == 1:
@@ -129,7 +159,11 @@ class _Types:
             if len(rest) != 1:
                 kinds = [self._scalar({**value, "type": t}) for t in rest]
                 py = " | ".join(dict.fromkeys(k[1] for k in kinds)) or "None"
-                return {"anyOf": [k[0] for k in kinds] + ([{"type": "null"}] if nullable else [])}, py, nullable
+                return (
+                    {"anyOf": [k[0] for k in kinds] + ([{"type": "null"}] if nullable else [])},
+                    py,
+                    nullable,
+                )
             types = rest[0]
         if types == "object" or (types is None and "properties" in value):
             if value.get("properties"):
@@ -137,10 +171,18 @@ class _Types:
                 return schema, py, nullable
             extra = value.get("additionalProperties")
             if isinstance(extra, dict) and extra:
-                inner, py, inner_null = self.visit(extra, loc.doc, join_pointer(loc.pointer, "additionalProperties"),
-                                                   hint + "Value")
+                inner, py, inner_null = self.visit(
+                    extra,
+                    loc.doc,
+                    join_pointer(loc.pointer, "additionalProperties"),
+                    hint + "Value",
+                )
                 py = f"{py} | None" if inner_null else py
-                return {"type": "object", "additionalProperties": inner, **description}, f"dict[str, {py}]", nullable
+                return (
+                    {"type": "object", "additionalProperties": inner, **description},
+                    f"dict[str, {py}]",
+                    nullable,
+                )
             return {"type": "object", **description}, "dict[str, Any]", nullable
         if types == "array" or (types is None and "items" in value):
             items = value.get("items")
@@ -153,7 +195,9 @@ class _Types:
                 schema, py, _ = self._hoist_positional(loc, named or hint)
                 return schema, py, nullable
             if isinstance(items, dict) and items:
-                inner, py, inner_null = self.visit(items, loc.doc, join_pointer(loc.pointer, "items"), hint + "Item")
+                inner, py, inner_null = self.visit(
+                    items, loc.doc, join_pointer(loc.pointer, "items"), hint + "Item"
+                )
                 py = f"{py} | None" if inner_null else py
                 return {"type": "array", "items": inner, **description}, f"list[{py}]", nullable
             return {"type": "array", **description}, "list[Any]", nullable
@@ -162,9 +206,13 @@ class _Types:
 
     @staticmethod
     def _scalar(value: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        keep = {k: value[k] for k in ("type", "format", "enum", "const", "description", "default") if k in value}
+        keep: dict[str, Any] = {
+            k: value[k]
+            for k in ("type", "format", "enum", "const", "description", "default")
+            if k in value
+        }
         if isinstance(keep.get("type"), list):
-            keep["type"] = [t for t in keep["type"] if t != "null"][0]
+            keep["type"] = next(t for t in keep["type"] if t != "null")
         kind, fmt = keep.get("type"), keep.get("format")
         if kind is None and "enum" in value:
             values = [v for v in value["enum"] if v is not None]
@@ -194,23 +242,31 @@ class _Types:
                 return None
         return extra, join_pointer(loc.pointer, "additionalItems")
 
+    def model_of(self, loc: Located) -> str | None:
+        """The model name the schema at `loc` was hoisted as, if it was."""
+        return self._names.get((str(loc.doc.path.resolve()), loc.pointer))
+
     def _reserve(self, loc: Located, hint: str) -> tuple[str, bool]:
         key = (str(loc.doc.path.resolve()), loc.pointer)
         if key in self._names:
             return self._names[key], False
-        name = unique(pascal(hint), self._taken | {"Decimal", "Any", "Struct", "field", "UNSET", "UnsetType"})
+        name = unique(
+            pascal(hint), self._taken | {"Decimal", "Any", "Struct", "field", "UNSET", "UnsetType"}
+        )
         self._taken.add(name)
         self._names[key] = name
         self.models.schemas[name] = {}  # reserved first: schemas may be recursive
         return name, True
 
-    def _hoist_object(self, loc: Located, hint: str, merged: bool = False) -> tuple[dict[str, Any], str, bool]:
+    def _hoist_object(
+        self, loc: Located, hint: str, merged: bool = False
+    ) -> tuple[dict[str, Any], str, bool]:
         name, new = self._reserve(loc, hint)
         if new:
             props: dict[str, Any] = {}
             nodes: dict[str, Located] = {}
             required: list[str] = []
-            for prop, (sub, sub_doc, sub_ptr) in self._properties(loc).items():
+            for prop, (sub, sub_doc, sub_ptr) in self.properties(loc).items():
                 schema, _, _ = self.visit(sub, sub_doc, sub_ptr, name + pascal(prop))
                 props[prop] = schema
                 nodes[prop] = Located(sub, sub_doc, sub_ptr)
@@ -227,13 +283,13 @@ class _Types:
             self.field_nodes[name] = nodes
         return {"$ref": COMPONENT_PREFIX + name}, f"{MODULE}.{name}", False
 
-    def _properties(self, loc: Located) -> dict[str, tuple[Any, Document, str]]:
+    def properties(self, loc: Located) -> dict[str, tuple[Any, Document, str]]:
         out: dict[str, tuple[Any, Document, str]] = {}
         value = loc.value
         for i, branch in enumerate(value.get("allOf") or []):
             inner, _ = self.follow(branch, loc.doc, join_pointer(loc.pointer, "allOf", i))
             if isinstance(inner.value, dict):
-                out.update(self._properties(inner))
+                out.update(self.properties(inner))
         for prop, sub in (value.get("properties") or {}).items():
             out[prop] = (sub, loc.doc, join_pointer(loc.pointer, "properties", prop))
         return out
@@ -267,7 +323,11 @@ class _Types:
                 attr = unique(snake(title, fallback="item"), taken)
                 schema, _, _ = self.visit(item, loc.doc, ptr, name + pascal(title))
                 if isinstance(item, dict) and isinstance(item.get("description"), str):
-                    schema = {**schema, "description": item["description"]} if "$ref" not in schema else schema
+                    schema = (
+                        {**schema, "description": item["description"]}
+                        if "$ref" not in schema
+                        else schema
+                    )
                 props[attr] = schema
                 fields[title] = attr
                 nodes[title] = Located(item, loc.doc, ptr)
@@ -292,17 +352,26 @@ class _Types:
             return "Any"
         branches, nullable, key = self.non_null(value)
         if key:
-            parts = [self.param_type(b, loc.doc, join_pointer(loc.pointer, key, i)) for i, b in enumerate(branches)]
+            parts = [
+                self.param_type(b, loc.doc, join_pointer(loc.pointer, key, i))
+                for i, b in enumerate(branches)
+            ]
             py = " | ".join(dict.fromkeys(parts)) or "None"
             return f"{py} | None" if nullable and py != "None" else py
         if "enum" in value:
             values = [v for v in value["enum"] if v is not None]
-            if values and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+            if values and all(
+                isinstance(v, (str, int)) and not isinstance(v, bool) for v in values
+            ):
                 return "Literal[" + ", ".join(repr(v) for v in values) + "]"
         types = value.get("type")
         if isinstance(types, list):
             rest = [t for t in types if t != "null"]
-            py = " | ".join(dict.fromkeys(self.param_type({**value, "type": t}, loc.doc, loc.pointer) for t in rest))
+            py = " | ".join(
+                dict.fromkeys(
+                    self.param_type({**value, "type": t}, loc.doc, loc.pointer) for t in rest
+                )
+            )
             return f"{py} | None" if "null" in types else py
         fmt = value.get("format")
         if types == "string":
@@ -316,7 +385,10 @@ class _Types:
         if types == "array" or "items" in value:
             items = value.get("items")
             if isinstance(items, list) and items and not value.get("additionalItems"):
-                inner = [self.param_type(it, loc.doc, join_pointer(loc.pointer, "items", i)) for i, it in enumerate(items)]
+                inner = [
+                    self.param_type(it, loc.doc, join_pointer(loc.pointer, "items", i))
+                    for i, it in enumerate(items)
+                ]
                 return f"tuple[{', '.join(inner)}]"
             if isinstance(items, dict) and items:
                 return f"Sequence[{self.param_type(items, loc.doc, join_pointer(loc.pointer, 'items'))}]"
@@ -332,6 +404,7 @@ class _Builder:
         self.root: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
         self.types = _Types(resolver)
         self.problems: list[Problem] = []
+        self.framing = Framing()
 
     def fail(self, doc: Document, pointer: str, message: str) -> None:
         self.problems.append(doc.problem(pointer, message, "asyncapi-model"))
@@ -344,18 +417,35 @@ class _Builder:
     def build(self) -> WsApi:
         root = self.root
         if self.doc.kind != "asyncapi":
-            raise SpecError([self.doc.problem("", "not an AsyncAPI document (no 'asyncapi' key)", "asyncapi-model")])
+            raise SpecError(
+                [
+                    self.doc.problem(
+                        "", "not an AsyncAPI document (no 'asyncapi' key)", "asyncapi-model"
+                    )
+                ]
+            )
         rpc = root.get("x-rpc")
         if not isinstance(rpc, dict):
-            raise SpecError([self.doc.problem(
-                "", "unsupported AsyncAPI document: the WebSocket client is generated only for JSON-RPC style APIs "
-                    "described with the root extension x-rpc (see docs/spec-extensions.md); plain publish/subscribe "
-                    "messages without x-rpc are not supported yet", "asyncapi-model")])
-        framing = self._framing(rpc)
+            raise SpecError(
+                [
+                    self.doc.problem(
+                        "",
+                        "unsupported AsyncAPI document: the WebSocket client is generated only for JSON-RPC style APIs "
+                        "described with the root extension x-rpc (see docs/spec-extensions.md); plain publish/subscribe "
+                        "messages without x-rpc are not supported yet",
+                        "asyncapi-model",
+                    )
+                ]
+            )
+        framing = self.framing = self._framing(rpc)
         frames = root.get("x-frames") or {}
         binary = str(frames.get("binary", "auto")) if isinstance(frames, dict) else "auto"
         if binary not in FRAME_CODECS:
-            self.fail(self.doc, "/x-frames/binary", f"unknown binary frame codec {binary!r}; one of {', '.join(FRAME_CODECS)}")
+            self.fail(
+                self.doc,
+                "/x-frames/binary",
+                f"unknown binary frame codec {binary!r}; one of {', '.join(FRAME_CODECS)}",
+            )
         error_codes = build_errors(root.get("x-error-codes"), self.doc, "/x-error-codes")
         auth = self._auth(rpc.get("auth"))
         heartbeat = self._heartbeat(rpc.get("heartbeat"))
@@ -397,7 +487,9 @@ class _Builder:
             raw = rpc.get(section) or {}
             value = raw.get(key, key) if isinstance(raw, dict) else key
             if not isinstance(value, str) or not value:
-                self.fail(self.doc, join_pointer("/x-rpc", section, key), "must name a frame property")
+                self.fail(
+                    self.doc, join_pointer("/x-rpc", section, key), "must name a frame property"
+                )
                 return key
             return value
 
@@ -413,21 +505,37 @@ class _Builder:
             error_code=part("error", "code"),
             error_message=part("error", "message"),
         )
-        incoming = [framing.reply_result, framing.reply_error, framing.reply_id, framing.push_method, framing.push_params]
+        incoming = [
+            framing.reply_result,
+            framing.reply_error,
+            framing.reply_id,
+            framing.push_method,
+            framing.push_params,
+        ]
         if len(set(incoming)) != len(incoming):
-            self.fail(self.doc, "/x-rpc", "reply and push frames must use distinct property names for result, error, "
-                                          "id, method and params (the client tells them apart by name)")
+            self.fail(
+                self.doc,
+                "/x-rpc",
+                "reply and push frames must use distinct property names for result, error, "
+                "id, method and params (the client tells them apart by name)",
+            )
         return framing
 
     def _auth(self, raw: Any) -> WsAuth | None:
         if raw is None:
             return None
         if not isinstance(raw, dict) or not isinstance(raw.get("method"), str):
-            self.fail(self.doc, "/x-rpc/auth", "auth needs 'method' (the RPC method that authenticates)")
+            self.fail(
+                self.doc, "/x-rpc/auth", "auth needs 'method' (the RPC method that authenticates)"
+            )
             return None
         params = raw.get("params", ["{api_key}", "{signature}"])
         if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-            self.fail(self.doc, "/x-rpc/auth/params", "must be a list of strings with {api_key} / {signature}")
+            self.fail(
+                self.doc,
+                "/x-rpc/auth/params",
+                "must be a list of strings with {api_key} / {signature}",
+            )
             params = []
         if "signature" not in raw:
             self.fail(self.doc, "/x-rpc/auth", "auth needs a 'signature' object")
@@ -439,7 +547,11 @@ class _Builder:
         if raw is None:
             return None
         if not isinstance(raw, dict) or not isinstance(raw.get("method"), str):
-            self.fail(self.doc, "/x-rpc/heartbeat", "heartbeat needs 'method' (the RPC method sent as a ping)")
+            self.fail(
+                self.doc,
+                "/x-rpc/heartbeat",
+                "heartbeat needs 'method' (the RPC method sent as a ping)",
+            )
             return None
         return Heartbeat(
             method=raw["method"],
@@ -451,8 +563,14 @@ class _Builder:
         servers = self.root.get("servers") or {}
         if not isinstance(servers, dict) or not servers:
             return ""
-        server = next((s for s in servers.values() if isinstance(s, dict) and str(s.get("protocol", "")).startswith("ws")),
-                      next(iter(servers.values())))
+        server = next(
+            (
+                s
+                for s in servers.values()
+                if isinstance(s, dict) and str(s.get("protocol", "")).startswith("ws")
+            ),
+            next(iter(servers.values())),
+        )
         server = self.resolver.deref(server, self.doc, "/servers")
         protocol = str(server.get("protocol", "wss"))
         if "url" in server:  # AsyncAPI 2.x
@@ -467,7 +585,11 @@ class _Builder:
         channels = self.root.get("channels") or {}
         if isinstance(channels, dict) and len(channels) == 1:
             key, channel = next(iter(channels.items()))
-            address = channel.get("address", key) if isinstance(channel, dict) and "address" in channel else key
+            address = (
+                channel.get("address", key)
+                if isinstance(channel, dict) and "address" in channel
+                else key
+            )
             if isinstance(address, str) and address.startswith("/") and "{" not in address:
                 url = url.rstrip("/") + address
         return url
@@ -476,6 +598,7 @@ class _Builder:
     def _messages(self) -> list[_Message]:
         """Every message with x-rpc-method: components first, then inline ones in channels."""
         out: dict[tuple[str, str], _Message] = {}
+        seen: set[tuple[str, str]] = set()
 
         def add(node: Any, doc: Document, pointer: str, key: str) -> None:
             loc = self.resolver.follow(node, doc, pointer)
@@ -487,18 +610,34 @@ class _Builder:
                     add(sub, loc.doc, join_pointer(loc.pointer, "oneOf", i), key)
                 return
             ident = (str(loc.doc.path.resolve()), loc.pointer)
-            if ident in out:
+            if ident in seen:
                 return
+            seen.add(ident)
             rpc = value.get("x-rpc-method")
             if rpc is None:
-                self.fail(loc.doc, loc.pointer, "message has no x-rpc-method: every message of an x-rpc API needs one "
-                                                "(name and kind)")
+                self.fail(
+                    loc.doc,
+                    loc.pointer,
+                    "message has no x-rpc-method: every message of an x-rpc API needs one "
+                    "(name and kind)",
+                )
                 return
-            if not isinstance(rpc, dict) or not isinstance(rpc.get("name"), str) or rpc.get("kind") not in METHOD_KINDS:
-                self.fail(loc.doc, join_pointer(loc.pointer, "x-rpc-method"),
-                          f"x-rpc-method needs 'name' and 'kind' (one of {', '.join(METHOD_KINDS)})")
+            if (
+                not isinstance(rpc, dict)
+                or not isinstance(rpc.get("name"), str)
+                or rpc.get("kind") not in METHOD_KINDS
+            ):
+                self.fail(
+                    loc.doc,
+                    join_pointer(loc.pointer, "x-rpc-method"),
+                    f"x-rpc-method needs 'name' and 'kind' (one of {', '.join(METHOD_KINDS)})",
+                )
                 return
-            name = loc.pointer.rsplit("/", 1)[-1] if loc.pointer.startswith("/components/messages/") else key
+            name = (
+                loc.pointer.rsplit("/", 1)[-1]
+                if loc.pointer.startswith("/components/messages/")
+                else key
+            )
             out[ident] = _Message(name, rpc, value, loc.doc, loc.pointer)
 
         components = (self.root.get("components") or {}).get("messages") or {}
@@ -510,7 +649,12 @@ class _Builder:
             base = join_pointer("/channels", cname)
             for op in ("publish", "subscribe"):
                 if isinstance(channel.get(op), dict) and "message" in channel[op]:
-                    add(channel[op]["message"], self.doc, join_pointer(base, op, "message"), f"{cname}-{op}")
+                    add(
+                        channel[op]["message"],
+                        self.doc,
+                        join_pointer(base, op, "message"),
+                        f"{cname}-{op}",
+                    )
             for mname, msg in (channel.get("messages") or {}).items():  # AsyncAPI 3.0
                 add(msg, self.doc, join_pointer(base, "messages", mname), mname)
         return list(out.values())
@@ -522,10 +666,10 @@ class _Builder:
         loc, _ = self.types.follow(payload, msg.doc, join_pointer(msg.pointer, "payload"))
         if not isinstance(loc.value, dict):
             return None
-        return self.types._properties(loc).get(prop)
+        return self.types.properties(loc).get(prop)
 
     def _pushes(self, messages: list[_Message]) -> dict[str, WsPush]:
-        framing = self._framing(self.root["x-rpc"])
+        framing = self.framing
         out: dict[str, WsPush] = {}
         for msg in messages:
             if msg.rpc["kind"] != "push":
@@ -533,15 +677,18 @@ class _Builder:
             name = msg.rpc["name"]
             params = self._payload_property(msg, framing.push_params)
             if params is None:
-                self.fail(msg.doc, join_pointer(msg.pointer, "payload"),
-                          f"push payload has no {framing.push_params!r} property")
+                self.fail(
+                    msg.doc,
+                    join_pointer(msg.pointer, "payload"),
+                    f"push payload has no {framing.push_params!r} property",
+                )
                 continue
             _, py, nullable = self.types.visit(*params, pascal(name))
             out[name] = WsPush(name, SchemaRef(f"{py} | None" if nullable else py, py, nullable))
         return out
 
     def _params(self, msg: _Message) -> tuple[list[WsParam], WsParam | None]:
-        framing = self._framing(self.root["x-rpc"])
+        framing = self.framing
         found = self._payload_property(msg, framing.request_params)
         if found is None:
             return [], None
@@ -555,23 +702,50 @@ class _Builder:
         extra: Any = value.get("additionalItems")
         extra_ptr = join_pointer(loc.pointer, "additionalItems")
         if "prefixItems" in value:  # JSON Schema 2020-12 spelling
-            items, extra, extra_ptr = value["prefixItems"], value.get("items"), join_pointer(loc.pointer, "items")
+            items, extra, extra_ptr = (
+                value["prefixItems"],
+                value.get("items"),
+                join_pointer(loc.pointer, "items"),
+            )
         elif isinstance(items, dict):
             items, extra, extra_ptr = [], items, join_pointer(loc.pointer, "items")
         items = items if isinstance(items, list) else []
         min_items = value.get("minItems", len(items))
         for i, item in enumerate(items):
-            fixed.append(self._param(item, loc.doc, join_pointer(loc.pointer, "items", i), f"arg{i + 1}", taken,
-                                     required=i < min_items))
+            fixed.append(
+                self._param(
+                    item,
+                    loc.doc,
+                    join_pointer(loc.pointer, "items", i),
+                    f"arg{i + 1}",
+                    taken,
+                    required=i < min_items,
+                )
+            )
             if not fixed[-1].required and i + 1 < len(items):
-                self.fail(loc.doc, join_pointer(loc.pointer, "items", i), "only trailing positions may be optional")
+                self.fail(
+                    loc.doc,
+                    join_pointer(loc.pointer, "items", i),
+                    "only trailing positions may be optional",
+                )
         variadic = None
         if isinstance(extra, dict) and extra:
-            variadic = self._param(extra, loc.doc, extra_ptr, "args", taken, required=False, variadic=True)
+            variadic = self._param(
+                extra, loc.doc, extra_ptr, "args", taken, required=False, variadic=True
+            )
         return fixed, variadic
 
-    def _param(self, node: Any, doc: Document, pointer: str, fallback: str, taken: set[str], *,
-               required: bool, variadic: bool = False) -> WsParam:
+    def _param(
+        self,
+        node: Any,
+        doc: Document,
+        pointer: str,
+        fallback: str,
+        taken: set[str],
+        *,
+        required: bool,
+        variadic: bool = False,
+    ) -> WsParam:
         loc, _ = self.types.follow(node, doc, pointer)
         title = node.get("title") if isinstance(node, dict) else None
         if not isinstance(title, str) and isinstance(loc.value, dict):
@@ -587,27 +761,45 @@ class _Builder:
                 break
         py_type = self.types.param_type(node, doc, pointer)
         schema = _resolved(loc.value, self.resolver, loc.doc, loc.pointer)
-        return WsParam(name=title, py_name=py_name, py_type=py_type, schema=schema, description=description,
-                       required=required)
+        return WsParam(
+            name=title,
+            py_name=py_name,
+            py_type=py_type,
+            schema=schema,
+            description=description,
+            required=required,
+        )
 
-    def _reply_result(self, msg: _Message, by_key: dict[str, _Message], replies: dict[str, _Message]) -> SchemaRef:
-        framing = self._framing(self.root["x-rpc"])
+    def _reply_result(
+        self, msg: _Message, by_key: dict[str, _Message], replies: dict[str, _Message]
+    ) -> SchemaRef:
+        framing = self.framing
         reply_key = msg.rpc.get("reply")
-        reply = by_key.get(reply_key) if isinstance(reply_key, str) else replies.get(msg.rpc["name"])
+        reply = (
+            by_key.get(reply_key) if isinstance(reply_key, str) else replies.get(msg.rpc["name"])
+        )
         if isinstance(reply_key, str) and reply is None:
-            self.fail(msg.doc, join_pointer(msg.pointer, "x-rpc-method", "reply"),
-                      f"no message {reply_key!r} in components/messages")
+            self.fail(
+                msg.doc,
+                join_pointer(msg.pointer, "x-rpc-method", "reply"),
+                f"no message {reply_key!r} in components/messages",
+            )
         if reply is None:
             return SchemaRef("Any", "Any", True)
         found = self._payload_property(reply, framing.reply_result)
         if found is None:
             return SchemaRef("Any", "Any", True)
-        _, py, nullable = self.types.visit(*found, pascal(msg.rpc["name"]) + "Result")
+        _, py, _ = self.types.visit(*found, pascal(msg.rpc["name"]) + "Result")
         # null comes with an error (which raises), so the result type drops it.
         return SchemaRef(py, py, False) if py != "None" else SchemaRef("None", "None", True)
 
-    def _methods(self, messages: list[_Message], pushes: dict[str, WsPush], error_codes: dict[int, ErrorDef],
-                 auth: WsAuth | None) -> tuple[list[WsMethod], list[WsOrderBook]]:
+    def _methods(
+        self,
+        messages: list[_Message],
+        pushes: dict[str, WsPush],
+        error_codes: dict[int, ErrorDef],
+        auth: WsAuth | None,
+    ) -> tuple[list[WsMethod], list[WsOrderBook]]:
         by_key = {m.key: m for m in messages}
         replies = {m.rpc["name"]: m for m in messages if m.rpc["kind"] == "reply"}
         methods: list[WsMethod] = []
@@ -620,7 +812,11 @@ class _Builder:
                 continue
             where = join_pointer(msg.pointer, "x-rpc-method")
             if name in seen:
-                self.fail(msg.doc, where, f"method {name!r} is described twice (also at {seen[name].pointer})")
+                self.fail(
+                    msg.doc,
+                    where,
+                    f"method {name!r} is described twice (also at {seen[name].pointer})",
+                )
                 continue
             seen[name] = msg
             params, variadic = self._params(msg)
@@ -628,17 +824,27 @@ class _Builder:
             unsubscribe = msg.rpc.get("unsubscribe")
             if kind == "subscribe":
                 if not isinstance(push_name, str) or push_name not in pushes:
-                    self.fail(msg.doc, join_pointer(where, "push"),
-                              f"a subscribe method needs 'push' naming a push message ({push_name!r} is not one)")
+                    self.fail(
+                        msg.doc,
+                        join_pointer(where, "push"),
+                        f"a subscribe method needs 'push' naming a push message ({push_name!r} is not one)",
+                    )
                     continue
                 if unsubscribe is not None and not isinstance(unsubscribe, str):
-                    self.fail(msg.doc, join_pointer(where, "unsubscribe"), "must be a wire method name")
+                    self.fail(
+                        msg.doc, join_pointer(where, "unsubscribe"), "must be a wire method name"
+                    )
                     unsubscribe = None
                 result = pushes[push_name].py_type
             else:
                 result = self._reply_result(msg, by_key, replies)
-            errors = {**error_codes, **build_errors(msg.rpc.get("errors"), msg.doc, join_pointer(where, "errors"))}
-            route, route_params = self._route(params, variadic, result) if kind == "subscribe" else (None, ())
+            errors = {
+                **error_codes,
+                **build_errors(msg.rpc.get("errors"), msg.doc, join_pointer(where, "errors")),
+            }
+            route, route_params = (
+                self._route(params, variadic, result) if kind == "subscribe" else (None, ())
+            )
             every = [p.py_type for p in params] + ([variadic.py_type] if variadic else [])
             method = WsMethod(
                 name=name,
@@ -668,11 +874,16 @@ class _Builder:
         for m in methods:
             if m.kind == "subscribe" and m.unsubscribe and m.unsubscribe not in names:
                 msg = seen[m.name]
-                self.fail(msg.doc, join_pointer(msg.pointer, "x-rpc-method", "unsubscribe"),
-                          f"{m.unsubscribe!r} is not an unsubscribe method of this spec")
+                self.fail(
+                    msg.doc,
+                    join_pointer(msg.pointer, "x-rpc-method", "unsubscribe"),
+                    f"{m.unsubscribe!r} is not an unsubscribe method of this spec",
+                )
         return methods, books
 
-    def _route(self, params: list[WsParam], variadic: WsParam | None, result: SchemaRef) -> tuple[str | None, tuple[str, ...]]:
+    def _route(
+        self, params: list[WsParam], variadic: WsParam | None, result: SchemaRef
+    ) -> tuple[str | None, tuple[str, ...]]:
         """The push field that tells which subscribed value a push belongs to, if any.
 
         A push is routed by a top-level push field named like a parameter (same title) with the
@@ -694,19 +905,24 @@ class _Builder:
                 return fields[p.name], tuple(keys)
         return None, ()
 
-    def _order_book(self, msg: _Message, method: WsMethod, books: list[WsOrderBook],
-                    py_names: set[str]) -> WsOrderBook | None:
+    def _order_book(
+        self, msg: _Message, method: WsMethod, books: list[WsOrderBook], py_names: set[str]
+    ) -> WsOrderBook | None:
         where = join_pointer(msg.pointer, "x-order-book")
         raw = msg.value["x-order-book"]
         if not isinstance(raw, dict):
-            self.fail(msg.doc, where, "x-order-book must be an object (see docs/spec-extensions.md)")
+            self.fail(
+                msg.doc, where, "x-order-book must be an object (see docs/spec-extensions.md)"
+            )
             return None
         if raw.get("push", method.push) != method.push:
             self.fail(msg.doc, join_pointer(where, "push"), f"the method's push is {method.push!r}")
             return None
         model = method.result.decode_type.removeprefix(f"{MODULE}.")
         if model == method.result.decode_type:
-            self.fail(msg.doc, where, "the push of an order book method must be a model with named fields")
+            self.fail(
+                msg.doc, where, "the push of an order book method must be a model with named fields"
+            )
             return None
 
         def path(key: str, required: bool = True) -> tuple[tuple[str, ...], Located | None]:
@@ -714,20 +930,29 @@ class _Builder:
             if text is None and not required:
                 return (), None
             if not isinstance(text, str) or not text:
-                self.fail(msg.doc, join_pointer(where, key), "must name a push field (dotted for nested fields)")
+                self.fail(
+                    msg.doc,
+                    join_pointer(where, key),
+                    "must name a push field (dotted for nested fields)",
+                )
                 return (), None
-            current, attrs, node = model, [], None
+            current: str | None = model
+            attrs: list[str] = []
+            node: Located | None = None
             for part in text.split("."):
                 fields = self.types.fields.get(current or "", {})
                 if part not in fields:
-                    self.fail(msg.doc, join_pointer(where, key),
-                              f"{text!r}: {part!r} is not a field of the push model {current or '(not a model)'}"
-                              f" (fields: {', '.join(fields) or 'none'})")
+                    self.fail(
+                        msg.doc,
+                        join_pointer(where, key),
+                        f"{text!r}: {part!r} is not a field of the push model {current or '(not a model)'}"
+                        f" (fields: {', '.join(fields) or 'none'})",
+                    )
                     return (), None
                 attrs.append(fields[part])
                 node = self.types.field_nodes[current or ""][part]
                 loc, _ = self.types.follow(node.value, node.doc, node.pointer)
-                current = self.types._names.get((str(loc.doc.path.resolve()), loc.pointer))
+                current = self.types.model_of(loc)
             return tuple(attrs), node
 
         clean, _ = path("clean")
@@ -740,16 +965,35 @@ class _Builder:
         amount = self._level_accessor(raw, "amount", 1, asks_node, msg, where)
         if price is None or amount is None:
             return None
-        name = raw.get("name", "order_book" if not books else f"{method.py_name.removesuffix('_subscribe')}_order_book")
+        name = raw.get(
+            "name",
+            "order_book"
+            if not books
+            else f"{method.py_name.removesuffix('_subscribe')}_order_book",
+        )
         py_name = snake(str(name))
-        if py_name in {b.py_name for b in books} or (py_name in py_names and py_name != "order_book"):
+        if py_name in {b.py_name for b in books} or (
+            py_name in py_names and py_name != "order_book"
+        ):
             self.fail(msg.doc, join_pointer(where, "name"), f"{py_name!r} is already a method name")
             return None
-        return WsOrderBook(method=method.name, py_name=py_name, push=str(method.push), model=method.result.py_type,
-                           clean=clean, asks=asks, bids=bids, market=market, price=price, amount=amount)
+        py_names.add(py_name)
+        return WsOrderBook(
+            method=method.name,
+            py_name=py_name,
+            push=str(method.push),
+            model=method.result.py_type,
+            clean=clean,
+            asks=asks,
+            bids=bids,
+            market=market,
+            price=price,
+            amount=amount,
+        )
 
-    def _level_accessor(self, raw: dict[str, Any], key: str, default: int, side: Located, msg: _Message,
-                        where: str) -> str | None:
+    def _level_accessor(
+        self, raw: dict[str, Any], key: str, default: int, side: Located, msg: _Message, where: str
+    ) -> str | None:
         """Python suffix reading a level's price/amount: '.price' on a struct, '[0]' on a list."""
         loc, _ = self.types.follow(side.value, side.doc, side.pointer)
         items = loc.value.get("items") if isinstance(loc.value, dict) else None
@@ -757,21 +1001,33 @@ class _Builder:
             self.fail(msg.doc, join_pointer(where, "asks"), "must name an array of levels")
             return None
         level, _ = self.types.follow(items, loc.doc, join_pointer(loc.pointer, "items"))
-        model = self.types._names.get((str(level.doc.path.resolve()), level.pointer))
+        model = self.types.model_of(level)
         wanted = raw.get(key, default)
         if model is None:  # a plain array such as [price, amount]
             if isinstance(wanted, int) and not isinstance(wanted, bool):
                 return f"[{wanted}]"
-            self.fail(msg.doc, join_pointer(where, key), "a level that is a plain array is read by position (an integer)")
+            self.fail(
+                msg.doc,
+                join_pointer(where, key),
+                "a level that is a plain array is read by position (an integer)",
+            )
             return None
         fields = self.types.fields[model]
         if isinstance(wanted, int) and not isinstance(wanted, bool):
             if model not in self.types.models.positional or wanted >= len(fields):
-                self.fail(msg.doc, join_pointer(where, key), f"level model {model} has no position {wanted}")
+                self.fail(
+                    msg.doc,
+                    join_pointer(where, key),
+                    f"level model {model} has no position {wanted}",
+                )
                 return None
             return "." + list(fields.values())[wanted]
         if wanted not in fields:
-            self.fail(msg.doc, join_pointer(where, key), f"{wanted!r} is not a field of the level model {model}")
+            self.fail(
+                msg.doc,
+                join_pointer(where, key),
+                f"{wanted!r} is not a field of the level model {model}",
+            )
             return None
         return "." + fields[str(wanted)]
 
@@ -780,16 +1036,22 @@ def _text(value: Any) -> str:
     return " ".join(str(value or "").split())
 
 
-def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0) -> Any:
-    """A copy of the schema with $refs inlined (bounded depth), for documentation and checks."""
+def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, level: int = 0) -> Any:
+    """A copy of the schema with $refs inlined (nesting bounded), for documentation and checks."""
     loc = resolver.follow(node, doc, pointer)
-    if depth > 8:
+    if level > 8:
         return {}
     if isinstance(loc.value, dict):
-        return {k: _resolved(v, resolver, loc.doc, join_pointer(loc.pointer, k), depth + 1)
-                for k, v in loc.value.items() if k not in ("example", "examples") and not k.startswith("x-")}
+        return {
+            k: _resolved(v, resolver, loc.doc, join_pointer(loc.pointer, k), level + 1)
+            for k, v in loc.value.items()
+            if k not in ("example", "examples") and not k.startswith("x-")
+        }
     if isinstance(loc.value, list):
-        return [_resolved(v, resolver, loc.doc, join_pointer(loc.pointer, i), depth + 1) for i, v in enumerate(loc.value)]
+        return [
+            _resolved(v, resolver, loc.doc, join_pointer(loc.pointer, i), level + 1)
+            for i, v in enumerate(loc.value)
+        ]
     return loc.value
 
 

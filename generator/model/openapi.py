@@ -328,7 +328,8 @@ def build_rest_api(doc: Document, resolver: Resolver, package: str) -> tuple[Res
             if isinstance(path_item.get(method), dict):
                 operations.append(builder.build(path, method, path_item[method], path_item))
     for name, schema in ((root.get("components") or {}).get("schemas") or {}).items():
-        collector.add(schema, doc, join_pointer("/components/schemas", name), name)
+        if not collector.is_null(schema, doc):
+            collector.add(schema, doc, join_pointer("/components/schemas", name), name)
     return (
         RestApi(
             title=str(info.get("title", package)),

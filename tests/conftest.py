@@ -1,0 +1,75 @@
+"""Shared test helpers. Keep this file generic: modules add their own fixtures below.
+
+`ROOT` is the project root. `node_bin(name)` is the path of a Node tool from `npm ci`; a missing
+tool FAILS the test (never skips it) and says to run `make deps`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from generator.mock import Recording, RestMock, RestSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS_DIR = ROOT / "specs"
+REST_SPEC = SPECS_DIR / "hotbit-rest.openapi.yaml"
+WS_SPEC = SPECS_DIR / "hotbit-websocket.asyncapi.yaml"
+
+
+def node_bin(name: str) -> Path:
+    """`node_modules/.bin/<name>`, or fail the test with a hint to run `make deps`."""
+    path = ROOT / "node_modules" / ".bin" / name
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make deps`", pytrace=False)
+    return path
+
+
+def node_exe() -> str:
+    """The `node` interpreter, or fail the test with a hint to run `make deps`."""
+    exe = shutil.which("node")
+    if exe is None:
+        pytest.fail("`node` is not on PATH: install Node.js and run `make deps`", pytrace=False)
+    return exe
+
+
+# --------------------------------------------------------------------------------------------
+# REST mock (generator/mock.py): the spec, the recordings and a running mock with signature checks
+
+REST_RECORDINGS = ROOT / "tests" / "recordings" / "rest"
+# The test credentials of the recordings (the docs' signing example): every recorded `sign` is
+# computed with these.
+REST_API_KEY = "6b97d781-5ffd-958f-576d96d0bbebc8c6"
+REST_SECRET_KEY = "de8063ea6e99bc967ba6395d06fabf50"
+
+
+@pytest.fixture(scope="session")
+def rest_spec() -> RestSpec:
+    """The REST spec as the mock reads it (loaded once)."""
+    from generator.mock import RestSpec
+
+    return RestSpec(REST_SPEC)
+
+
+@pytest.fixture(scope="session")
+def rest_recordings() -> list[Recording]:
+    """Every REST recording, by file name."""
+    from generator.mock import load_recordings
+
+    recordings = load_recordings(REST_RECORDINGS)
+    assert recordings, f"no recordings in {REST_RECORDINGS}"
+    return recordings
+
+
+@pytest.fixture
+def rest_mock(rest_spec: RestSpec, rest_recordings: list[Recording]) -> Iterator[RestMock]:
+    """A running REST mock on a loopback port, checking signatures with the test secret."""
+    from generator.mock import RestMock
+
+    with RestMock(rest_spec, rest_recordings, secret_key=REST_SECRET_KEY) as mock:
+        yield mock

@@ -1,0 +1,442 @@
+"""Unit tests of generator/validate.py on tiny fixture specs (tests/fixtures/specs/)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from generator import validate
+from generator.load import load_document
+from generator.problems import Problem, Severity
+from generator.validate import check_examples, validate_document, validate_files
+
+FIXTURES = ROOT / "tests" / "fixtures" / "specs"
+GOOD = [
+    "openapi-30-good.yaml",
+    "openapi-31-good.yaml",
+    "asyncapi-26-good.yaml",
+    "asyncapi-30-good.yaml",
+]
+
+
+@pytest.fixture(autouse=True)
+def _run_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # problems name files relative to the working directory
+
+
+def rel(name: str) -> str:
+    return str((FIXTURES / name).relative_to(ROOT))
+
+
+def problems_of(name: str, **kw: bool) -> list[Problem]:
+    kw.setdefault("external", False)
+    return validate_files([rel(name)], **kw)
+
+
+def where(problems: list[Problem]) -> set[tuple[str, int | None, str]]:
+    return {(p.source, p.line, p.pointer) for p in problems}
+
+
+def find(problems: list[Problem], pointer: str) -> Problem:
+    hits = [p for p in problems if p.pointer == pointer]
+    assert hits, f"no problem at {pointer}; got:\n" + "\n".join(map(str, problems))
+    return hits[0]
+
+
+# ------------------------------------------------------------------ clean documents
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_good_fixture_is_clean(name: str) -> None:
+    assert problems_of(name) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["openapi-30-good.yaml", "openapi-31-good.yaml", "asyncapi-26-good.yaml"]
+)
+def test_good_fixture_is_clean_with_spectral(name: str) -> None:
+    """Also proves Spectral info/hint results (asyncapi-latest-version) are not reported."""
+    assert problems_of(name, external=True) == []
+
+
+def test_examples_are_counted_across_files() -> None:
+    report = check_examples(load_document(FIXTURES / "openapi-30-good.yaml"))
+    # 2 parameter examples + 1 null example, the component example, the cross-file schema example
+    assert (report.checked, report.problems) == (5, [])
+    assert check_examples(load_document(FIXTURES / "asyncapi-26-good.yaml")).checked == 3
+
+
+# ------------------------------------------------------------------ kinds and broken input
+
+
+def test_swagger_2_is_refused_with_a_conversion_hint() -> None:
+    [problem] = problems_of("swagger-20.yaml")
+    assert problem.message == (
+        "Swagger 2.0 is not supported: convert it to OpenAPI 3 first "
+        "(for example `npx swagger2openapi in.yaml -o out.yaml`)"
+    )
+    assert (problem.pointer, problem.line, problem.severity) == ("/swagger", 1, Severity.ERROR)
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "text"),
+    [
+        ("not-yaml.yaml", 3, "invalid YAML"),
+        ("top-level-list.yaml", 1, "top level is a list"),
+        ("empty.yaml", 1, "file is empty"),
+        ("unknown-kind.yaml", 1, "not an OpenAPI or AsyncAPI document"),
+    ],
+)
+def test_unusable_files_give_one_located_error(name: str, line: int | None, text: str) -> None:
+    [problem] = problems_of(name, external=True)
+    assert problem.file == rel(name)
+    assert problem.line == line and text in problem.message
+    assert problem.severity is Severity.ERROR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 3000 + "]" * 3000 + "\n",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-a: &a {b: *a}\n",
+    ],
+    ids=["deep", "self-alias"],
+)
+def test_yaml_that_cannot_be_loaded_is_a_problem(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    [problem] = validate_files([path], external=True)
+    assert problem.source == "load" and "nests too deeply" in problem.message
+
+
+def test_missing_file_is_a_problem() -> None:
+    [problem] = validate_files(["no/such/spec.yaml"], external=True)
+    assert problem.file == "no/such/spec.yaml" and "cannot read file" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("openapi: 3.1\ninfo: {}\n", '`openapi` must be a string such as "3.0.3"'),
+        ("openapi: 2.9.0\n", "unsupported OpenAPI version '2.9.0'"),
+        ("asyncapi: 2.7.0\n", "unsupported AsyncAPI version '2.7.0'"),
+    ],
+)
+def test_unsupported_versions(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    [problem] = validate_files([path], external=True)
+    assert message in problem.message and problem.line == 1
+
+
+def test_broken_refs_are_located_at_the_ref() -> None:
+    problems = problems_of("broken-ref.yaml")
+    assert {(p.line, p.pointer) for p in problems if p.source == "load"} == {
+        (9, "/paths/~1a/get/responses/200/$ref"),
+        (19, "/paths/~1b/get/responses/200/content/application~1json/schema/$ref"),
+        (30, "/paths/~1c/get/responses/200/content/application~1json/schema/$ref"),
+    }
+    messages = " | ".join(p.message for p in problems)
+    assert "points at nothing" in messages and "cannot read file" in messages
+    assert "not-yaml.yaml:3: invalid YAML" in messages
+    assert not any("could not finish" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: [1]\ncomponents: {schemas: [1]}\n",
+        "openapi: 3.0.3\ninfo: 7\npaths: {/a: {get: {responses: {'200': {$ref: 5}}}}}\n",
+        (
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {/a: {get: {parameters: 3, "
+            "responses: {'200': {description: d, content: {a/b: {schema: {type: 5}, example: 1}}}}}}}\n"
+        ),
+        "asyncapi: 2.6.0\ninfo: {title: t, version: '1'}\nchannels: [1]\ncomponents: {messages: [1]}\n",
+        (
+            "asyncapi: 2.6.0\ninfo: {title: t, version: '1'}\nchannels: {a: {publish: {message: "
+            "{payload: {type: {x: 1}}, examples: [{payload: 1}]}}}}\n"
+        ),
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\noperations: {o: {action: sned}}\n",
+    ],
+)
+def test_odd_shapes_never_crash(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "odd.yaml"
+    path.write_text(text)
+    problems = validate_files([path], external=False)
+    assert problems, "an odd document must not validate clean"
+    assert all(p.line is not None for p in problems), problems
+    assert not any("could not finish" in p.message for p in problems), problems
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_openapi_schema_errors_are_located() -> None:
+    problems = problems_of("openapi-30-bad-structure.yaml")
+    assert where(problems) == {
+        ("openapi", 11, "/paths/~1market.last/get/parameters/0/in"),
+        ("openapi", 15, "/paths/~1market.last/get/responses/200"),
+    }
+    assert find(problems, "/paths/~1market.last/get/parameters/0/in").message == (
+        "'body' is not one of ['path', 'query', 'header', 'cookie']"
+    )
+    assert (
+        "'description' is a required property"
+        in find(problems, "/paths/~1market.last/get/responses/200").message
+    )
+    assert all(p.file == rel("openapi-30-bad-structure.yaml") for p in problems)
+
+
+def test_openapi_semantic_errors_are_located() -> None:
+    problems = problems_of("openapi-30-bad-semantic.yaml")
+    assert where(problems) == {
+        ("openapi", 8, "/paths/~1order~1{id}/get"),
+        ("openapi", 18, "/paths/~1order~1{id}/post/operationId"),
+        (
+            "openapi",
+            26,
+            "/paths/~1order~1{id}/post/responses/200/content/application~1json/schema/default",
+        ),
+    }
+    assert "Path parameter 'id'" in find(problems, "/paths/~1order~1{id}/get").message
+    assert "is not unique" in find(problems, "/paths/~1order~1{id}/post/operationId").message
+
+
+def test_openapi_31_unexpected_property_points_at_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a: {}\n  oops: 1\n")
+    [problem] = validate_files([path], external=False)
+    assert (problem.pointer, problem.line, problem.message) == (
+        "/paths/oops",
+        5,
+        "unexpected property 'oops'",
+    )
+
+
+def test_asyncapi_errors_are_located() -> None:
+    problems = problems_of("asyncapi-26-bad.yaml")
+    assert where(problems) == {
+        ("rules", 6, "/x-rpc"),
+        ("rules", 7, "/x-frames/binary"),
+        ("rules", 22, "/components/messages/Ping/x-rpc-method/kind"),
+        ("rules", 22, "/components/messages/Ping/x-rpc-method/reply"),
+        ("rules", 30, "/components/messages/Ping/examples/0/payload/id"),
+        ("asyncapi", 36, "/components/messages/Pong/exampels"),
+        ("policy", 32, "/components/messages/Pong"),
+        ("policy", 38, "/components/messages/Quiet"),
+        ("rules", 38, "/components/messages/Quiet"),
+    }
+    assert (
+        "unexpected property 'exampels'"
+        in find(problems, "/components/messages/Pong/exampels").message
+    )
+    quiet = [p.message for p in problems if p.pointer == "/components/messages/Quiet"]
+    assert sorted(quiet) == [
+        "message has no examples",
+        "message has no x-rpc-method (required on every message of an x-rpc API)",
+    ]
+
+
+def test_asyncapi_30_schema_is_used(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+        "operations:\n  o:\n    action: sned\n    channel: {$ref: '#/channels/c'}\n"
+        "channels: {c: {address: /}}\n"
+    )
+    problems = validate_files([path], external=False)
+    assert ("asyncapi", 5, "/operations/o/action") in where(problems)
+
+
+# ------------------------------------------------------------------ our rules
+
+
+def test_example_mismatches_are_reported_at_the_example() -> None:
+    problems = problems_of("openapi-30-bad-example.yaml")
+    content = "/paths/~1market.kline/get/responses/200/content/application~1json"
+    assert where(problems) == {
+        ("rules", 14, "/paths/~1market.kline/get/parameters/0/example"),
+        ("rules", 24, f"{content}/examples/ok/value/open"),
+        ("rules", 34, "/components/schemas/Kline/properties/open/example"),
+        ("rules", 38, "/components/examples/BadKline/value/time"),  # reached through $ref
+    }
+    message = find(problems, f"{content}/examples/ok/value/open").message
+    assert "1.5 is not of type 'string'" in message
+    assert "openapi-30-bad-example.yaml#/components/schemas/Kline" in message
+    # `volume: null` is fine: the schema says `nullable: true`
+
+
+def test_example_in_another_file_is_reported_in_that_file(tmp_path: Path) -> None:
+    (tmp_path / "other.yaml").write_text("Price:\n  type: string\n  example: 12\n")
+    main = tmp_path / "main.yaml"
+    main.write_text(
+        (FIXTURES / "openapi-30-good.yaml").read_text().replace("./common.yaml", "./other.yaml")
+    )
+    problems = validate_files([main], external=False)
+    [problem] = problems
+    assert Path(problem.file).resolve() == (tmp_path / "other.yaml").resolve()
+    assert (problem.pointer, problem.line) == ("/Price/example", 3)
+    assert "12 is not of type 'string'" in problem.message
+
+
+def test_openapi_30_nullable_and_exclusive_bounds(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+        "    A: {type: integer, nullable: true, example: null}\n"
+        "    B: {type: integer, example: null}\n"
+        "    C: {type: number, minimum: 0, exclusiveMinimum: true, example: 0}\n"
+        "    D: {type: string, format: decimal, example: '1.5'}\n"
+        "    E: {type: string, enum: [a, b], nullable: true, example: null}\n"
+        "    F: {nullable: true, allOf: [{type: string}], example: null}\n"
+    )
+    problems = validate_files([path], external=False)
+    assert {p.pointer for p in problems} == {
+        "/components/schemas/B/example",
+        "/components/schemas/C/example",
+        "/components/schemas/F/nullable",  # meaningless without `type` (OpenAPI 3.0.3)
+        "/components/schemas/F/example",
+    }
+
+
+def test_missing_operation_id_and_response_example() -> None:
+    problems = problems_of("openapi-30-no-operationid.yaml")
+    assert where(problems) == {
+        ("policy", 8, "/paths/~1server.time/get"),
+        ("policy", 10, "/paths/~1server.time/get/responses"),
+    }
+    assert (
+        "GET /server.time has no operationId" in find(problems, "/paths/~1server.time/get").message
+    )
+    assert all(p.severity is Severity.ERROR for p in problems)
+    # `generate` takes third-party documents: our authoring policy does not apply there.
+    doc = load_document(FIXTURES / "openapi-30-no-operationid.yaml")
+    assert validate.validate_document(doc, policy=False) == []
+
+
+def test_lenient_turns_every_error_into_a_warning() -> None:
+    for name, external in [
+        ("openapi-30-no-operationid.yaml", True),  # with Spectral's findings
+        ("openapi-30-bad-structure.yaml", False),
+        ("asyncapi-26-bad.yaml", False),
+        ("swagger-20.yaml", False),
+    ]:
+        strict = problems_of(name, external=external)
+        lenient = problems_of(name, external=external, lenient=True)
+        assert strict and all(p.severity is Severity.ERROR for p in strict)
+        assert all(p.severity is Severity.WARNING for p in lenient)
+        key = [(p.file, p.line, p.pointer, p.message, p.source) for p in strict]
+        assert key == [(p.file, p.line, p.pointer, p.message, p.source) for p in lenient]
+
+
+def test_validate_document_is_python_only_and_lenient_aware() -> None:
+    doc = load_document(FIXTURES / "openapi-30-no-operationid.yaml")
+    assert {p.severity for p in validate_document(doc)} == {Severity.ERROR}
+    assert {p.severity for p in validate_document(doc, lenient=True)} == {Severity.WARNING}
+    assert not any(p.source.startswith("spectral") for p in validate_document(doc))
+
+
+def test_extension_shapes() -> None:
+    problems = problems_of("openapi-30-bad-extensions.yaml")
+    op = "/paths/~1order.cancel/post"
+    assert where(problems) == {
+        ("rules", 5, "/x-rate-limit/requests"),
+        ("rules", 7, "/x-error-codes/10/name"),
+        ("rules", 8, "/x-quirks"),
+        ("rules", 13, f"{op}/x-signed"),
+        ("rules", 14, f"{op}/x-permission"),
+        ("rules", 15, f"{op}/x-retry-safe"),
+        ("rules", 28, "/components/schemas/Kline/x-positional/0"),  # proposed extensions
+        ("rules", 32, "/components/schemas/Loose/x-also-number"),
+    }
+    assert find(problems, f"{op}/x-permission").message == (
+        "x-permission: 'admin' is not one of ['none', 'read', 'trade', 'withdraw']"
+    )
+
+
+def test_problems_are_deduplicated_and_sorted() -> None:
+    once = problems_of("openapi-30-bad-example.yaml")
+    twice = validate_files([rel("openapi-30-bad-example.yaml")] * 2, external=False)
+    assert once == twice
+    assert [p.line for p in once] == sorted(p.line or 0 for p in once)
+
+
+# ------------------------------------------------------------------ Spectral
+
+
+def test_spectral_results_are_mapped_to_problems() -> None:
+    problems = problems_of("openapi-30-no-operationid.yaml", external=True)
+    contact = [p for p in problems if p.source == "spectral:info-contact"]
+    assert len(contact) == 1
+    assert (contact[0].pointer, contact[0].line) == ("/info", 2)
+    assert contact[0].severity is Severity.ERROR  # a Spectral warning fails strict validation
+    assert contact[0].message.endswith("(Spectral warning)")
+    lenient = problems_of("openapi-30-no-operationid.yaml", external=True, lenient=True)
+    assert any(
+        p.source == "spectral:info-contact" and p.severity is Severity.WARNING for p in lenient
+    )
+
+
+def test_spectral_lint_uses_the_root_ruleset() -> None:
+    results = validate.spectral_lint(FIXTURES / "openapi-30-bad-example.yaml")
+    codes = {r["code"] for r in results}
+    assert "oas3-valid-media-example" in codes  # from spectral:oas
+    results = validate.spectral_lint(FIXTURES / "asyncapi-26-good.yaml")
+    assert {r["code"] for r in results} == {"asyncapi-latest-version"}  # spectral:asyncapi (info)
+
+
+def test_missing_spectral_says_run_make_deps(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(validate, "spectral_bin", lambda: tmp_path / "spectral")
+    [problem] = problems_of("openapi-30-good.yaml", external=True)
+    assert "run `make deps`" in problem.message and problem.source == "spectral"
+    assert problems_of("openapi-30-good.yaml", external=False) == []
+
+
+# ------------------------------------------------------------------ command line
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "validate", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env, check=False,
+    )  # fmt: skip
+
+
+def test_cli_reports_located_errors_and_exits_2() -> None:
+    proc = run_cli(rel("openapi-30-bad-structure.yaml"))
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        f"{rel('openapi-30-bad-structure.yaml')}:15: error: /paths/~1market.last/get/responses/200: "
+        "'description' is a required property [openapi]"
+    ) in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["not-yaml.yaml", "top-level-list.yaml", "empty.yaml", "broken-ref.yaml", "swagger-20.yaml"],
+)
+def test_cli_never_shows_a_traceback(name: str) -> None:
+    proc = run_cli(rel(name))
+    assert proc.returncode == 2
+    assert f"{rel(name)}" in proc.stderr and "error" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_cli_accepts_good_files_and_lenient_mode() -> None:
+    proc = run_cli(rel("openapi-30-good.yaml"), rel("asyncapi-26-good.yaml"))
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert "ok: 2 file(s) valid" in proc.stdout
+    proc = run_cli("--lenient", "--no-external", rel("openapi-30-no-operationid.yaml"))
+    assert proc.returncode == 0
+    assert (
+        ":8: warning: /paths/~1server.time/get: GET /server.time has no operationId" in proc.stderr
+    )
