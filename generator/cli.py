@@ -1,4 +1,4 @@
-"""Command line: `python -m generator {validate,generate} ...`.
+"""Command line: `python -m generator {validate,generate,mock} ...`.
 
 Every failure caused by the input is printed as located problems and exits with status 2;
 no traceback reaches the user.
@@ -52,6 +52,20 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_mock(args: argparse.Namespace) -> int:
+    from generator.mock import serve
+
+    return serve(
+        args.openapi,
+        args.recordings,
+        args.secret_key,
+        args.host,
+        args.port,
+        api_key=args.api_key,
+        asyncapi=args.asyncapi,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--lenient", action="store_true", help="generate despite spec problems (as warnings)")
     g.add_argument("--templates", help="folder of templates that override the built-in ones")
     g.set_defaults(func=_cmd_generate)
+
+    m = sub.add_parser("mock", help="serve a mock exchange from the specs and recorded exchanges")
+    m.add_argument("--openapi", required=True, help="OpenAPI 3.0/3.1 document (REST routes)")
+    m.add_argument("--asyncapi", help="AsyncAPI document (WebSocket mock: not served yet)")
+    m.add_argument("--recordings", help="folder of recorded REST exchanges (<operationId>[__variant].json)")
+    m.add_argument("--secret-key", help="check the signature of signed operations with this secret")
+    m.add_argument("--api-key", help="also require this api key on signed operations")
+    m.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    m.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    m.add_argument("--package", help="ignored (lets `make mock` pass the generate arguments)")
+    m.set_defaults(func=_cmd_mock)
     return parser
 
 

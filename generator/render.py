@@ -299,11 +299,11 @@ def _payload_expr(template: str) -> str:
 
 def format_python(folder: Path) -> None:
     """Format rendered code with the pinned ruff (config from the rendered pyproject.toml)."""
-    cmd = [sys.executable, "-m", "ruff", "format", "--quiet", str(folder)]
+    cmd = [sys.executable, "-m", "ruff", "format", "--quiet", "--no-cache", str(folder)]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"ruff format failed on rendered code:\n{result.stderr}")
-    fix = [sys.executable, "-m", "ruff", "check", "--quiet", "--fix-only", "--select", "I,F401,RUF022", str(folder)]
+    fix = [sys.executable, "-m", "ruff", "check", "--quiet", "--no-cache", "--fix-only", "--select", "I,F401,RUF022", str(folder)]
     subprocess.run(fix, capture_output=True, text=True, timeout=120, check=False)
 
 

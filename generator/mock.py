@@ -1,0 +1,976 @@
+"""A mock exchange for REST, driven by an OpenAPI spec and recorded exchanges.
+
+Nothing here knows an exchange: routes, parameters, signatures, envelopes and error codes all come
+from the spec and its `x-` extensions (docs/spec-extensions.md); answers come from recordings
+(`<dir>/<operationId>[__variant].json`) or, failing those, from the spec's own 200 examples.
+
+    with RestMock("specs/api.openapi.yaml", "tests/recordings/rest", secret_key="...") as mock:
+        client = SomeSdk.Client(api_key=..., secret_key=..., base_url=mock.url)
+        mock.inject("market_last", Status(503, headers={"Retry-After": "0"}))
+        client.market_last(market="ETH/BTC")   # retried, second request answered normally
+        assert len(mock.requests) == 2
+
+The server is a `ThreadingHTTPServer` on a background thread (real loopback sockets, HTTP/1.1
+keep-alive). For every request it:
+
+1. routes by path (below the server URL's base path) and HTTP method (the declared method or one of
+   `x-also-accepts`); unknown paths answer 404, other methods 405;
+2. merges the query string, a form body and a JSON object body into one parameter map and appends
+   the request to `requests` (the log tests assert on);
+3. applies the next injected fault for the operation, if any (`Status`, `Delay`, `Garbage`, `Close`);
+4. checks the signature of `x-signed` operations when a `secret_key` is configured (root
+   `x-signature`) and that required parameters are present; failures answer the spec's error
+   envelope (HTTP 200, like the exchange) with code 1 when the root `x-error-codes` has it;
+5. answers with, in order: a recording queued with `prime()`; the recording of the operation whose
+   parameters equal the request's (signature parameter excluded); the operation's first recording
+   that is not an error; the first example of its 200 response; else 501.
+
+`python -m generator mock --openapi FILE [--recordings DIR] [--secret-key S] [--port N]` serves it
+from the command line. The WebSocket half (AsyncAPI) is not served yet: `--asyncapi` is accepted
+and reported (see `serve`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import socket
+import sys
+import threading
+import urllib.parse
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from generator.load import Document, Resolver, load_document
+from generator.model.ir import Envelope, ErrorDef, Signature
+from generator.model.openapi import build_errors, build_signature
+from generator.model.schemas import merged_properties
+from generator.problems import SpecError, join_pointer
+
+__all__ = [
+    "Close",
+    "Delay",
+    "Fault",
+    "Garbage",
+    "OperationSpec",
+    "ParamSpec",
+    "ReceivedRequest",
+    "Recording",
+    "RestMock",
+    "RestSpec",
+    "Status",
+    "compute_signature",
+    "load_recordings",
+    "serve",
+]
+
+log = logging.getLogger("generator.mock")
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+
+
+# --------------------------------------------------------------------------------------------
+# faults
+
+
+@dataclass(frozen=True)
+class Status:
+    """Answer with this HTTP status, body and headers instead of the normal answer.
+
+    `body` may be bytes, text, or any JSON value (encoded compactly)."""
+
+    status: int
+    body: Any = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delay:
+    """Hold the request for `seconds` (released early by `stop()`), then answer normally."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Garbage:
+    """Answer with these bytes as the body (HTTP 200, JSON content type by default)."""
+
+    data: bytes = b"\x00\xff not json {"
+    status: int = 200
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Close:
+    """Drop the connection without answering."""
+
+
+Fault = Status | Delay | Garbage | Close
+
+
+# --------------------------------------------------------------------------------------------
+# the spec, as the mock needs it
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One request parameter as it travels on the wire (credentials included)."""
+
+    name: str
+    location: str  # query | path | header | cookie | form | multipart | json
+    required: bool
+    schema: Any  # with every $ref inlined
+    json_encoded: bool  # array/object sent as compact JSON text
+    doc: Document  # where the raw schema lives (for validators that follow $refs)
+    pointer: str
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    operation_id: str
+    method: str  # declared HTTP method, upper case
+    path: str  # as in the spec, relative to the server URL
+    also_accepts: tuple[str, ...]
+    method_name: str  # x-method-name
+    signed: bool
+    enveloped: bool
+    params: tuple[ParamSpec, ...]
+    body_media_type: str | None
+    errors: Mapping[int, ErrorDef]  # root x-error-codes merged with x-errors (operation wins)
+    examples: tuple[Any, ...]  # values of the 200 JSON response examples, in spec order
+    response_schema: tuple[Any, Document, str] | None  # the 200 JSON schema, located
+    pointer: str
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return (self.method, *self.also_accepts)
+
+    def param(self, name: str) -> ParamSpec | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def compute_signature(
+    sig: Signature, params: Mapping[str, str], api_key: str, secret_key: str
+) -> str:
+    """The signature of `params` (the signature parameter itself is left out), per `sig`."""
+    excluded = {sig.parameter, *sig.exclude}
+    items = [(k, v) for k, v in params.items() if k not in excluded]
+    if sig.sort == "name":
+        items.sort()
+    if sig.values == "urlencoded":
+        items = [(urllib.parse.quote(k, safe=""), urllib.parse.quote(v, safe="")) for k, v in items]
+    canonical = sig.join.join(f"{k}{sig.pair}{v}" for k, v in items)
+    values = {"canonical": canonical, "api_key": api_key, "secret_key": secret_key}
+    payload = re.sub(
+        r"\{(canonical|api_key|secret_key)\}", lambda m: values[m.group(1)], sig.payload
+    ).encode()
+    if sig.algorithm.startswith("hmac-"):
+        digest = hmac.new(secret_key.encode(), payload, sig.algorithm[5:]).digest()
+    else:
+        digest = hashlib.new(sig.algorithm, payload).digest()
+    if sig.output == "base64":
+        return base64.b64encode(digest).decode()
+    if sig.output == "hex-upper":
+        return digest.hex().upper()
+    return digest.hex()
+
+
+class RestSpec:
+    """The routes, parameters, signature, envelope and error codes of one OpenAPI document."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.doc = load_document(self.path)
+        self.resolver = Resolver(self.doc)
+        root = self.doc.data
+        if not isinstance(root, dict) or "openapi" not in root:
+            raise SpecError([self.doc.problem("", "not an OpenAPI document", "mock")])
+        self.root: dict[str, Any] = root
+        self.title = str((root.get("info") or {}).get("title", self.path.name))
+        self.server_url = _server_url(root)
+        self.base_path = urllib.parse.urlsplit(self.server_url).path.rstrip("/")
+        self.signature: Signature | None = (
+            build_signature(root["x-signature"], self.doc, "/x-signature")
+            if isinstance(root.get("x-signature"), dict)
+            else None
+        )
+        env = root.get("x-envelope")
+        self.envelope: Envelope | None = (
+            Envelope(
+                result=str(env["result"]),
+                error=str(env["error"]),
+                id=str(env["id"]) if env.get("id") else None,
+                code=str(env.get("code", "code")),
+                message=str(env.get("message", "message")),
+            )
+            if isinstance(env, dict) and "result" in env and "error" in env
+            else None
+        )
+        self.error_codes: dict[int, ErrorDef] = build_errors(
+            root.get("x-error-codes"), self.doc, "/x-error-codes"
+        )
+        self.operations: dict[str, OperationSpec] = {}
+        self._routes: list[tuple[re.Pattern[str], str, dict[str, OperationSpec]]] = []
+        for path_key, item in (root.get("paths") or {}).items():
+            item_ptr = join_pointer("/paths", path_key)
+            item = self.resolver.follow(item, self.doc, item_ptr).value
+            by_method: dict[str, OperationSpec] = {}
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    op = self._operation(path_key, method, item[method], item)
+                    self.operations[op.operation_id] = op
+                    by_method[op.method] = op
+            # x-also-accepts never overrides a declared method of the same path
+            for op in list(by_method.values()):
+                for extra in op.also_accepts:
+                    by_method.setdefault(extra, op)
+            self._routes.append((_path_regex(path_key), path_key, by_method))
+
+    # -- routing --------------------------------------------------------------------------
+    def route(self, method: str, path: str) -> tuple[OperationSpec | None, tuple[str, ...]]:
+        """The operation for `method path` (path below the base path), and the methods the path
+        accepts (empty: unknown path)."""
+        for regex, _key, by_method in self._routes:
+            if regex.fullmatch(path):
+                return by_method.get(method.upper()), tuple(sorted(by_method))
+        return None, ()
+
+    def operation(self, target: str) -> OperationSpec:
+        """An operation by operationId, or by path (with or without the base path)."""
+        if target in self.operations:
+            return self.operations[target]
+        path = urllib.parse.urlsplit(target).path
+        if self.base_path and path.startswith(self.base_path + "/"):
+            path = path[len(self.base_path) :]
+        for regex, _key, by_method in self._routes:
+            if regex.fullmatch(path) and by_method:
+                return next(iter(by_method.values()))
+        raise KeyError(f"no operation {target!r} in {self.path.name}")
+
+    # -- wire values ----------------------------------------------------------------------
+    def coerce(self, op: OperationSpec, params: Mapping[str, str]) -> dict[str, Any]:
+        """Wire strings turned into the JSON values their schemas describe (integers, numbers,
+        booleans, JSON-encoded arrays/objects); unknown parameters and unparsable values stay
+        strings, so a validator reports them."""
+        out: dict[str, Any] = {}
+        for name, value in params.items():
+            spec = op.param(name)
+            out[name] = (
+                value if spec is None else coerce_value(value, spec.schema, spec.json_encoded)
+            )
+        return out
+
+    def error_body(self, code: int, message: str, request_id: int = 0) -> bytes:
+        """An error answer in the spec's envelope (`{"error": {...}, "result": null, "id": n}`)."""
+        if self.envelope is None:
+            return _json({"code": code, "message": message})
+        body: dict[str, Any] = {
+            self.envelope.error: {self.envelope.code: code, self.envelope.message: message},
+            self.envelope.result: None,
+        }
+        if self.envelope.id:
+            body[self.envelope.id] = request_id
+        return _json(body)
+
+    def is_error_body(self, body: Any) -> bool:
+        """Whether a decoded body carries a (top-level) error in the spec's envelope."""
+        key = self.envelope.error if self.envelope else "error"
+        return isinstance(body, dict) and body.get(key) is not None
+
+    def argument_error(self) -> tuple[int, str]:
+        """Code and message for a request the mock refuses (bad signature, missing parameter):
+        code 1 of the root `x-error-codes` if there is one, else its lowest code, else 1."""
+        if 1 in self.error_codes:
+            return 1, self.error_codes[1].message or "invalid argument"
+        if self.error_codes:
+            first = min(self.error_codes)
+            return first, self.error_codes[first].message or "invalid argument"
+        return 1, "invalid argument"
+
+    # -- building ------------------------------------------------------------------------
+    def _operation(
+        self, path: str, method: str, raw: dict[str, Any], item: dict[str, Any]
+    ) -> OperationSpec:
+        pointer = join_pointer("/paths", path, method)
+        op_id = str(raw.get("operationId") or f"{method}_{path}")
+        params = self._parameters(item, raw, pointer)
+        media, body_params = self._body(raw, pointer)
+        enveloped = self.envelope is not None and raw.get("x-envelope", True) is not False
+        errors = {
+            **self.error_codes,
+            **build_errors(raw.get("x-errors"), self.doc, join_pointer(pointer, "x-errors")),
+        }
+        examples, schema = self._response(raw, pointer)
+        return OperationSpec(
+            operation_id=op_id,
+            method=method.upper(),
+            path=path,
+            also_accepts=tuple(str(m).upper() for m in raw.get("x-also-accepts", ())),
+            method_name=str(raw.get("x-method-name", op_id)),
+            signed=bool(raw.get("x-signed", False)),
+            enveloped=enveloped,
+            params=tuple(params + body_params),
+            body_media_type=media,
+            errors=errors,
+            examples=examples,
+            response_schema=schema,
+            pointer=pointer,
+        )
+
+    def _parameters(
+        self, item: dict[str, Any], raw: dict[str, Any], pointer: str
+    ) -> list[ParamSpec]:
+        merged: dict[tuple[str, str], ParamSpec] = {}
+        item_ptr = pointer.rsplit("/", 1)[0]
+        for entries, ptr in (
+            (item.get("parameters") or [], item_ptr),
+            (raw.get("parameters") or [], pointer),
+        ):
+            for i, entry in enumerate(entries):
+                located = self.resolver.follow(entry, self.doc, join_pointer(ptr, "parameters", i))
+                p, doc, p_ptr = located.value, located.doc, located.pointer
+                if not isinstance(p, dict) or "name" not in p or "in" not in p:
+                    continue
+                schema, schema_ptr = p.get("schema"), join_pointer(p_ptr, "schema")
+                json_encoded = bool(p.get("x-json-encoded", False))
+                if schema is None and isinstance(p.get("content"), dict) and p["content"]:
+                    media, content = next(iter(p["content"].items()))
+                    schema = content.get("schema")
+                    schema_ptr = join_pointer(p_ptr, "content", media, "schema")
+                    json_encoded = json_encoded or "json" in media
+                merged[(p["name"], p["in"])] = ParamSpec(
+                    name=str(p["name"]),
+                    location=str(p["in"]),
+                    required=p["in"] == "path" or bool(p.get("required")),
+                    schema=self._inline(schema or {}, doc, schema_ptr),
+                    json_encoded=json_encoded,
+                    doc=doc,
+                    pointer=schema_ptr,
+                )
+        return list(merged.values())
+
+    def _body(self, raw: dict[str, Any], pointer: str) -> tuple[str | None, list[ParamSpec]]:
+        if "requestBody" not in raw:
+            return None, []
+        located = self.resolver.follow(
+            raw["requestBody"], self.doc, join_pointer(pointer, "requestBody")
+        )
+        content = located.value.get("content") or {}
+        media = next((m for m in (_FORM, "application/json", _MULTIPART) if m in content), None)
+        media = media or next(iter(content), None)
+        if media is None:
+            return None, []
+        media_obj = content[media] or {}
+        schema_ptr = join_pointer(located.pointer, "content", media, "schema")
+        schema = media_obj.get("schema", {})
+        encoding = media_obj.get("encoding") or {}
+        node = self.resolver.follow(schema, located.doc, schema_ptr)
+        required: set[str] = set()
+        if isinstance(node.value, dict):
+            required |= set(node.value.get("required", ()))
+            for i, branch in enumerate(node.value.get("allOf", [])):
+                sub = self.resolver.follow(branch, node.doc, join_pointer(node.pointer, "allOf", i))
+                if isinstance(sub.value, dict):
+                    required |= set(sub.value.get("required", ()))
+        location = {_FORM: "form", _MULTIPART: "multipart"}.get(media, "json")
+        out = []
+        for name, (sub, sub_doc, sub_ptr) in merged_properties(
+            schema, self.resolver, located.doc, schema_ptr
+        ).items():
+            sub_node = self.resolver.deref(sub, sub_doc, sub_ptr)
+            content_type = str((encoding.get(name) or {}).get("contentType", ""))
+            json_encoded = location != "json" and (
+                bool(isinstance(sub_node, dict) and sub_node.get("x-json-encoded"))
+                or "json" in content_type
+            )
+            out.append(
+                ParamSpec(
+                    name=name,
+                    location=location,
+                    required=name in required,
+                    schema=self._inline(sub, sub_doc, sub_ptr),
+                    json_encoded=json_encoded,
+                    doc=sub_doc,
+                    pointer=sub_ptr,
+                )
+            )
+        return media, out
+
+    def _response(
+        self, raw: dict[str, Any], pointer: str
+    ) -> tuple[tuple[Any, ...], tuple[Any, Document, str] | None]:
+        responses = raw.get("responses") or {}
+        key = next((k for k in responses if str(k) == "200"), None)
+        if key is None:
+            key = next((k for k in sorted(responses, key=str) if str(k).startswith("2")), None)
+        if key is None:
+            return (), None
+        located = self.resolver.follow(
+            responses[key], self.doc, join_pointer(pointer, "responses", key)
+        )
+        content = located.value.get("content") or {}
+        media = next((m for m in content if "json" in m), None)
+        if media is None:
+            return (), None
+        media_obj = content[media] or {}
+        media_ptr = join_pointer(located.pointer, "content", media)
+        examples: list[Any] = []
+        if "example" in media_obj:
+            examples.append(media_obj["example"])
+        for name, ex in (media_obj.get("examples") or {}).items():
+            ex = self.resolver.follow(
+                ex, located.doc, join_pointer(media_ptr, "examples", name)
+            ).value
+            if isinstance(ex, dict) and "value" in ex:
+                examples.append(ex["value"])
+        schema = media_obj.get("schema")
+        located_schema = (
+            (schema, located.doc, join_pointer(media_ptr, "schema")) if schema is not None else None
+        )
+        return tuple(examples), located_schema
+
+    def _inline(
+        self, node: Any, doc: Document, pointer: str, seen: frozenset[str] = frozenset()
+    ) -> Any:
+        """A copy of the schema with every `$ref` inlined (a cycle becomes `{}`)."""
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            located = self.resolver.follow(node, doc, pointer)
+            key = f"{located.doc.path}#{located.pointer}"
+            if key in seen:
+                return {}
+            return self._inline(located.value, located.doc, located.pointer, seen | {key})
+        if isinstance(node, dict):
+            return {
+                k: self._inline(v, doc, join_pointer(pointer, k), seen) for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [
+                self._inline(v, doc, join_pointer(pointer, i), seen) for i, v in enumerate(node)
+            ]
+        return node
+
+
+def coerce_value(value: str, schema: Any, json_encoded: bool = False) -> Any:
+    """One wire string as the JSON value its (inlined) schema describes; unparsable stays a str."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if json_encoded or kind in ("array", "object"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if kind == "integer" and re.fullmatch(r"[-+]?\d+", value):
+        return int(value)
+    if kind == "number":
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and re.fullmatch(r"[-+]?\d+", value) else number
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _server_url(root: dict[str, Any]) -> str:
+    servers = root.get("servers") or [{"url": "/"}]
+    server: dict[str, Any] = servers[0] if isinstance(servers[0], dict) else {"url": "/"}
+    url = str(server.get("url", "/"))
+    for name, var in (server.get("variables") or {}).items():
+        url = url.replace("{" + name + "}", str((var or {}).get("default", "")))
+    return url.rstrip("/")
+
+
+def _path_regex(path: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}/]+\})", path)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts if p))
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# --------------------------------------------------------------------------------------------
+# recordings
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One recorded exchange: the SDK call, the request on the wire and the response."""
+
+    name: str  # file stem, e.g. "market_last__invalid_argument"
+    operation: str
+    call: Mapping[str, Any]
+    method: str
+    path: str  # as sent, base path included
+    params: Mapping[str, str]
+    status: int
+    headers: Mapping[str, str]
+    body: bytes  # exactly what the mock sends
+    json_body: Any  # the decoded body; None when the body is not JSON (`body_text`)
+    data: Mapping[str, Any]  # the whole file
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recording:
+        path = Path(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        request, response = data["request"], data["response"]
+        if "body" in response:
+            json_body, body = response["body"], _json(response["body"])
+        else:
+            json_body, body = None, str(response.get("body_text", "")).encode()
+        return cls(
+            name=path.stem,
+            operation=str(data["operation"]),
+            call=dict(data.get("call") or {}),
+            method=str(request["method"]).upper(),
+            path=str(request["path"]),
+            params={str(k): str(v) for k, v in (request.get("params") or {}).items()},
+            status=int(response.get("status", 200)),
+            headers={str(k): str(v) for k, v in (response.get("headers") or {}).items()},
+            body=body,
+            json_body=json_body,
+            data=data,
+        )
+
+
+def load_recordings(directory: str | Path) -> list[Recording]:
+    """Every `*.json` recording in `directory`, by file name (`op.json` before `op__variant.json`)."""
+    return [Recording.load(p) for p in sorted(Path(directory).glob("*.json"))]
+
+
+# --------------------------------------------------------------------------------------------
+# the server
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """A request as the mock received it."""
+
+    method: str
+    path: str  # without the query string
+    params: dict[str, str]  # query + form body + JSON body, merged (later wins)
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
+    operation_id: str | None
+    query: tuple[tuple[str, str], ...] = ()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], mock: RestMock) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.mock = mock
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):  # the client went away (reset, broken pipe, timeout)
+            log.debug("connection from %s ended: %r", client_address, exc)
+        else:
+            log.exception("mock failed on a request from %s", client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    timeout = 60  # idle keep-alive connections end after this
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in two writes: without this, Nagle + delayed ACK add ~40 ms
+        # to every keep-alive request
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.server.connections_lock:
+                self.server.connections.discard(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        self.server.mock._handle(self)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_TRACE = do_GET
+
+    def read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def reply(self, status: int, body: bytes, headers: Mapping[str, str] | None = None) -> None:
+        self.send_response(status)
+        sent = {k.lower() for k in (headers or {})}
+        for name, value in (headers or {}).items():
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        if "content-type" not in sent:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.wfile.flush()
+
+
+class RestMock:
+    """A generic REST mock exchange: see the module docstring."""
+
+    def __init__(
+        self,
+        openapi_path: str | Path | RestSpec,
+        recordings_dir: str | Path | Iterable[Recording] | None = None,
+        secret_key: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        api_key: str | None = None,
+    ) -> None:
+        self.spec = openapi_path if isinstance(openapi_path, RestSpec) else RestSpec(openapi_path)
+        if recordings_dir is None:
+            self.recordings: list[Recording] = []
+        elif isinstance(recordings_dir, (str, Path)):
+            self.recordings = load_recordings(recordings_dir)
+        else:
+            self.recordings = list(recordings_dir)
+        self.secret_key = secret_key
+        self.api_key = api_key  # when set, the key parameter of signed requests must equal it
+        self.host, self.port = host, port
+        self._lock = threading.Condition()
+        self._log: list[ReceivedRequest] = []
+        self._faults: dict[str, deque[Fault]] = {}
+        self._primed: dict[str, deque[Recording]] = {}
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._next_id = 1
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> Self:
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        self._server = _Server((self.host, self.port), self)
+        self.port = int(self._server.server_address[1])
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"rest-mock:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        log.debug("REST mock of %s listening on %s", self.spec.title, self.url)
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._stopping.set()  # releases Delay faults
+        server.shutdown()
+        with server.connections_lock:
+            connections = list(server.connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def origin(self) -> str:
+        """`http://host:port`, without the base path."""
+        if self._server is None:
+            raise RuntimeError("the mock is not running: call start()")
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL an SDK is pointed at: the origin plus the server URL's base path."""
+        return self.origin + self.spec.base_path
+
+    # -- test controls ---------------------------------------------------------------------
+    def inject(self, target: str, *faults: Fault) -> None:
+        """Queue faults for an operation (operationId or path); each request consumes one."""
+        op = self.spec.operation(target)
+        with self._lock:
+            self._faults.setdefault(op.operation_id, deque()).extend(faults)
+
+    def pending_faults(self, target: str) -> int:
+        op = self.spec.operation(target)
+        with self._lock:
+            return len(self._faults.get(op.operation_id, ()))
+
+    def prime(self, *recordings: Recording) -> None:
+        """Queue recordings to answer the next requests of their operations, in order."""
+        with self._lock:
+            for rec in recordings:
+                op = self.spec.operation(rec.operation)
+                self._primed.setdefault(op.operation_id, deque()).append(rec)
+
+    def clear(self) -> None:
+        """Forget the request log, queued faults and primed recordings."""
+        with self._lock:
+            self._log.clear()
+            self._faults.clear()
+            self._primed.clear()
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        with self._lock:
+            return list(self._log)
+
+    def requests_for(self, target: str) -> list[ReceivedRequest]:
+        op_id = self.spec.operation(target).operation_id
+        return [r for r in self.requests if r.operation_id == op_id]
+
+    def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[ReceivedRequest]:
+        """Block until at least `count` requests were received; TimeoutError after `timeout`."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: len(self._log) >= count, timeout=timeout):
+                raise TimeoutError(f"mock received {len(self._log)} request(s), expected {count}")
+            return list(self._log)
+
+    # -- request handling ------------------------------------------------------------------
+    def _handle(self, handler: _Handler) -> None:
+        body = handler.read_body()
+        split = urllib.parse.urlsplit(handler.path)
+        query = tuple(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
+        params = dict(query)
+        content_type = handler.headers.get("content-type", "").split(";")[0].strip().lower()
+        if body and content_type == _FORM:
+            params.update(
+                urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            )
+        elif body and content_type.endswith("json"):
+            try:
+                decoded = json.loads(body)
+            except ValueError:
+                decoded = None
+            if isinstance(decoded, dict):
+                params.update(
+                    {k: v if isinstance(v, str) else _json(v).decode() for k, v in decoded.items()}
+                )
+        path = split.path
+        relative = path
+        base = self.spec.base_path
+        if base:
+            relative = path[len(base) :] if path.startswith(base + "/") else ""
+        op, allowed = self.spec.route(handler.command, relative) if relative else (None, ())
+        entry = ReceivedRequest(
+            method=handler.command,
+            path=path,
+            params=params,
+            headers={k.lower(): v for k, v in handler.headers.items()},
+            body=body,
+            operation_id=op.operation_id if op else None,
+            query=query,
+        )
+        with self._lock:
+            self._log.append(entry)
+            self._lock.notify_all()
+            fault = None
+            if op is not None and self._faults.get(op.operation_id):
+                fault = self._faults[op.operation_id].popleft()
+        if op is None:
+            if allowed:
+                handler.reply(
+                    405,
+                    _json({"message": f"{handler.command} not allowed"}),
+                    {"Allow": ", ".join(allowed)},
+                )
+            else:
+                handler.reply(404, _json({"message": f"no route for {path}"}))
+            return
+        if fault is not None:
+            if isinstance(fault, Close):
+                handler.close_connection = True
+                try:
+                    handler.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            if isinstance(fault, Status):
+                handler.reply(fault.status, _fault_body(fault.body), fault.headers)
+                return
+            if isinstance(fault, Garbage):
+                handler.reply(fault.status, fault.data, {"Content-Type": fault.content_type})
+                return
+            if self._stopping.wait(fault.seconds):  # Delay: then answer normally
+                handler.close_connection = True
+                return
+        status, headers, payload = self._answer(op, params)
+        handler.reply(status, payload, headers)
+
+    def _answer(
+        self, op: OperationSpec, params: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        json_headers = {"Content-Type": "application/json"}
+        refusal = self._refusal(op, params)
+        if refusal is not None:
+            return 200 if self.spec.envelope else 400, json_headers, refusal
+        with self._lock:
+            primed = self._primed.get(op.operation_id)
+            rec = primed.popleft() if primed else None
+        if rec is None:
+            rec = self._match(op, params)
+        if rec is not None:
+            return rec.status, {**json_headers, **rec.headers}, rec.body
+        if op.examples:
+            return 200, json_headers, _json(op.examples[0])
+        return (
+            501,
+            json_headers,
+            _json({"message": f"no recording or example for {op.operation_id}"}),
+        )
+
+    def _refusal(self, op: OperationSpec, params: Mapping[str, str]) -> bytes | None:
+        """The error body for a request the exchange would refuse, or None."""
+        sig = self.spec.signature
+        code, message = self.spec.argument_error()
+        if op.signed and sig is not None and self.secret_key is not None:
+            given = params.get(sig.parameter)
+            key = params.get(sig.key_parameter)
+            if given is None or key is None:
+                return self._error(code, f"missing {sig.parameter if key else sig.key_parameter}")
+            if self.api_key is not None and key != self.api_key:
+                return self._error(code, "invalid api key")
+            expected = compute_signature(sig, params, key, self.secret_key)
+            if not hmac.compare_digest(given, expected):
+                return self._error(code, "invalid signature")
+        missing = [
+            p.name
+            for p in op.params
+            if p.required and p.location != "header" and p.name not in params
+        ]
+        if missing:
+            return self._error(code, message)
+        return None
+
+    def _error(self, code: int, message: str) -> bytes:
+        with self._lock:
+            request_id, self._next_id = self._next_id, self._next_id + 1
+        return self.spec.error_body(code, message, request_id)
+
+    def _match(self, op: OperationSpec, params: Mapping[str, str]) -> Recording | None:
+        mine = [r for r in self.recordings if r.operation == op.operation_id]
+        if not mine:
+            return None
+        ignored = {self.spec.signature.parameter} if self.spec.signature else set()
+        wanted = {k: v for k, v in params.items() if k not in ignored}
+        exact = [
+            r for r in mine if {k: v for k, v in r.params.items() if k not in ignored} == wanted
+        ]
+        for candidates in (exact, mine):
+            ok = [
+                r
+                for r in candidates
+                if not self.spec.is_error_body(r.json_body) and r.json_body is not None
+            ]
+            if ok:
+                return ok[0]
+            if candidates is exact and exact:
+                return exact[0]
+        return None
+
+
+def _fault_body(body: Any) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return _json(body)
+
+
+# --------------------------------------------------------------------------------------------
+# command line
+
+
+def serve(
+    openapi: str | Path,
+    recordings: str | Path | None = None,
+    secret_key: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    api_key: str | None = None,
+    asyncapi: str | Path | None = None,
+) -> int:
+    """Serve until interrupted (Ctrl-C). Prints the base URL first."""
+    mock = RestMock(openapi, recordings, secret_key, host, port, api_key=api_key)
+    with mock:
+        print(f"REST mock of {mock.spec.title}: {mock.url}", flush=True)
+        print(
+            f"  {len(mock.spec.operations)} operation(s), {len(mock.recordings)} recording(s), "
+            f"signature checking {'on' if secret_key else 'off'}",
+            flush=True,
+        )
+        if asyncapi is not None:
+            # The WebSocket half (AsyncAPI: RPC replies, pushes, auth) plugs in here: start it
+            # next to the REST server and print its URL. Not built yet.
+            print(
+                f"  WebSocket mock for {asyncapi}: not implemented yet, serving REST only",
+                flush=True,
+            )
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("stopped", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m generator.mock ...`: the same as `python -m generator mock ...`."""
+    from generator.cli import main as cli_main
+
+    return cli_main(["mock", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
