@@ -7,7 +7,7 @@ NODE_BIN := node_modules/.bin
 SPECS := specs/hotbit-rest.openapi.yaml specs/hotbit-websocket.asyncapi.yaml
 GEN_ARGS := --openapi specs/hotbit-rest.openapi.yaml --asyncapi specs/hotbit-websocket.asyncapi.yaml --package hotbit
 
-.PHONY: all deps validate generate check test bench mock clean
+.PHONY: all deps browser validate generate check test bench mock clean
 
 all: generate
 
@@ -20,7 +20,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-deps: $(VENV)/.installed node_modules/.installed
+# Headless Chromium for the docs page test (Debian package; installing it needs root, as on CI).
+# `command -v` makes this a no-op once it is there: apt runs only on a machine without it.
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+deps: $(VENV)/.installed node_modules/.installed browser
 
 validate: deps
 	$(PY) -m generator validate $(SPECS)
@@ -41,7 +46,12 @@ check: deps
 test: validate check
 	$(PY) -m pytest
 
-bench: deps
+# The bench extra (peer generators and their clients' deps), on top of dev; see bench/README.md.
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
+bench: deps $(VENV)/.bench-installed
 	$(PY) -m bench
 
 mock: deps

@@ -1,0 +1,307 @@
+"""The generated Postman collection, run with Newman against the REST mock (signatures checked).
+
+`generated/postman/<package>.postman_collection.json` must hold one request per operation, in
+one folder per tag, with the collection variables baseUrl/apiKey/secretKey; its pre-request
+script must sign the x-signed requests exactly as the spec's x-signature says (the mock refuses
+a wrong signature), and each request's tests must pass against the mock's answers.
+
+The mock serves the recordings that are not error answers: the collection's example values come
+from the spec, and some error recordings were made with exactly those values (a request matching
+one would get the recorded error, by design of those recordings).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, node_bin
+
+from generator.mock import Recording, RestMock, RestSpec
+
+pytestmark = pytest.mark.timeout(180)
+
+COLLECTION = ROOT / "generated" / "postman" / "hotbit.postman_collection.json"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def spec_operations() -> list[dict[str, Any]]:
+    """Every operation of the spec, read straight from the YAML (not through the generator)."""
+    spec = yaml.safe_load(REST_SPEC.read_text(encoding="utf-8"))
+    ops = []
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            if method in item:
+                op = item[method]
+                ops.append({
+                    "path": path,
+                    "method": method.upper(),
+                    "name": op.get("x-method-name", op["operationId"]),
+                    "tag": (op.get("tags") or ["Operations"])[0],
+                    "signed": bool(op.get("x-signed")),
+                    "enveloped": op.get("x-envelope", True) is not False,
+                })
+    return ops
+
+
+OPERATIONS = spec_operations()
+
+
+@pytest.fixture(scope="module")
+def collection() -> dict[str, Any]:
+    assert COLLECTION.exists(), f"{COLLECTION} is missing: run `make generate`"
+    return json.loads(COLLECTION.read_text(encoding="utf-8"))
+
+
+def requests_of(collection: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(folder["name"], item) for folder in collection["item"] for item in folder["item"]]
+
+
+@pytest.fixture
+def success_mock(rest_spec: RestSpec, rest_recordings: list[Recording]) -> Iterator[RestMock]:
+    ok = [r for r in rest_recordings if r.status == 200 and not rest_spec.is_error_body(r.json_body)]
+    assert len(ok) < len(rest_recordings), "expected error recordings to leave out"
+    with RestMock(rest_spec, ok, secret_key=REST_SECRET_KEY) as mock:
+        yield mock
+
+
+def newman(
+    collection: Path, base_url: str, secret_key: str, report: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        str(node_bin("newman")), "run", str(collection),
+        "--env-var", f"baseUrl={base_url}",
+        "--env-var", f"apiKey={REST_API_KEY}",
+        "--env-var", f"secretKey={secret_key}",
+        "--reporters", "cli,json", "--reporter-json-export", str(report),
+        "--timeout-request", "20000", "--disable-unicode", "--color", "off", *options,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=150, cwd=ROOT, check=False)
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_schema_and_variables(collection: dict[str, Any]) -> None:
+    info = collection["info"]
+    assert info["schema"] == "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    assert info["name"] == yaml.safe_load(REST_SPEC.read_text())["info"]["title"]
+    variables = {v["key"]: v["value"] for v in collection["variable"]}
+    assert set(variables) == {"baseUrl", "apiKey", "secretKey"}
+    assert variables["baseUrl"] == yaml.safe_load(REST_SPEC.read_text())["servers"][0]["url"]
+    assert variables["apiKey"] == variables["secretKey"] == ""  # no credentials shipped
+
+
+def test_one_request_per_operation_in_tag_folders(collection: dict[str, Any]) -> None:
+    got = sorted((folder, item["name"], item["request"]["method"]) for folder, item in requests_of(collection))
+    want = sorted((op["tag"], op["name"], op["method"]) for op in OPERATIONS)
+    assert got == want
+    ids = [item["id"] for _, item in requests_of(collection)]
+    assert len(set(ids)) == len(ids) == len(OPERATIONS)
+
+
+def test_requests_carry_example_values_and_credential_slots(collection: dict[str, Any]) -> None:
+    by_name = {item["name"]: item["request"] for _, item in requests_of(collection)}
+    for op in OPERATIONS:
+        request = by_name[op["name"]]
+        assert request["url"]["raw"].startswith("{{baseUrl}}" + op["path"].split("{")[0])
+        fields = request["body"]["urlencoded"] if op["method"] == "POST" else request["url"].get("query", [])
+        keys = [f["key"] for f in fields]
+        if op["signed"]:
+            assert keys[-2:] == ["api_key", "sign"], op["name"]
+            assert fields[-2]["value"] == "{{apiKey}}" and fields[-1]["value"] == ""
+        else:
+            assert "sign" not in keys and "api_key" not in keys
+        assert all(f["value"] != "" for f in fields if f["key"] != "sign"), op["name"]
+    assert by_name["market.last"]["url"]["query"] == [
+        {"key": "market", "value": "ETH/BTC", "description": by_name["market.last"]["url"]["query"][0]["description"]}
+    ]
+
+
+def test_signing_script_is_data_driven_from_the_spec(collection: dict[str, Any]) -> None:
+    (event,) = collection["event"]
+    assert event["listen"] == "prerequest"
+    script = "\n".join(event["script"]["exec"])
+    config_text = script.split("const SIGNING = ", 1)[1].split(";\n", 1)[0]
+    config = json.loads(config_text)
+    sig = yaml.safe_load(REST_SPEC.read_text())["x-signature"]
+    assert (config["algorithm"], config["output"], config["payload"]) == (sig["algorithm"], sig["output"], sig["payload"])
+    assert (config["keyParameter"], config["signatureParameter"]) == (sig["key-parameter"], sig["parameter"])
+    signed = sorted(op["name"] for op in OPERATIONS if op["signed"])
+    assert sorted(o["name"] for o in config["operations"]) == signed
+    assert "CryptoJS.MD5" in script and "CryptoJS.HmacSHA512" in script  # every allowed algorithm
+
+
+def test_collection_is_deterministic(collection: dict[str, Any]) -> None:
+    text = COLLECTION.read_text(encoding="utf-8")
+    assert "_postman_exported_at" not in text and "timestamp" not in text.lower()
+    assert json.dumps(collection, indent=2, ensure_ascii=False) + "\n" == text
+
+
+# ------------------------------------------------------------------ Newman against the mock
+
+
+def test_newman_runs_every_request_against_the_signature_checking_mock(
+    success_mock: RestMock, tmp_path: Path
+) -> None:
+    report = tmp_path / "newman.json"
+    result = newman(COLLECTION, success_mock.url, REST_SECRET_KEY, report)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    run = json.loads(report.read_text())["run"]
+    assert run["stats"]["requests"]["total"] == len(OPERATIONS)
+    assert run["stats"]["requests"]["failed"] == 0
+    assert run["failures"] == []
+    assert run["stats"]["assertions"]["failed"] == 0
+    # 2 checks per request, plus the envelope check on enveloped operations
+    enveloped = sum(op["enveloped"] for op in OPERATIONS)
+    assert run["stats"]["assertions"]["total"] == 2 * len(OPERATIONS) + enveloped
+    executed = sorted(e["item"]["name"] for e in run["executions"])
+    assert executed == sorted(op["name"] for op in OPERATIONS)
+    # the mock saw every operation once, and every signed request carried a signature it accepted
+    seen = sorted(r.operation_id or "?" for r in success_mock.requests)
+    assert len(seen) == len(OPERATIONS)
+    signed_ids = {r.operation_id for r in success_mock.requests if "sign" in r.params}
+    assert len(signed_ids) == sum(op["signed"] for op in OPERATIONS)
+    assert REST_SECRET_KEY not in json.dumps([r.params for r in success_mock.requests])
+
+
+def test_newman_fails_every_signed_request_with_a_wrong_secret(success_mock: RestMock, tmp_path: Path) -> None:
+    report = tmp_path / "newman.json"
+    result = newman(COLLECTION, success_mock.url, "0" * 32, report)
+    assert result.returncode == 1
+    run = json.loads(report.read_text())["run"]
+    failed = sorted({f["source"]["name"] for f in run["failures"]})
+    assert failed == sorted(op["name"] for op in OPERATIONS if op["signed"])
+    assert run["stats"]["requests"]["total"] == len(OPERATIONS)
+
+
+# ------------------------------------------------------------------ any spec's x-signature
+
+GENERIC_SPEC = """
+openapi: 3.0.3
+info: {title: Signed demo exchange, version: "1"}
+servers: [{url: "https://api.example.test/v3"}]
+tags: [{name: Orders, description: Signed calls.}, {name: Public}, {name: Paths}]
+x-signature: SIGNATURE
+x-envelope: {result: data, error: err}
+components:
+  schemas:
+    Answer:
+      type: object
+      properties: {data: {type: object, nullable: true}, err: {type: object, nullable: true}}
+  responses:
+    Ok:
+      description: ok
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Answer"}
+          examples: {ok: {value: {data: {id: 42}, err: null}}}
+paths:
+  /orders/open:
+    get:
+      operationId: get_order
+      x-signed: true
+      tags: [Orders]
+      parameters:
+        - {name: symbol, in: query, required: true, schema: {type: string}, example: "BTC USD/€"}
+        - {name: ids, in: query, required: true, x-json-encoded: true, schema: {type: array, items: {type: integer}}, example: [1, 2]}
+        - {name: key, in: query, required: true, schema: {type: string}}
+        - {name: signature, in: query, required: true, schema: {type: string}}
+      responses: {"200": {$ref: "#/components/responses/Ok"}}
+  /orders:
+    post:
+      operationId: place_order
+      x-signed: true
+      tags: [Orders]
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [key, signature, price, side]
+              properties:
+                key: {type: string}
+                signature: {type: string}
+                price: {type: string, format: decimal, example: "0.5"}
+                side: {type: string, enum: [sell, buy]}
+                note: {type: string, example: "a&b=c d"}
+      responses: {"200": {$ref: "#/components/responses/Ok"}}
+  /orders/{id}/fills:
+    get:
+      operationId: fills
+      x-signed: true
+      tags: [Paths]
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}, example: 42}
+        - {name: key, in: query, required: true, schema: {type: string}}
+        - {name: signature, in: query, required: true, schema: {type: string}}
+      responses: {"200": {$ref: "#/components/responses/Ok"}}
+  /time:
+    get:
+      operationId: time
+      tags: [Public]
+      x-envelope: false
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {t: {type: integer}}}
+              example: {t: 1}
+"""
+
+SIGNATURES = {
+    "md5-hex-upper-raw": {"algorithm": "md5", "output": "hex-upper", "payload": "{canonical}&secret_key={secret_key}"},
+    "hmac-sha256-base64-urlencoded": {"algorithm": "hmac-sha256", "output": "base64", "payload": "{canonical}",
+                                      "canonical": {"values": "urlencoded", "pair": ":", "join": ";"}},
+    "sha512-hex-lower-unsorted": {"algorithm": "sha512", "output": "hex-lower",
+                                  "payload": "{api_key}|{canonical}|{secret_key}", "canonical": {"sort": "none"}},
+    "hmac-sha512-excluded": {"algorithm": "hmac-sha512", "output": "hex-lower", "payload": "{canonical}",
+                             "canonical": {"values": "urlencoded", "exclude": ["note"]}},
+    "sha1-base64": {"algorithm": "sha1", "output": "base64", "payload": "{secret_key}{canonical}"},
+    "sha256-hex-upper": {"algorithm": "sha256", "output": "hex-upper", "payload": "{canonical}{secret_key}"},
+}
+
+
+@pytest.mark.parametrize("variant", sorted(SIGNATURES))
+def test_signing_script_follows_any_x_signature(variant: str, tmp_path: Path) -> None:
+    from generator import outputs
+    from generator.load import Resolver, load_document
+    from generator.model.openapi import build_rest_api
+    from generator.render import Project
+
+    signature = {**SIGNATURES[variant], "key-parameter": "key", "parameter": "signature"}
+    spec_path = tmp_path / "demo.openapi.yaml"
+    spec_path.write_text(GENERIC_SPEC.replace("SIGNATURE", json.dumps(signature)), encoding="utf-8")
+    doc = load_document(spec_path)
+    api, _ = build_rest_api(doc, Resolver(doc), "demo")
+    project = Project("demo", api, None, documents={"openapi": doc})
+    collection_path = tmp_path / "demo.postman_collection.json"
+    collection_path.write_text(outputs.postman_collection(project, "postman/prerequest.js.j2"), encoding="utf-8")
+
+    # The mock cannot serve path parameters yet (it reports them missing): that folder is only
+    # checked for its shape here.
+    collection = json.loads(collection_path.read_text(encoding="utf-8"))
+    (paths,) = [f for f in collection["item"] if f["name"] == "Paths"]
+    url = paths["item"][0]["request"]["url"]
+    assert url["path"] == ["orders", ":id", "fills"] and url["variable"][0]["key"] == "id"
+    assert [q["key"] for q in url["query"]] == ["key", "signature"]
+
+    secret = "s3cr3t-" + variant
+    with RestMock(spec_path, None, secret_key=secret) as mock:
+        report = tmp_path / "newman.json"
+        result = newman(collection_path, mock.url, secret, report, "--folder", "Orders", "--folder", "Public")
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+        run = json.loads(report.read_text())["run"]
+        assert run["stats"]["requests"]["total"] == 3 and run["failures"] == []
+        by_op = {r.operation_id: r.params for r in mock.requests}
+    assert sorted(by_op) == ["get_order", "place_order", "time"]
+    assert by_op["get_order"]["symbol"] == "BTC USD/€" and by_op["get_order"]["ids"] == "[1,2]"
+    assert by_op["place_order"]["note"] == "a&b=c d" and by_op["place_order"]["key"] == REST_API_KEY
+    assert "signature" in by_op["get_order"] and "signature" not in by_op["time"]
