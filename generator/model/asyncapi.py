@@ -307,7 +307,7 @@ class _Types:
         name, new = self._reserve(loc, hint)
         if new:
             items = loc.value["items"]
-            min_items = loc.value.get("minItems", len(items))
+            min_items = _count(loc.value.get("minItems"), len(items))
             props: dict[str, Any] = {}
             fields: dict[str, str] = {}
             nodes: dict[str, Located] = {}
@@ -405,6 +405,7 @@ class _Builder:
         self.types = _Types(resolver)
         self.problems: list[Problem] = []
         self.framing = Framing()
+        self.where: tuple[Document, str] = (doc, "")  # what is being read, for unexpected shapes
 
     def fail(self, doc: Document, pointer: str, message: str) -> None:
         self.problems.append(doc.problem(pointer, message, "asyncapi-model"))
@@ -672,6 +673,7 @@ class _Builder:
         framing = self.framing
         out: dict[str, WsPush] = {}
         for msg in messages:
+            self.where = (msg.doc, msg.pointer)
             if msg.rpc["kind"] != "push":
                 continue
             name = msg.rpc["name"]
@@ -710,7 +712,7 @@ class _Builder:
         elif isinstance(items, dict):
             items, extra, extra_ptr = [], items, join_pointer(loc.pointer, "items")
         items = items if isinstance(items, list) else []
-        min_items = value.get("minItems", len(items))
+        min_items = _count(value.get("minItems"), len(items))
         for i, item in enumerate(items):
             fixed.append(
                 self._param(
@@ -807,6 +809,7 @@ class _Builder:
         py_names: set[str] = set(CLIENT_NAMES)
         seen: dict[str, _Message] = {}
         for msg in messages:
+            self.where = (msg.doc, msg.pointer)
             kind, name = msg.rpc["kind"], msg.rpc["name"]
             if kind not in ("request", "subscribe", "unsubscribe"):
                 continue
@@ -1032,6 +1035,12 @@ class _Builder:
         return "." + fields[str(wanted)]
 
 
+def _count(value: Any, default: int) -> int:
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+    )
+
+
 def _text(value: Any) -> str:
     return " ".join(str(value or "").split())
 
@@ -1057,4 +1066,15 @@ def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, level:
 
 def build_ws_api(doc: Document, resolver: Resolver, package: str) -> WsApi:
     """The WebSocket part of the intermediate model. Raises SpecError (located) on bad input."""
-    return _Builder(doc, resolver, package).build()
+    builder = _Builder(doc, resolver, package)
+    try:
+        return builder.build()
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        # A shape the validator let through but the model cannot read: still a located problem.
+        where, pointer = builder.where
+        problem = where.problem(
+            pointer,
+            f"cannot read this part of the spec ({type(exc).__name__}: {exc})",
+            "asyncapi-model",
+        )
+        raise SpecError([*builder.problems, problem]) from None
