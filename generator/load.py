@@ -109,7 +109,7 @@ def load_document(path: str | Path) -> Document:
     try:
         data = builder.build()
     except RecursionError:
-        raise SpecError([Problem(str(path), None, "", "nested too deeply (or a YAML alias contains itself)", "load")]) from None
+        raise SpecError([Problem(str(path), None, "", "nests too deeply (or a YAML alias contains itself)", "load")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
