@@ -8,6 +8,7 @@ JSON pointer to source line, so every later problem can name the file, the point
 from __future__ import annotations
 
 import hashlib
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +60,7 @@ class _Builder:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.loader = yaml.SafeLoader(text)
+        self.loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         self.lines: dict[str, int] = {}
         self.problems: list[Problem] = []
 
@@ -137,7 +138,10 @@ class Resolver:
         self.docs: dict[Path, Document] = {root.path.resolve(): root}
 
     def document(self, base: Document, ref_path: str) -> Document:
-        target = (base.path.parent / urllib.parse.unquote(ref_path)).resolve()
+        path = urllib.parse.unquote(ref_path)
+        if path.startswith("file://"):
+            path = urllib.parse.urlsplit(path).path
+        target = (base.path.parent / path).resolve()
         if target not in self.docs:
             self.docs[target] = load_document(target)
         return self.docs[target]
@@ -158,19 +162,25 @@ class Resolver:
         seen: set[tuple[Path, str]] = set()
         while isinstance(value, dict) and isinstance(value.get("$ref"), str):
             ref = value["$ref"]
+            where = join_pointer(pointer, "$ref")
             file_part, _, frag = ref.partition("#")
-            target_doc = self.document(doc, file_part) if file_part else doc
+            frag = urllib.parse.unquote(frag)  # a fragment is URI-encoded: "#/components/schemas/My%20Pet"
+            if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", file_part) and not file_part.startswith("file://"):
+                raise SpecError([doc.problem(where, f"$ref {ref!r} is remote, which is not supported: download "
+                                                    "it and refer to the file by a relative path", "load")])
+            if frag and not frag.startswith("/"):
+                raise SpecError([doc.problem(where, f"$ref {ref!r}: only JSON-pointer fragments (#/...) are "
+                                                    "supported, not anchors", "load")])
+            target_doc = self.document(doc, file_part) if file_part else doc  # a broken file: its own problems
             key = (target_doc.path.resolve(), frag)
             if key in seen:
-                raise SpecError([doc.problem(join_pointer(pointer, "$ref"), f"circular $ref {ref!r}", "load")])
+                raise SpecError([doc.problem(where, f"circular $ref {ref!r}", "load")])
             seen.add(key)
             try:
                 value = self.lookup(target_doc, frag)
             except KeyError:
-                raise SpecError(
-                    [doc.problem(join_pointer(pointer, "$ref"), f"$ref {ref!r} points at nothing", "load")]
-                ) from None
-            doc, pointer = target_doc, ("" if not frag else frag if frag.startswith("/") else "/" + frag)
+                raise SpecError([doc.problem(where, f"$ref {ref!r} points at nothing", "load")]) from None
+            doc, pointer = target_doc, frag
         return Located(value, doc, pointer)
 
     def deref(self, value: Any, doc: Document | None = None, pointer: str = "") -> Any:

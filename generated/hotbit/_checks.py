@@ -19,8 +19,11 @@ _NUMBER = (int, float, Decimal)
 
 
 @lru_cache(maxsize=256)
-def _pattern(regex: str) -> re.Pattern[str]:
-    return re.compile(regex)
+def _pattern(regex: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(regex)
+    except re.error:  # an ECMA-only regex: not checked here, the server will
+        return None
 
 
 def check(operation: str, name: str, value: Any, schema: Mapping[str, Any]) -> None:
@@ -31,13 +34,25 @@ def check(operation: str, name: str, value: Any, schema: Mapping[str, Any]) -> N
 
 
 def _problem(value: Any, schema: Mapping[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):  # OpenAPI 3.1 type arrays
+        nullable = "null" in kind
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    else:
+        nullable = bool(schema.get("nullable")) or kind == "null"
     if value is None:
-        return None if schema.get("nullable") else "must not be None"
+        return None if nullable or None in (schema.get("enum") or ()) else "must not be None"
     enum = schema.get("enum")
     if enum is not None and value not in enum:
         return f"must be one of {list(enum)!r}, got {value!r}"
-    kind = schema.get("type")
     fmt = schema.get("format")
+    if (
+        kind in (None, "string")
+        and fmt in ("binary", "byte")
+        and isinstance(value, (bytes, bytearray))
+    ):
+        return None
     if kind == "string" and fmt == "decimal" or kind == "number":
         if isinstance(value, bool) or not isinstance(value, (*_NUMBER, str)):
             return f"must be a number or a numeric string, got {type(value).__name__}"
@@ -61,7 +76,8 @@ def _problem(value: Any, schema: Mapping[str, Any]) -> str | None:
             return f"must have at least {schema['minLength']} characters"
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             return f"must have at most {schema['maxLength']} characters"
-        if "pattern" in schema and not _pattern(schema["pattern"]).search(value):
+        pattern = _pattern(str(schema["pattern"])) if "pattern" in schema else None
+        if pattern is not None and not pattern.search(value):
             return f"must match {schema['pattern']!r}, got {value!r}"
     if kind == "array":
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):

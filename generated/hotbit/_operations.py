@@ -76,6 +76,7 @@ BALANCE_QUERY = OperationInfo(
     retry_safe=True,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _balance_query_decoder = msgspec.json.Decoder(Envelope[models.Balance], strict=False)
 
@@ -110,6 +111,7 @@ ORDER_PUT_LIMIT = OperationInfo(
     retry_safe=False,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _order_put_limit_decoder = msgspec.json.Decoder(Envelope[models.Order], strict=False)
 
@@ -182,6 +184,7 @@ ORDER_CANCEL = OperationInfo(
     retry_safe=False,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _order_cancel_decoder = msgspec.json.Decoder(Envelope[models.Order], strict=False)
 
@@ -224,6 +227,7 @@ ORDER_BATCH_CANCEL = OperationInfo(
     retry_safe=False,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _order_batch_cancel_decoder = msgspec.json.Decoder(
     Envelope[models.OrderBatchCancelResult], strict=False
@@ -274,6 +278,7 @@ ORDER_DEALS = OperationInfo(
     retry_safe=True,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _order_deals_decoder = msgspec.json.Decoder(Envelope[models.OrderDealPage], strict=False)
 
@@ -321,6 +326,7 @@ ORDER_FINISHED_DETAIL = OperationInfo(
     retry_safe=True,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _order_finished_detail_decoder = msgspec.json.Decoder(
     Envelope[models.FinishedOrderPage], strict=False
@@ -365,6 +371,7 @@ ORDER_PENDING = OperationInfo(
     retry_safe=True,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _order_pending_decoder = msgspec.json.Decoder(Envelope[models.PendingOrders], strict=False)
 
@@ -415,6 +422,7 @@ ORDER_FINISHED = OperationInfo(
     retry_safe=True,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _order_finished_decoder = msgspec.json.Decoder(Envelope[models.FinishedOrderPage], strict=False)
 
@@ -484,6 +492,7 @@ MARKET_USER_DEALS = OperationInfo(
     retry_safe=True,
     body="form",
     enveloped=True,
+    body_required=True,
 )
 _market_user_deals_decoder = msgspec.json.Decoder(Envelope[models.UserDealPage], strict=False)
 

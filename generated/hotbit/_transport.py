@@ -55,6 +55,9 @@ class OperationInfo:
     retry_safe: bool = False
     body: str | None = None  # form | json | multipart | body
     enveloped: bool = False
+    auth_optional: bool = False  # callable without credentials too
+    body_required: bool = False  # send the (possibly empty) body even without body arguments
+    media_type: str | None = None  # of a `body` body
 
 
 @dataclass(slots=True)
@@ -231,6 +234,21 @@ def _install_redaction() -> None:
 
 
 # -- the client core -----------------------------------------------------------------------
+_PATH_VARIABLE = re.compile(r"\{([^{}/]+)\}")
+
+
+def _multipart(body: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Form fields as multipart parts: text as plain fields, bytes as files, lists repeated."""
+    parts: list[tuple[str, Any]] = []
+    for name, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, (bytes, bytearray)):
+                parts.append((name, (name, bytes(item), "application/octet-stream")))
+            else:
+                parts.append((name, (None, item if isinstance(item, str) else str(item))))
+    return parts
+
+
 def _to_raw(response: httpx.Response, op: OperationInfo, elapsed: float) -> RawResponse:
     return RawResponse(
         status_code=response.status_code,
@@ -304,24 +322,38 @@ class BaseClient:
                 body = params
             else:
                 query = list(params.items())
-        url = self.base_url + (op.path.format(**req.path_params) if req.path_params else op.path)
-        kwargs: dict[str, Any] = {"method": op.http_method, "url": url, "headers": headers}
+        path = _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
+        kwargs: dict[str, Any] = {
+            "method": op.http_method,
+            "url": self.base_url + path,
+            "headers": headers,
+        }
         if query:
             kwargs["params"] = query
         if cookies:
-            kwargs["cookies"] = cookies
+            jar = "; ".join(f"{name}={value}" for name, value in cookies.items())
+            headers["cookie"] = f"{headers['cookie']}; {jar}" if headers.get("cookie") else jar
         if op.body == "form":
-            kwargs["data"] = body
+            if body or op.body_required:
+                kwargs["data"] = body
         elif op.body == "multipart":
-            kwargs["files"] = {k: (None, v) if isinstance(v, str) else v for k, v in body.items()}
+            if body or op.body_required:
+                kwargs["files"] = _multipart(body)
         elif op.body == "json":
-            kwargs["content"] = msgspec.json.encode(body)
-            headers["content-type"] = "application/json"
+            if body or op.body_required:
+                kwargs["content"] = msgspec.json.encode(body)
+                headers["content-type"] = "application/json"
         elif op.body == "body" and "body" in body:
             value = body["body"]
-            kwargs["content"] = value if isinstance(value, bytes) else msgspec.json.encode(value)
-            if not isinstance(value, bytes):
-                headers["content-type"] = "application/json"
+            if isinstance(value, (bytes, bytearray)):
+                kwargs["content"] = bytes(value)
+                headers.setdefault("content-type", op.media_type or "application/octet-stream")
+            elif isinstance(value, str) and "json" not in (op.media_type or "json"):
+                kwargs["content"] = value.encode()
+                headers.setdefault("content-type", op.media_type or "text/plain")
+            else:
+                kwargs["content"] = msgspec.json.encode(value)
+                headers["content-type"] = op.media_type or "application/json"
         return kwargs
 
     def _attempts(self, op: OperationInfo) -> int:
@@ -380,7 +412,9 @@ class SyncCore(BaseClient):
         wait, kwargs = self._timeout(timeout), self._prepare(req, extra_headers)
         attempts = self._attempts(req.op)
         for attempt in range(attempts):
-            time.sleep(self._limiter.reserve())
+            delay = self._limiter.reserve()
+            if delay:  # sleep(0) would still yield the core
+                time.sleep(delay)
             started, response, exc = time.monotonic(), None, None
             try:
                 response = self._http.request(**kwargs, timeout=wait)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
@@ -34,7 +34,7 @@ Decimal number sent as a JSON string to keep its precision ("0.080003", "2.0e-7"
 """
 
 
-Side: TypeAlias = Annotated[int, Meta(description="1 = sell (ask), 2 = buy (bid).")]
+Side: TypeAlias = Annotated[Literal[1, 2] | int, Meta(description="1 = sell (ask), 2 = buy (bid).")]
 """
 1 = sell (ask), 2 = buy (bid).
 """
@@ -71,7 +71,9 @@ class OrderDeal(Struct):
     Fill time, Unix seconds.
     """
     user: int | UnsetType = UNSET
-    role: Annotated[int, Meta(description="1 = maker, 2 = taker.")] | UnsetType = UNSET
+    role: Annotated[Literal[1, 2] | int, Meta(description="1 = maker, 2 = taker.")] | UnsetType = (
+        UNSET
+    )
     """
     1 = maker, 2 = taker.
     """
@@ -232,7 +234,9 @@ class UserDeal(Struct):
     time: float
     user: int | UnsetType = UNSET
     side: Side | UnsetType = UNSET
-    role: Annotated[int, Meta(description="1 = maker, 2 = taker.")] | UnsetType = UNSET
+    role: Annotated[Literal[1, 2] | int, Meta(description="1 = maker, 2 = taker.")] | UnsetType = (
+        UNSET
+    )
     """
     1 = maker, 2 = taker.
     """
@@ -302,7 +306,7 @@ class Deal(Struct):
     """
     price: DecimalModel
     amount: DecimalModel
-    type: Annotated[str, Meta(description="Taker side.")]
+    type: Annotated[Literal["buy", "sell"] | str, Meta(description="Taker side.")]
     """
     Taker side.
     """
@@ -553,7 +557,9 @@ class Order(Struct):
     """
     Where the order came from ("web", "api", a client address, or "").
     """
-    type: Annotated[int, Meta(description="1 = limit, 2 = market.")] | UnsetType = UNSET
+    type: Annotated[Literal[1, 2] | int, Meta(description="1 = limit, 2 = market.")] | UnsetType = (
+        UNSET
+    )
     """
     1 = limit, 2 = market.
     """
@@ -631,7 +637,9 @@ class BatchCancelItem(Struct):
     """
     Where the order came from ("web", "api", a client address, or "").
     """
-    type: Annotated[int, Meta(description="1 = limit, 2 = market.")] | UnsetType = UNSET
+    type: Annotated[Literal[1, 2] | int, Meta(description="1 = limit, 2 = market.")] | UnsetType = (
+        UNSET
+    )
     """
     1 = limit, 2 = market.
     """

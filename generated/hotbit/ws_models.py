@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
@@ -244,7 +244,7 @@ class Deal(Struct):
     """
     A decimal number sent as a string (e.g. `"8000.00000000"`, `"0e-8"`) to keep its precision.
     """
-    type: Annotated[str, Meta(description="Taker side.")]
+    type: Annotated[Literal["buy", "sell"] | str, Meta(description="Taker side.")]
     """
     Taker side.
     """
@@ -550,7 +550,9 @@ class DepthBook(Struct):
 
 
 class OrderUpdate(Struct, array_like=True):
-    event: Annotated[int, Meta(description="1 = put (new), 2 = update, 3 = finish.")]
+    event: Annotated[
+        Literal[1, 2, 3] | int, Meta(description="1 = put (new), 2 = update, 3 = finish.")
+    ]
     """
     1 = put (new), 2 = update, 3 = finish.
     """

@@ -1,0 +1,1 @@
+"""Benchmarks of the generator and the generated SDK: `python -m bench` (see bench/README.md)."""

@@ -1,0 +1,194 @@
+"""1. Generation: cold `python -m generator generate` against openapi-python-client and OpenAPI Generator.
+
+Each run is a new process (cold), the three tools alternate round-robin (like hyperfine's runs in a
+loop), each output folder is removed before each run (untimed), and the median of the runs is
+reported. Specs: the HotBit REST spec, and a synthetic ~1 MB OpenAPI 3.0 spec (`bench/synth_spec.py`,
+written into the scratch folder at bench time).
+
+Fairness notes:
+- openapi-python-client runs with its default post-hooks (`ruff check --fix`, `ruff format`): ours
+  formats with ruff too. `--meta none` (no pyproject/README): ours writes those, so that favours it.
+- OpenAPI Generator skips its docs and test stubs (`apiDocs/modelDocs/apiTests/modelTests=false`):
+  ours writes neither, and skipping them only makes the JVM faster, i.e. our ratio worse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import synth_spec
+from bench._common import (
+    REST_SPEC,
+    ROOT,
+    VENV_BIN,
+    Command,
+    Report,
+    Row,
+    alternate,
+    fmt,
+    median,
+    workdir,
+)
+
+OAG_SKIP = "apiTests=false,modelTests=false,apiDocs=false,modelDocs=false"
+TOOLS = ("ours", "openapi-python-client", "OpenAPI Generator")
+
+
+def _rm(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+WARNINGS: dict[str, str] = {}  # tool -> what it warned about on the last run (not a failure)
+
+
+def _opc_check(proc: subprocess.CompletedProcess[bytes]) -> str | None:
+    out = (proc.stdout + proc.stderr).decode(errors="replace")
+    if proc.returncode != 0:
+        return f"exit {proc.returncode}: " + " / ".join(out.strip().splitlines()[-5:])
+    if "Warning" in out:
+        WARNINGS["openapi-python-client"] = " / ".join(
+            line.strip() for line in out.splitlines() if line.strip() and "Generating" not in line
+        )[:400]
+    return None
+
+
+def commands(spec: Path, out: Path, package: str) -> dict[str, Command]:
+    """The three generators on `spec`, each writing under `out/<tool>`."""
+    ours, opc, oag = out / "ours", out / "opc_" / f"opc_{package}", out / "oag"
+    env = {"PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}"}  # opc's ruff post-hooks
+    return {
+        "ours": Command(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "generate",
+                "--openapi",
+                str(spec),
+                "--out",
+                str(ours),
+                "--package",
+                package,
+            ],
+            prepare=lambda: _rm(ours),
+            cwd=ROOT,
+            env=env,
+        ),
+        "openapi-python-client": Command(
+            [
+                str(VENV_BIN / "openapi-python-client"),
+                "generate",
+                "--path",
+                str(spec),
+                "--output-path",
+                str(opc),
+                "--meta",
+                "none",
+                "--overwrite",
+            ],
+            prepare=lambda: (_rm(opc), opc.parent.mkdir(parents=True, exist_ok=True)),
+            env=env,
+            cwd=out,
+            check=_opc_check,
+        ),
+        "OpenAPI Generator": Command(
+            [
+                str(VENV_BIN / "openapi-generator-cli"),
+                "generate",
+                "-g",
+                "python",
+                "-i",
+                str(spec),
+                "-o",
+                str(oag),
+                "--package-name",
+                f"oag_{package}",
+                "--global-property",
+                OAG_SKIP,
+            ],
+            prepare=lambda: _rm(oag),
+            env=env,
+            cwd=out,
+        ),
+    }
+
+
+def peer_outputs() -> dict[str, Path]:
+    """sys.path entries holding `opc_hotbit` and `oag_hotbit`, generated from the REST spec.
+
+    Reuses the generation benchmark's last output when it ran; generates once otherwise.
+    """
+    out = workdir() / "gen-hotbit"
+    paths = {"opc": out / "opc_", "oag": out / "oag"}
+    missing = {
+        "openapi-python-client": not (paths["opc"] / "opc_hotbit" / "models").is_dir(),
+        "OpenAPI Generator": not (paths["oag"] / "oag_hotbit" / "models").is_dir(),
+    }
+    todo = {k: v for k, v in commands(REST_SPEC, out, "hotbit").items() if missing.get(k)}
+    if todo:
+        out.mkdir(parents=True, exist_ok=True)
+        _, errors = alternate(todo, 1, timeout=300)
+        for name, err in errors.items():
+            print(f"  ! {name} failed on {REST_SPEC.name}: {err}", flush=True)
+    return paths
+
+
+def _bench_spec(report: Report, label: str, spec: Path, package: str, runs: int) -> None:
+    out = workdir() / f"gen-{package}"
+    out.mkdir(parents=True, exist_ok=True)
+    size = spec.stat().st_size
+    print(
+        f"[gen] {label} ({size / 1e3:,.0f} KB): {runs} cold runs per tool, alternating", flush=True
+    )
+    times, errors = alternate(commands(spec, out, package), runs, timeout=300)
+    for name in TOOLS:
+        if times[name]:
+            spread = f"min {min(times[name]):.2f} s, max {max(times[name]):.2f} s"
+            print(
+                f"  {name:22} median {median(times[name]):6.2f} s ({spread}, n={len(times[name])})",
+                flush=True,
+            )
+        if name in errors:
+            print(f"  {name:22} FAILED: {errors[name]}", flush=True)
+    if "ours" in errors or not times["ours"]:
+        for peer, limit in (("openapi-python-client", 1.0), ("OpenAPI Generator", 0.3)):
+            report.add(
+                Row.missing(
+                    f"generate {label} vs {peer}",
+                    f"<= {limit:.2f}",
+                    f"ours failed: {errors.get('ours', 'no run')}",
+                )
+            )
+        return
+    ours = median(times["ours"])
+    for peer, limit in (("openapi-python-client", 1.0), ("OpenAPI Generator", 0.3)):
+        name = f"generate {label} vs {peer}"
+        if peer in errors or not times[peer]:
+            report.add(
+                Row(
+                    name,
+                    fmt(ours, "s"),
+                    f"failed: {errors.get(peer, 'no run')}",
+                    None,
+                    f"<= {limit:.2f}",
+                    None,
+                    f"{peer} could not generate this spec",
+                )
+            )
+            continue
+        note = f"median of {min(len(times['ours']), len(times[peer]))} cold runs"
+        if peer in WARNINGS:
+            note += f"; {peer} warned: {WARNINGS.pop(peer)}"
+        report.add(Row.time_ratio(name, ours, median(times[peer]), peer, limit, "s", note=note))
+
+
+def run(report: Report, runs: int = 5, large_runs: int = 5) -> None:
+    _bench_spec(report, "HotBit REST", REST_SPEC, "hotbit", runs)
+    large = workdir() / "synthetic-1mb.openapi.yaml"
+    if not large.exists():
+        synth_spec.write(large)
+    _bench_spec(report, "synthetic 1 MB", large, "things", large_runs)
