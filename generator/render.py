@@ -256,7 +256,7 @@ def _run_codegen(models: ModelSet, schemas: dict[str, Any]) -> str:
 def _keep_absent(code: str) -> str:
     """`x: T | None = None` (optional and nullable) -> `x: T | None | UnsetType = UNSET`."""
     unset = "UNSET"
-    alias = re.search(r"^from msgspec import UNSET as (\w+)$", code, flags=re.MULTILINE)
+    alias = re.search(r"^from msgspec import .*\bUNSET as (\w+)", code, flags=re.MULTILINE)
     if alias:
         unset = alias.group(1)
     plain = re.compile(r"^(    [^\s:#\"'][^:]*): (.+) \| None = None$", re.MULTILINE)
@@ -268,7 +268,7 @@ def _keep_absent(code: str) -> str:
     imports = []
     if not re.search(r"^from msgspec import .*\bUnsetType\b", new, flags=re.MULTILINE):
         imports.append("from msgspec import UnsetType")
-    if unset == "UNSET" and not re.search(r"^from msgspec import .*\bUNSET\b", new, flags=re.MULTILINE):
+    if unset == "UNSET" and not re.search(r"^from msgspec import .*\bUNSET\b(?! as)", new, flags=re.MULTILINE):
         imports.append("from msgspec import UNSET")
     if imports:
         new = re.sub(r"^(from __future__ import annotations\n)", r"\1" + "\n".join(imports) + "\n", new, count=1,
@@ -313,9 +313,26 @@ def _decodable(schemas: dict[str, Any], *, tagged: bool = True) -> dict[str, Any
     tolerant = {name: _tolerant({k: v for k, v in schema.items() if k != ORIGIN_KEY}
                                 if isinstance(schema, dict) else schema)
                 for name, schema in schemas.items()}
+    tolerant = {name: _drop_dangling(schema, tolerant) for name, schema in tolerant.items()}
     tolerant = _prepare_tags(tolerant) if tagged else _strip_discriminators(tolerant)
     merged = {name: _merge_unions(schema, tolerant) for name, schema in tolerant.items()}
     return {name: _open_enums(schema) for name, schema in merged.items()}
+
+
+def _drop_dangling(node: Any, schemas: dict[str, Any]) -> Any:
+    """A `$ref` to no schema of the set (only on input that failed validation) means anything."""
+    if isinstance(node, list):
+        return [_drop_dangling(n, schemas) for n in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if ref is not None and (not isinstance(ref, str) or not ref.startswith(COMPONENT_REF)
+                            or ref[len(COMPONENT_REF):] not in schemas):
+        node = {k: v for k, v in node.items() if k != "$ref"}
+    return {k: _drop_dangling(v, schemas) for k, v in node.items()}
+
+
+COMPONENT_REF = "#/components/schemas/"
 
 
 def _target(node: Any, schemas: dict[str, Any], depth: int = 0) -> Any:
@@ -582,7 +599,7 @@ def _tolerant(schema: Any) -> Any:
         elif key == "discriminator":
             if isinstance(value, dict):
                 out[key] = value
-        elif key in ("description", "title"):
+        elif key == "$ref" or key in ("description", "title"):
             if isinstance(value, str):
                 out[key] = value
         elif key in ("nullable", "readOnly", "writeOnly", "deprecated"):
@@ -742,8 +759,9 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
     """Load, validate, model and render; returns the warnings. Raises SpecError on bad input.
 
     Nothing but a SpecError leaves this function for any input: an unexpected failure while
-    modelling or rendering is reported as a problem located in the spec it came from. The output
-    folder is replaced only once everything rendered (see write_atomically)."""
+    modelling or rendering is reported as a problem located in the spec it came from (set
+    GENERATOR_DEBUG=1 to get the exception instead). The output folder is replaced only once
+    everything rendered (see write_atomically)."""
     from generator.model.openapi import build_rest_api
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", package) or keyword.iskeyword(package):
@@ -765,7 +783,7 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
             doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi")
             documents["asyncapi"] = current = doc
             ws = build_ws_api(doc, resolver, package)
-            warnings_ += problems
+            warnings_ += problems + ws.warnings
         project = Project(package, api, ws, Path(templates) if templates else None, documents)
         current = documents.get("openapi") or current
         files = project.render()
@@ -782,7 +800,9 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
         raise SpecError([_internal(current, openapi or asyncapi, "the document nests too deeply")]) from None
     except OSError as exc:
         raise SpecError([Problem(str(out), None, "", f"cannot write the output folder: {exc}", "render")]) from None
-    except Exception as exc:  # noqa: BLE001 - any input: a located problem, never a traceback
+    except Exception as exc:  # any input: a located problem, never a traceback
+        if os.environ.get("GENERATOR_DEBUG"):
+            raise  # developers: see where it failed
         raise SpecError([_internal(current, openapi or asyncapi, f"{type(exc).__name__}: {exc}")]) from None
     return warnings_
 

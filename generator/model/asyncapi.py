@@ -1,19 +1,28 @@
-"""Stage 3 for AsyncAPI 2.x/3.0 with JSON-RPC framing (`x-rpc`): build a `WsApi`.
+"""Stage 3 for AsyncAPI 2.x/3.0: build a `WsApi`, with JSON-RPC framing (`x-rpc`) or without.
 
-Every message that carries `x-rpc-method` becomes part of the model: requests and subscribe
-calls become client methods (their `params` array gives the positional arguments), replies give
-the methods' result types, pushes give the typed models that subscriptions yield. Schemas that
-become Python classes are hoisted into `ModelSet("ws_models")` with final PascalCase names;
-positional arrays (`items: [...]`, each with a `title`) become array_like structs.
+With `x-rpc`, every message that carries `x-rpc-method` becomes part of the model: requests and
+subscribe calls become client methods (their `params` array gives the positional arguments),
+replies give the methods' result types, pushes give the typed models that subscriptions yield.
 
+Without it, the document's channels and operations give plain messages (`_PlainBuilder`): one
+`WsChannel` per channel with operations, listing what the client sends and what it receives
+(AsyncAPI 2.x: `publish` = sent, `subscribe` = received; 3.0: `send` = sent, `receive` =
+received, replies the other way), each message with its payload type and the JSON shapes and
+constant properties that tell received messages apart.
+
+Schemas that become Python classes are hoisted into `ModelSet("ws_models")` with final PascalCase
+names; positional arrays (`items: [...]`, each with a `title`) become array_like structs.
 Nothing here knows an exchange: every name comes from the spec.
 """
 
 from __future__ import annotations
 
 import keyword
+import re
 from dataclasses import dataclass
 from typing import Any
+
+import jsonschema
 
 from generator.load import Document, Located, Resolver
 from generator.model.ir import (
@@ -24,14 +33,17 @@ from generator.model.ir import (
     SchemaRef,
     WsApi,
     WsAuth,
+    WsChannel,
+    WsMessage,
     WsMethod,
     WsOrderBook,
     WsParam,
     WsPush,
+    WsVariant,
 )
 from generator.model.openapi import build_errors, build_signature
 from generator.naming import pascal, snake, unique
-from generator.problems import Problem, SpecError, join_pointer
+from generator.problems import Problem, Severity, SpecError, join_pointer
 
 COMPONENT_PREFIX = "#/components/schemas/"
 MODULE = "ws_models"
@@ -50,6 +62,22 @@ CLIENT_NAMES = {
 }
 # Keyword arguments every generated method adds; spec parameters are renamed around them.
 PARAM_RESERVED = {"self", "timeout", "maxsize", "policy"}
+
+
+# Names the rendered model module imports itself.
+_MODULE_NAMES = {
+    "Decimal", "Any", "Struct", "field", "UNSET", "UnsetType", "Meta", "Annotated", "Literal",
+    "Enum", "Optional", "Union", "List", "Dict", "AwareDatetime", "NaiveDatetime",
+}  # fmt: skip
+# Schema keywords that only describe (a branch made of these alone adds no constraint).
+_ANNOTATIONS = {
+    "description", "title", "example", "examples", "default", "deprecated", "readOnly",
+    "writeOnly", "externalDocs", "$comment",
+}  # fmt: skip
+
+
+def _annotation_only(node: Any) -> bool:
+    return isinstance(node, dict) and all(k in _ANNOTATIONS or k.startswith("x-") for k in node)
 
 
 def _identifier(name: str) -> bool:
@@ -73,6 +101,8 @@ class _Types:
         self.models = ModelSet(module=MODULE, dialect="3.1.0")
         self._names: dict[tuple[str, str], str] = {}
         self._taken: set[str] = set()
+        # Plain messages: a property with one allowed value defaults to it (not required).
+        self.const_defaults = False
         self.fields: dict[str, dict[str, str]] = {}  # model -> {wire name or title: attribute}
         self.field_nodes: dict[
             str, dict[str, Located]
@@ -89,14 +119,15 @@ class _Types:
         while isinstance(value, dict):
             branches = value.get("allOf")
             if not (
-                isinstance(branches, list)
-                and len(branches) == 1
-                and "properties" not in value
-                and "type" not in value
+                isinstance(branches, list) and "properties" not in value and "type" not in value
             ):
                 break
-            inner = branches[0]
-            loc2 = self.resolver.follow(inner, loc.doc, join_pointer(loc.pointer, "allOf", 0))
+            # One real branch; the others only annotate it (`- description: ...`).
+            real = [i for i, b in enumerate(branches) if not _annotation_only(b)]
+            if len(real) != 1:
+                break
+            inner = branches[real[0]]
+            loc2 = self.resolver.follow(inner, loc.doc, join_pointer(loc.pointer, "allOf", real[0]))
             if isinstance(inner, dict) and "$ref" in inner:
                 named = loc2.pointer.rsplit("/", 1)[-1] or named
             loc, value = loc2, loc2.value
@@ -250,9 +281,7 @@ class _Types:
         key = (str(loc.doc.path.resolve()), loc.pointer)
         if key in self._names:
             return self._names[key], False
-        name = unique(
-            pascal(hint), self._taken | {"Decimal", "Any", "Struct", "field", "UNSET", "UnsetType"}
-        )
+        name = unique(pascal(hint), self._taken | _MODULE_NAMES)
         self._taken.add(name)
         self._names[key] = name
         self.models.schemas[name] = {}  # reserved first: schemas may be recursive
@@ -266,12 +295,18 @@ class _Types:
             props: dict[str, Any] = {}
             nodes: dict[str, Located] = {}
             required: list[str] = []
+            fixed: set[str] = set()
             for prop, (sub, sub_doc, sub_ptr) in self.properties(loc).items():
                 schema, _, _ = self.visit(sub, sub_doc, sub_ptr, name + pascal(prop))
+                if self.const_defaults and "$ref" not in schema:
+                    value = _constant(self.resolver.deref(sub, sub_doc, sub_ptr))
+                    if value is not _NO_CONST and value is not None:
+                        schema = {**schema, "default": value}  # the one value: no need to pass it
+                        fixed.add(prop)
                 props[prop] = schema
                 nodes[prop] = Located(sub, sub_doc, sub_ptr)
             for req in self._required(loc):
-                if req in props and req not in required:
+                if req in props and req not in required and req not in fixed:
                     required.append(req)
             out: dict[str, Any] = {"type": "object", "properties": props}
             if required:
@@ -426,14 +461,26 @@ class _Builder:
                 ]
             )
         rpc = root.get("x-rpc")
+        if rpc is None:
+            if any("x-rpc-method" in m.value for m in _PlainBuilder(self).all_messages()):
+                raise SpecError(
+                    [
+                        self.doc.problem(
+                            "",
+                            "messages carry x-rpc-method but the root has no x-rpc: JSON-RPC framing "
+                            "without x-rpc is not supported (add x-rpc, see docs/spec-extensions.md, "
+                            "or drop x-rpc-method to generate a plain-message client)",
+                            "asyncapi-model",
+                        )
+                    ]
+                )
+            return _PlainBuilder(self).build()
         if not isinstance(rpc, dict):
             raise SpecError(
                 [
                     self.doc.problem(
-                        "",
-                        "unsupported AsyncAPI document: the WebSocket client is generated only for JSON-RPC style APIs "
-                        "described with the root extension x-rpc (see docs/spec-extensions.md); plain publish/subscribe "
-                        "messages without x-rpc are not supported yet",
+                        "/x-rpc",
+                        "x-rpc must be an object (see docs/spec-extensions.md)",
                         "asyncapi-model",
                     )
                 ]
@@ -560,29 +607,40 @@ class _Builder:
             timeout=self._number(raw, "timeout", 10.0, "/x-rpc/heartbeat/timeout"),
         )
 
-    def _url(self) -> str:
+    def server(self, allowed: set[str] | None = None) -> tuple[str, str]:
+        """(URL, protocol) of the server to connect to: a ws/wss one first, variables resolved
+        with their defaults. `allowed` limits the choice to these server names (if any match)."""
         servers = self.root.get("servers") or {}
         if not isinstance(servers, dict) or not servers:
-            return ""
+            return "", "ws"
+        named = [
+            (name, self.resolver.deref(s, self.doc, join_pointer("/servers", name)))
+            for name, s in servers.items()
+        ]
+        named = [(n, s) for n, s in named if isinstance(s, dict)] or [("", {})]
+        if allowed:
+            named = [(n, s) for n, s in named if n in allowed] or named
         server = next(
-            (
-                s
-                for s in servers.values()
-                if isinstance(s, dict) and str(s.get("protocol", "")).startswith("ws")
-            ),
-            next(iter(servers.values())),
+            (s for _, s in named if str(s.get("protocol", "")).startswith("ws")), named[0][1]
         )
-        server = self.resolver.deref(server, self.doc, "/servers")
         protocol = str(server.get("protocol", "wss"))
         if "url" in server:  # AsyncAPI 2.x
             url = str(server["url"])
         else:  # AsyncAPI 3.0
-            url = str(server.get("host", "")) + str(server.get("pathname", ""))
-        for name, var in (server.get("variables") or {}).items():
+            url = str(server.get("host", "")) + str(server.get("pathname", "") or "")
+        variables = server.get("variables") or {}
+        for name, var in variables.items() if isinstance(variables, dict) else ():
+            var = self.resolver.deref(var, self.doc, "/servers")
             default = var.get("default", "") if isinstance(var, dict) else ""
-            url = url.replace("{" + name + "}", str(default))
-        if "://" not in url:
+            url = url.replace("{" + str(name) + "}", str(default))
+        if url and "://" not in url:
             url = f"{protocol}://{url}"
+        return url, protocol
+
+    def _url(self) -> str:
+        url, _ = self.server()
+        if not url:
+            return ""
         channels = self.root.get("channels") or {}
         if isinstance(channels, dict) and len(channels) == 1:
             key, channel = next(iter(channels.items()))
@@ -1069,12 +1127,588 @@ def build_ws_api(doc: Document, resolver: Resolver, package: str) -> WsApi:
     builder = _Builder(doc, resolver, package)
     try:
         return builder.build()
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         # A shape the validator let through but the model cannot read: still a located problem.
         where, pointer = builder.where
+        reason = (
+            "a schema that only refers to itself"
+            if isinstance(exc, RecursionError)
+            else f"{type(exc).__name__}: {exc}"
+        )
         problem = where.problem(
-            pointer,
-            f"cannot read this part of the spec ({type(exc).__name__}: {exc})",
-            "asyncapi-model",
+            pointer, f"cannot read this part of the spec ({reason})", "asyncapi-model"
         )
         raise SpecError([*builder.problems, problem]) from None
+
+
+# -- plain messages (no x-rpc) ------------------------------------------------------------------
+# Who sends what. AsyncAPI 2.x documents describe the server: `publish` = others publish to it (the
+# client sends), `subscribe` = others subscribe (the client receives). AsyncAPI 3.0 documents
+# describe the application the SDK is: `send` = the client sends, `receive` = it receives.
+V2_DIRECTIONS = {"publish": "send", "subscribe": "receive"}
+V3_DIRECTIONS = {"send": "send", "receive": "receive"}
+# schemaFormat values whose schemas are JSON Schema (or close enough to read as such).
+JSON_SCHEMA_FORMATS = (
+    "application/vnd.aai.asyncapi",
+    "application/schema+json",
+    "application/schema+yaml",
+    "application/vnd.oai.openapi",
+)
+# Names the plain-message client classes define themselves (channel parameters avoid them).
+PLAIN_RESERVED = {
+    "self", "url", "server", "backoff", "watchdog", "ping_interval", "ping_timeout",
+    "send_timeout", "max_queue", "queue_policy", "on_event", "connect_options",
+}  # fmt: skip
+CONTAINER_NAMES = {"close", "connect", "channels", "url"}
+TRAIT_KEYS = ("messageId", "name", "contentType", "schemaFormat", "summary", "description")
+
+
+@dataclass
+class _Plain:
+    """A message found under an operation: where it lives and what it is called."""
+
+    value: dict[str, Any]
+    doc: Document
+    pointer: str
+    name: str
+
+
+class _PlainBuilder:
+    """Channels, messages and payload models of a document without x-rpc."""
+
+    def __init__(self, base: _Builder) -> None:
+        self.base = base
+        self.doc, self.resolver, self.types = base.doc, base.resolver, base.types
+        self.root = base.root
+        self.version = str(self.root.get("asyncapi", ""))
+        self.v3 = self.version.startswith("3.")
+        self.warnings: list[Problem] = []
+        default = self.root.get("defaultContentType")
+        self.default_content_type = default if isinstance(default, str) else "application/json"
+
+    def warn(self, doc: Document, pointer: str, message: str) -> None:
+        self.warnings.append(
+            doc.problem(pointer, message, "asyncapi-model", severity=Severity.WARNING)
+        )
+
+    # -- collecting messages -------------------------------------------------------------------
+    def _expand(self, node: Any, doc: Document, pointer: str, fallback: str) -> list[_Plain]:
+        """The messages a `message` node stands for (2.x `oneOf` lists several)."""
+        self.base.where = (doc, pointer)
+        loc = self.resolver.follow(node, doc, pointer)
+        value = loc.value
+        if not isinstance(value, dict):
+            return []
+        if isinstance(value.get("oneOf"), list) and "payload" not in value:
+            out: list[_Plain] = []
+            for i, sub in enumerate(value["oneOf"]):
+                out += self._expand(
+                    sub, loc.doc, join_pointer(loc.pointer, "oneOf", i), f"{fallback}{i + 1}"
+                )
+            return out
+        value = self._with_traits(value, loc)
+        by_ref = isinstance(node, dict) and "$ref" in node
+        key = loc.pointer.rsplit("/", 1)[-1] if by_ref and loc.pointer else ""
+        name = next(
+            (
+                str(n)
+                for n in (value.get("messageId"), value.get("name"), key)
+                if isinstance(n, str) and n
+            ),
+            fallback,
+        )
+        return [_Plain(value, loc.doc, loc.pointer, name)]
+
+    def _with_traits(self, value: dict[str, Any], loc: Located) -> dict[str, Any]:
+        """The message with what its traits add (the message's own fields win)."""
+        traits = value.get("traits")
+        if not isinstance(traits, list) or not traits:
+            return value
+        merged = dict(value)
+        for i, trait in enumerate(traits):
+            t = self.resolver.deref(trait, loc.doc, join_pointer(loc.pointer, "traits", i))
+            if isinstance(t, dict):
+                for k in (*TRAIT_KEYS, "examples"):
+                    if k in t and k not in merged:
+                        merged[k] = t[k]
+        return merged
+
+    def all_messages(self) -> list[_Plain]:
+        """Every message of the document (components and channels), for checks."""
+        out: list[_Plain] = []
+        components = self.root.get("components") or {}
+        messages = components.get("messages") if isinstance(components, dict) else None
+        for name, msg in (messages or {}).items() if isinstance(messages, dict) else ():
+            out += self._expand(
+                msg, self.doc, join_pointer("/components/messages", name), str(name)
+            )
+        for key, _, ops in self._channel_ops():
+            for direction, node, pointer in ops:
+                out += self._expand(node, self.doc, pointer, f"{key}_{direction}")
+        return out
+
+    def _channel_ops(self) -> list[tuple[str, dict[str, Any], list[tuple[str, Any, str]]]]:
+        """(channel key, channel, [(send|receive, message node, pointer), ...]) per channel."""
+        channels = self.root.get("channels") or {}
+        if not isinstance(channels, dict):
+            return []
+        found: dict[str, tuple[dict[str, Any], list[tuple[str, Any, str]]]] = {}
+        for key, node in channels.items():
+            channel = self.resolver.deref(node, self.doc, join_pointer("/channels", key))
+            if isinstance(channel, dict):
+                found[str(key)] = (channel, [])
+        if not self.v3:
+            for key, (channel, ops) in found.items():
+                for op_name, direction in V2_DIRECTIONS.items():
+                    op = channel.get(op_name)
+                    if isinstance(op, dict) and "message" in op:
+                        ops.append(
+                            (
+                                direction,
+                                op["message"],
+                                join_pointer("/channels", key, op_name, "message"),
+                            )
+                        )
+            return [(k, c, ops) for k, (c, ops) in found.items()]
+        operations = self.root.get("operations") or {}
+        for op_id, node in operations.items() if isinstance(operations, dict) else ():
+            base = join_pointer("/operations", op_id)
+            self.base.where = (self.doc, base)
+            op = self.resolver.deref(node, self.doc, base)
+            if not isinstance(op, dict):
+                continue
+            action = V3_DIRECTIONS.get(str(op.get("action")))
+            ref = op.get("channel")
+            if action is None or not isinstance(ref, dict):
+                continue
+            target = self.resolver.follow(ref, self.doc, join_pointer(base, "channel"))
+            key = target.pointer.rsplit("/", 1)[-1]
+            if key not in found:
+                continue
+            channel, ops = found[key]
+            listed = op.get("messages")
+            if isinstance(listed, list) and listed:
+                for i, m in enumerate(listed):
+                    ops.append((action, m, join_pointer(base, "messages", i)))
+            else:  # no list: every message of the channel
+                for name, m in (channel.get("messages") or {}).items():
+                    ops.append((action, m, join_pointer("/channels", key, "messages", name)))
+            reply = self.resolver.deref(op.get("reply"), self.doc, join_pointer(base, "reply"))
+            if isinstance(reply, dict) and isinstance(reply.get("messages"), list):
+                back = "receive" if action == "send" else "send"
+                for i, m in enumerate(reply["messages"]):
+                    ops.append((back, m, join_pointer(base, "reply", "messages", i)))
+        return [(k, c, ops) for k, (c, ops) in found.items()]
+
+    # -- the model ---------------------------------------------------------------------------
+    def build(self) -> WsApi:
+        base = self.base
+        self.types.const_defaults = True
+        frames = self.root.get("x-frames") or {}
+        binary = str(frames.get("binary", "auto")) if isinstance(frames, dict) else "auto"
+        if binary not in FRAME_CODECS:
+            base.fail(
+                self.doc,
+                "/x-frames/binary",
+                f"unknown binary frame codec {binary!r}; one of {', '.join(FRAME_CODECS)}",
+            )
+        channels: list[WsChannel] = []
+        class_names: set[str] = set()
+        attrs: set[str] = set(CONTAINER_NAMES)
+        listed = self._channel_ops()
+        with_ops = [c for c in listed if c[2]]
+        for key, channel, ops in with_ops:
+            where = join_pointer("/channels", key)
+            base.where = (self.doc, where)
+            sends: list[WsMessage] = []
+            receives: list[WsMessage] = []
+            seen: set[tuple[str, str, str]] = set()
+            names: dict[str, set[str]] = {"send": set(), "receive": set()}
+            for direction, node, pointer in ops:
+                for msg in self._expand(node, self.doc, pointer, f"{key}_{direction}"):
+                    ident = (direction, str(msg.doc.path.resolve()), msg.pointer)
+                    if ident in seen:
+                        continue
+                    seen.add(ident)
+                    built = self._message(msg, names[direction])
+                    (sends if direction == "send" else receives).append(built)
+            address = self._address(key, channel)
+            server_url, protocol = base.server(self._channel_servers(channel))
+            single = len(with_ops) == 1
+            channels.append(
+                WsChannel(
+                    name=key,
+                    address=address,
+                    class_name="WebSocketClient"
+                    if single
+                    else unique(pascal(key, fallback="Root") + "Channel", class_names),
+                    attr=unique(snake(key, fallback="root"), attrs),
+                    server_url=server_url,
+                    protocol=protocol,
+                    parameters=self._parameters(channel, address, where),
+                    sends=tuple(sends),
+                    receives=tuple(receives),
+                    description=_text(channel.get("description")),
+                )
+            )
+        if not channels:  # nothing to send or receive: still a client, for raw frames
+            where = "/operations" if self.v3 else "/channels"
+            self.warn(
+                self.doc,
+                where,
+                "no operation sends or receives a message: the client has only send(raw) and "
+                "messages() (every frame comes as UnknownMessage)",
+            )
+            server_url, protocol = base.server()
+            channels.append(
+                WsChannel(
+                    name="",
+                    address="",
+                    class_name="WebSocketClient",
+                    attr="default",
+                    server_url=server_url,
+                    protocol=protocol,
+                )
+            )
+        base.check()
+        info = self.root.get("info") or {}
+        url = ""
+        if len(channels) == 1:
+            url = _join_url(channels[0].server_url, channels[0].address)
+        elif channels:
+            url = channels[0].server_url
+        return WsApi(
+            title=str(info.get("title", base.package)),
+            version=str(info.get("version", "0")),
+            description=str(info.get("description", "")).strip(),
+            url=url,
+            spec_file=self.doc.path.name,
+            spec_sha256=self.doc.sha256,
+            framing=None,
+            binary_frames=binary,
+            auth=None,
+            heartbeat=None,
+            request_timeout=10.0,
+            methods=[],
+            pushes=[],
+            models=self.types.models,
+            error_codes={},
+            channels=channels,
+            asyncapi_version=self.version,
+            warnings=self.warnings,
+        )
+
+    def _address(self, key: str, channel: dict[str, Any]) -> str:
+        if not self.v3:
+            return key
+        address = channel.get("address")
+        return address if isinstance(address, str) else ""
+
+    def _channel_servers(self, channel: dict[str, Any]) -> set[str] | None:
+        listed = channel.get("servers")
+        if not isinstance(listed, list) or not listed:
+            return None
+        out: set[str] = set()
+        for item in listed:
+            if isinstance(item, str):
+                out.add(item)
+            elif isinstance(item, dict) and isinstance(item.get("$ref"), str):
+                out.add(item["$ref"].rsplit("/", 1)[-1])
+        return out or None
+
+    def _parameters(self, channel: dict[str, Any], address: str, where: str) -> tuple[WsParam, ...]:
+        """Keyword arguments of the channel's client: one per `{placeholder}` of the address."""
+        declared = channel.get("parameters") or {}
+        declared = declared if isinstance(declared, dict) else {}
+        taken = set(PLAIN_RESERVED)
+        out: list[WsParam] = []
+        for name in dict.fromkeys(re.findall(r"\{([^{}]+)\}", address)):
+            ptr = join_pointer(where, "parameters", name)
+            node = self.resolver.deref(declared.get(name), self.doc, ptr)
+            node = node if isinstance(node, dict) else {}
+            schema = node.get("schema") if not self.v3 else None
+            if self.v3:  # 3.0 parameters are strings, optionally an enum with a default
+                schema = {
+                    "type": "string",
+                    **{k: node[k] for k in ("enum", "default") if k in node},
+                }
+            schema = schema if isinstance(schema, dict) else {"type": "string"}
+            resolved = _resolved(schema, self.resolver, self.doc, join_pointer(ptr, "schema"))
+            resolved = resolved if isinstance(resolved, dict) else {}
+            py_type = self.types.param_type(schema, self.doc, join_pointer(ptr, "schema"))
+            if (
+                not py_type
+                or py_type in ("Any", "None", "Mapping[str, Any]")
+                or py_type.startswith(("Sequence", "tuple"))
+            ):
+                py_type = "str"
+            has_default = "default" in resolved
+            if has_default and not _valid(resolved["default"], resolved):
+                self.warn(
+                    self.doc, ptr, f"the default of parameter {name!r} does not fit its schema"
+                )
+                has_default = False
+            out.append(
+                WsParam(
+                    name=name,
+                    py_name=unique(snake(name, fallback="param"), taken),
+                    py_type=py_type,
+                    schema=resolved,
+                    description=_text(node.get("description")),
+                    required=not has_default,
+                    default=resolved.get("default") if has_default else None,
+                )
+            )
+        return tuple(out)
+
+    def _message(self, msg: _Plain, taken: set[str]) -> WsMessage:
+        value = msg.value
+        self.base.where = (msg.doc, msg.pointer)
+        content_type = value.get("contentType")
+        content_type = content_type if isinstance(content_type, str) else self.default_content_type
+        fmt = value.get("schemaFormat")
+        fmt_ptr = join_pointer(msg.pointer, "schemaFormat")
+        payload: Any = value.get("payload")
+        loc = Located(payload, msg.doc, join_pointer(msg.pointer, "payload"))
+        if payload is not None:
+            loc = self.resolver.follow(payload, msg.doc, loc.pointer)
+            target = loc.value
+            if (
+                self.v3
+                and isinstance(target, dict)
+                and "schemaFormat" in target
+                and "schema" in target
+            ):
+                fmt, fmt_ptr = target["schemaFormat"], join_pointer(loc.pointer, "schemaFormat")
+                loc = Located(target["schema"], loc.doc, join_pointer(loc.pointer, "schema"))
+                payload = target["schema"]
+            else:  # keep the $ref so a named schema keeps its name
+                loc = Located(payload, msg.doc, join_pointer(msg.pointer, "payload"))
+        raw = False
+        if fmt is not None and not str(fmt).lower().startswith(JSON_SCHEMA_FORMATS):
+            self.warn(
+                msg.doc,
+                fmt_ptr,
+                f"schemaFormat {fmt!r} is not JSON Schema: the payload of message {msg.name!r} "
+                "is passed through as raw bytes (not decoded or checked)",
+            )
+            raw = True
+        elif "json" not in content_type.lower():
+            raw = True  # e.g. text/plain, application/octet-stream: the frame as it is
+        examples = (
+            tuple(
+                e["payload"]
+                for e in value.get("examples") or []
+                if isinstance(e, dict) and "payload" in e
+            )
+            if isinstance(value.get("examples"), list)
+            else ()
+        )
+        py_name = unique(snake(msg.name, fallback="message"), taken)
+        if raw:
+            return WsMessage(
+                name=msg.name,
+                py_name=py_name,
+                summary=_text(value.get("summary") or value.get("title")),
+                description=str(value.get("description", "")).strip(),
+                payload=SchemaRef("bytes", "bytes"),
+                variants=(WsVariant("bytes", "any"),),
+                raw=True,
+                content_type=content_type,
+                examples=examples,
+            )
+        if payload is None:
+            variants = [WsVariant("Any", "any")]
+        else:
+            variants = self._variants(
+                loc.value, loc.doc, loc.pointer, pascal(msg.name, fallback="Message"), None
+            )
+        py = " | ".join(dict.fromkeys(v.py_type for v in variants))
+        return WsMessage(
+            name=msg.name,
+            py_name=py_name,
+            summary=_text(value.get("summary") or value.get("title")),
+            description=str(value.get("description", "")).strip(),
+            payload=SchemaRef(py, py, any(v.shape == "null" for v in variants)),
+            variants=tuple(variants),
+            content_type=content_type,
+            examples=examples,
+            schema=_inlined(loc.value, self.resolver, loc.doc, loc.pointer),
+        )
+
+    def _variants(
+        self, node: Any, doc: Document, pointer: str, hint: str, discriminator: str | None
+    ) -> list[WsVariant]:
+        """The JSON shapes of a payload: one per branch of a top-level oneOf/anyOf."""
+        loc, named = self.types.follow(node, doc, pointer)
+        value = loc.value
+        if not isinstance(value, dict):
+            return [WsVariant("Any", "any")]
+        branches, nullable, key = self.types.non_null(value)
+        if key:
+            tag = _discriminator(value) or discriminator
+            out: list[WsVariant] = []
+            kept = [(i, b) for i, b in enumerate(value[key]) if any(b is k for k in branches)]
+            for n, (i, branch) in enumerate(kept):
+                out += self._variants(
+                    branch,
+                    loc.doc,
+                    join_pointer(loc.pointer, key, i),
+                    f"{hint}{n + 1}" if len(kept) > 1 else hint,
+                    tag,
+                )
+            if nullable:
+                out.append(WsVariant("None", "null"))
+            return out or [WsVariant("None", "null")]
+        _, py, nullable = self.types.visit(node, doc, pointer, hint)
+        shape = _shape(value)
+        if py == "None":
+            shape = "null"
+        variant = WsVariant(_decodable(py), shape)
+        if shape == "object":
+            props = self.types.properties(loc)
+            consts: dict[str, Any] = {}
+            for prop, (sub, sub_doc, sub_ptr) in props.items():
+                found = _constant(self.resolver.deref(sub, sub_doc, sub_ptr))
+                if found is not _NO_CONST:
+                    consts[prop] = found
+            tag = _discriminator(value) or discriminator
+            if tag and tag not in consts and named:
+                consts[tag] = named  # the discriminator's value is the schema's name
+            variant = WsVariant(
+                variant.py_type,
+                shape,
+                tuple(consts.items()),
+                tuple(dict.fromkeys(r for r in self.types._required(loc) if r in props)),
+                tuple(props),
+            )
+        out = [variant]
+        if nullable and shape != "null":
+            out.append(WsVariant("None", "null"))
+        return out
+
+
+_NO_CONST = object()
+
+
+def _constant(schema: Any) -> Any:
+    """The one JSON scalar a property schema allows (`const`, or an `enum` of one), if any."""
+    if not isinstance(schema, dict):
+        return _NO_CONST
+    if "const" in schema:
+        value = schema["const"]
+    elif isinstance(schema.get("enum"), list) and len(schema["enum"]) == 1:
+        value = schema["enum"][0]
+    else:
+        return _NO_CONST
+    return value if isinstance(value, (str, int, float, bool)) or value is None else _NO_CONST
+
+
+def _discriminator(schema: dict[str, Any]) -> str | None:
+    found = schema.get("discriminator")
+    if isinstance(found, dict):  # OpenAPI-style {propertyName: ...}
+        found = found.get("propertyName")
+    return found if isinstance(found, str) and found else None
+
+
+def _shape(schema: dict[str, Any]) -> str:
+    """Which JSON type a schema's instances have: object, array, string, ... or any."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        rest = [k for k in kind if k != "null"]
+        kind = rest[0] if len(rest) == 1 else "any"
+    if kind == "object" or (
+        kind is None and any(k in schema for k in ("properties", "allOf", "additionalProperties"))
+    ):
+        return "object"
+    if kind == "array" or (kind is None and "items" in schema):
+        return "array"
+    if kind in ("integer", "number"):
+        return "number"
+    if kind in ("string", "boolean", "null"):
+        return str(kind)
+    return "any"
+
+
+def _decodable(py: str) -> str:
+    """`py` with every union msgspec cannot decode (several models or dicts) widened to Any."""
+
+    def group(text: str) -> str:
+        parts, level, start = [], 0, 0
+        for i, ch in enumerate(text):
+            if ch == "[":
+                level += 1
+            elif ch == "]":
+                level -= 1
+            elif ch == "|" and level == 0:
+                parts.append(text[start:i].strip())
+                start = i + 1
+        parts.append(text[start:].strip())
+        parts = [inner(p) for p in parts]
+        objects = [p for p in parts if p.startswith((f"{MODULE}.", "dict["))]
+        arrays = [p for p in parts if p.startswith(("list[", "tuple["))]
+        if len(objects) > 1 or len(arrays) > 1:
+            return "Any"
+        return " | ".join(parts)
+
+    def inner(part: str) -> str:
+        if "[" not in part or not part.endswith("]"):
+            return part
+        head, _, rest = part.partition("[")
+        body = rest[:-1]
+        pieces, level, start = [], 0, 0
+        for i, ch in enumerate(body):
+            if ch == "[":
+                level += 1
+            elif ch == "]":
+                level -= 1
+            elif ch == "," and level == 0:
+                pieces.append(body[start:i])
+                start = i + 1
+        pieces.append(body[start:])
+        return f"{head}[{', '.join(group(p) for p in pieces)}]"
+
+    return group(py)
+
+
+def _inlined(
+    node: Any,
+    resolver: Resolver,
+    doc: Document,
+    pointer: str,
+    seen: tuple[tuple[str, str], ...] = (),
+) -> Any:
+    """A copy of the schema with every $ref inlined; a $ref back into itself becomes {}."""
+    loc = resolver.follow(node, doc, pointer)
+    here = (str(loc.doc.path), loc.pointer)
+    if here in seen:
+        return {}
+    seen = (*seen, here)
+    if isinstance(loc.value, dict):
+        return {
+            k: _inlined(v, resolver, loc.doc, join_pointer(loc.pointer, k), seen)
+            for k, v in loc.value.items()
+            if not k.startswith("x-")
+        }
+    if isinstance(loc.value, list):
+        return [
+            _inlined(v, resolver, loc.doc, join_pointer(loc.pointer, i), seen)
+            for i, v in enumerate(loc.value)
+        ]
+    return loc.value
+
+
+def _valid(value: Any, schema: dict[str, Any]) -> bool:
+    try:
+        return bool(jsonschema.Draft7Validator(schema).is_valid(value))
+    except Exception:  # noqa: BLE001 - a schema the validator cannot use: no usable default
+        return False
+
+
+def _join_url(server: str, address: str) -> str:
+    """The WebSocket URL of a channel: the server URL joined with the channel address."""
+    if "://" in address:
+        return address
+    if not address:
+        return server
+    return server.rstrip("/") + "/" + address.lstrip("/")

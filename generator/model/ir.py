@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.problems import Problem
+
 
 @dataclass(frozen=True)
 class ErrorDef:
@@ -160,6 +162,7 @@ class WsParam:
     schema: dict[str, Any]
     description: str = ""
     required: bool = True
+    default: Any = None  # used when not required (channel parameters with a `default`)
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,49 @@ class Heartbeat:
     timeout: float = 10.0
 
 
+@dataclass(frozen=True)
+class WsVariant:
+    """One JSON shape a plain message's payload can take (a top-level oneOf/anyOf has several)."""
+
+    py_type: str  # decodable type, e.g. "ws_models.Hello", "list[float]", "str", "None"
+    shape: str  # object | array | string | number | boolean | null | any
+    consts: tuple[tuple[str, Any], ...] = ()  # top-level property -> the one value it may have
+    required: tuple[str, ...] = ()  # top-level required properties (objects)
+    properties: tuple[str, ...] = ()  # top-level declared properties (objects)
+
+
+@dataclass(frozen=True)
+class WsMessage:
+    """A plain (non-RPC) AsyncAPI message that the client sends or receives on one channel."""
+
+    name: str  # the spec's message name (messageId, name, or components key)
+    py_name: str  # method suffix: send_<py_name> / receive_<py_name>
+    summary: str
+    description: str
+    payload: SchemaRef  # annotation of the payload ("bytes" when raw)
+    variants: tuple[WsVariant, ...] = ()  # how a received payload is recognised and decoded
+    raw: bool = False  # not decoded: non-JSON content type or a schemaFormat we cannot read
+    content_type: str = "application/json"
+    examples: tuple[Any, ...] = ()  # payload examples from the message's `examples`
+    schema: Any = None  # the payload schema, $refs inlined (documentation, checks, tests)
+
+
+@dataclass(frozen=True)
+class WsChannel:
+    """One channel of a plain AsyncAPI document: one connection, its own client class."""
+
+    name: str  # channel key (2.x) or channel id (3.0)
+    address: str  # path joined to the server URL; may hold {parameter} placeholders
+    class_name: str  # generated client class
+    attr: str  # factory method on the multi-channel WebSocketClient
+    server_url: str  # server URL (variables resolved with their defaults)
+    protocol: str  # the server's protocol (ws, wss, mqtt, kafka, ...)
+    parameters: tuple[WsParam, ...] = ()  # channel parameters: keyword arguments of the client
+    sends: tuple[WsMessage, ...] = ()
+    receives: tuple[WsMessage, ...] = ()
+    description: str = ""
+
+
 @dataclass
 class WsApi:
     title: str
@@ -252,3 +298,7 @@ class WsApi:
     models: ModelSet
     error_codes: dict[int, ErrorDef]
     order_books: list[WsOrderBook] = field(default_factory=list)  # from x-order-book
+    # Plain documents (framing None): one entry per channel that has operations.
+    channels: list[WsChannel] = field(default_factory=list)
+    asyncapi_version: str = ""
+    warnings: list[Problem] = field(default_factory=list)  # located, non-fatal (e.g. schemaFormat)
