@@ -12,9 +12,32 @@ async with hotbit.WebSocketClient() as ws:
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import errors
 from ._transport import APIResponse
 from .client import AsyncClient, Client
+
+if TYPE_CHECKING:
+    from .orderbook import OrderBook
+    from .websocket import WebSocketClient
+
+# The WebSocket half (and its `websockets` import) loads on first use.
+_LAZY = {
+    "WebSocketClient": ".websocket",
+    "OrderBook": ".orderbook",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 from .errors import (
     APIConnectionError,
     APIError,
@@ -31,8 +54,6 @@ from .errors import (
     ServerError,
     TransportError,
 )
-from .orderbook import OrderBook
-from .websocket import WebSocketClient
 
 __version__ = "2.0.0"
 __all__ = [

@@ -10,11 +10,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-import msgspec
-
 from . import models
 from ._checks import check, encode
-from ._transport import Envelope, OperationInfo, Request, decode, unwrap
+from ._transport import Envelope, LazyDecoder, OperationInfo, Request, decode, unwrap
 from .errors import RawResponse
 
 SERVER_TIME = OperationInfo(
@@ -29,7 +27,7 @@ SERVER_TIME = OperationInfo(
     body=None,
     enveloped=True,
 )
-_server_time_decoder = msgspec.json.Decoder(Envelope[int], strict=False)
+_server_time_decoder: LazyDecoder[Envelope[int]] = LazyDecoder(Envelope[int])
 
 
 def server_time_request() -> Request:
@@ -38,7 +36,7 @@ def server_time_request() -> Request:
 
 
 def server_time_parse(raw: RawResponse) -> int:
-    return unwrap(SERVER_TIME, _server_time_decoder, raw, False)
+    return unwrap(SERVER_TIME, _server_time_decoder.get(), raw, False)
 
 
 ASSET_LIST = OperationInfo(
@@ -53,7 +51,9 @@ ASSET_LIST = OperationInfo(
     body=None,
     enveloped=True,
 )
-_asset_list_decoder = msgspec.json.Decoder(Envelope[models.AssetListResult], strict=False)
+_asset_list_decoder: LazyDecoder[Envelope[models.AssetListResult]] = LazyDecoder(
+    Envelope[models.AssetListResult]
+)
 
 
 def asset_list_request() -> Request:
@@ -62,7 +62,7 @@ def asset_list_request() -> Request:
 
 
 def asset_list_parse(raw: RawResponse) -> models.AssetListResult:
-    return unwrap(ASSET_LIST, _asset_list_decoder, raw, False)
+    return unwrap(ASSET_LIST, _asset_list_decoder.get(), raw, False)
 
 
 BALANCE_QUERY = OperationInfo(
@@ -78,7 +78,9 @@ BALANCE_QUERY = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_balance_query_decoder = msgspec.json.Decoder(Envelope[models.Balance], strict=False)
+_balance_query_decoder: LazyDecoder[Envelope[models.Balance]] = LazyDecoder(
+    Envelope[models.Balance]
+)
 
 
 def balance_query_request(
@@ -97,7 +99,7 @@ def balance_query_request(
 
 
 def balance_query_parse(raw: RawResponse) -> models.Balance:
-    return unwrap(BALANCE_QUERY, _balance_query_decoder, raw, False)
+    return unwrap(BALANCE_QUERY, _balance_query_decoder.get(), raw, False)
 
 
 ORDER_PUT_LIMIT = OperationInfo(
@@ -113,7 +115,7 @@ ORDER_PUT_LIMIT = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_order_put_limit_decoder = msgspec.json.Decoder(Envelope[models.Order], strict=False)
+_order_put_limit_decoder: LazyDecoder[Envelope[models.Order]] = LazyDecoder(Envelope[models.Order])
 
 
 def order_put_limit_request(
@@ -170,7 +172,7 @@ def order_put_limit_request(
 
 
 def order_put_limit_parse(raw: RawResponse) -> models.Order:
-    return unwrap(ORDER_PUT_LIMIT, _order_put_limit_decoder, raw, False)
+    return unwrap(ORDER_PUT_LIMIT, _order_put_limit_decoder.get(), raw, False)
 
 
 ORDER_CANCEL = OperationInfo(
@@ -186,7 +188,7 @@ ORDER_CANCEL = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_order_cancel_decoder = msgspec.json.Decoder(Envelope[models.Order], strict=False)
+_order_cancel_decoder: LazyDecoder[Envelope[models.Order]] = LazyDecoder(Envelope[models.Order])
 
 
 def order_cancel_request(
@@ -213,7 +215,7 @@ def order_cancel_request(
 
 
 def order_cancel_parse(raw: RawResponse) -> models.Order:
-    return unwrap(ORDER_CANCEL, _order_cancel_decoder, raw, False)
+    return unwrap(ORDER_CANCEL, _order_cancel_decoder.get(), raw, False)
 
 
 ORDER_BATCH_CANCEL = OperationInfo(
@@ -229,8 +231,8 @@ ORDER_BATCH_CANCEL = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_order_batch_cancel_decoder = msgspec.json.Decoder(
-    Envelope[models.OrderBatchCancelResult], strict=False
+_order_batch_cancel_decoder: LazyDecoder[Envelope[models.OrderBatchCancelResult]] = LazyDecoder(
+    Envelope[models.OrderBatchCancelResult]
 )
 
 
@@ -264,7 +266,7 @@ def order_batch_cancel_request(
 
 
 def order_batch_cancel_parse(raw: RawResponse) -> models.OrderBatchCancelResult:
-    return unwrap(ORDER_BATCH_CANCEL, _order_batch_cancel_decoder, raw, False)
+    return unwrap(ORDER_BATCH_CANCEL, _order_batch_cancel_decoder.get(), raw, False)
 
 
 ORDER_DEALS = OperationInfo(
@@ -280,7 +282,9 @@ ORDER_DEALS = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_order_deals_decoder = msgspec.json.Decoder(Envelope[models.OrderDealPage], strict=False)
+_order_deals_decoder: LazyDecoder[Envelope[models.OrderDealPage]] = LazyDecoder(
+    Envelope[models.OrderDealPage]
+)
 
 
 def order_deals_request(
@@ -312,7 +316,7 @@ def order_deals_request(
 
 
 def order_deals_parse(raw: RawResponse) -> models.OrderDealPage:
-    return unwrap(ORDER_DEALS, _order_deals_decoder, raw, False)
+    return unwrap(ORDER_DEALS, _order_deals_decoder.get(), raw, False)
 
 
 ORDER_FINISHED_DETAIL = OperationInfo(
@@ -328,8 +332,8 @@ ORDER_FINISHED_DETAIL = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_order_finished_detail_decoder = msgspec.json.Decoder(
-    Envelope[models.FinishedOrderPage], strict=False
+_order_finished_detail_decoder: LazyDecoder[Envelope[models.FinishedOrderPage]] = LazyDecoder(
+    Envelope[models.FinishedOrderPage]
 )
 
 
@@ -357,7 +361,7 @@ def order_finished_detail_request(
 
 
 def order_finished_detail_parse(raw: RawResponse) -> models.FinishedOrderPage:
-    return unwrap(ORDER_FINISHED_DETAIL, _order_finished_detail_decoder, raw, False)
+    return unwrap(ORDER_FINISHED_DETAIL, _order_finished_detail_decoder.get(), raw, False)
 
 
 ORDER_PENDING = OperationInfo(
@@ -373,7 +377,9 @@ ORDER_PENDING = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_order_pending_decoder = msgspec.json.Decoder(Envelope[models.PendingOrders], strict=False)
+_order_pending_decoder: LazyDecoder[Envelope[models.PendingOrders]] = LazyDecoder(
+    Envelope[models.PendingOrders]
+)
 
 
 def order_pending_request(
@@ -408,7 +414,7 @@ def order_pending_request(
 
 
 def order_pending_parse(raw: RawResponse) -> models.PendingOrders:
-    return unwrap(ORDER_PENDING, _order_pending_decoder, raw, False)
+    return unwrap(ORDER_PENDING, _order_pending_decoder.get(), raw, False)
 
 
 ORDER_FINISHED = OperationInfo(
@@ -424,7 +430,9 @@ ORDER_FINISHED = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_order_finished_decoder = msgspec.json.Decoder(Envelope[models.FinishedOrderPage], strict=False)
+_order_finished_decoder: LazyDecoder[Envelope[models.FinishedOrderPage]] = LazyDecoder(
+    Envelope[models.FinishedOrderPage]
+)
 
 
 def order_finished_request(
@@ -478,7 +486,7 @@ def order_finished_request(
 
 
 def order_finished_parse(raw: RawResponse) -> models.FinishedOrderPage:
-    return unwrap(ORDER_FINISHED, _order_finished_decoder, raw, False)
+    return unwrap(ORDER_FINISHED, _order_finished_decoder.get(), raw, False)
 
 
 MARKET_USER_DEALS = OperationInfo(
@@ -494,7 +502,9 @@ MARKET_USER_DEALS = OperationInfo(
     enveloped=True,
     body_required=True,
 )
-_market_user_deals_decoder = msgspec.json.Decoder(Envelope[models.UserDealPage], strict=False)
+_market_user_deals_decoder: LazyDecoder[Envelope[models.UserDealPage]] = LazyDecoder(
+    Envelope[models.UserDealPage]
+)
 
 
 def market_user_deals_request(
@@ -529,7 +539,7 @@ def market_user_deals_request(
 
 
 def market_user_deals_parse(raw: RawResponse) -> models.UserDealPage:
-    return unwrap(MARKET_USER_DEALS, _market_user_deals_decoder, raw, False)
+    return unwrap(MARKET_USER_DEALS, _market_user_deals_decoder.get(), raw, False)
 
 
 ORDER_BOOK = OperationInfo(
@@ -544,7 +554,9 @@ ORDER_BOOK = OperationInfo(
     body=None,
     enveloped=True,
 )
-_order_book_decoder = msgspec.json.Decoder(Envelope[models.OrderBookPage], strict=False)
+_order_book_decoder: LazyDecoder[Envelope[models.OrderBookPage]] = LazyDecoder(
+    Envelope[models.OrderBookPage]
+)
 
 
 def order_book_request(
@@ -582,7 +594,7 @@ def order_book_request(
 
 
 def order_book_parse(raw: RawResponse) -> models.OrderBookPage:
-    return unwrap(ORDER_BOOK, _order_book_decoder, raw, False)
+    return unwrap(ORDER_BOOK, _order_book_decoder.get(), raw, False)
 
 
 ORDER_DEPTH = OperationInfo(
@@ -597,7 +609,9 @@ ORDER_DEPTH = OperationInfo(
     body=None,
     enveloped=True,
 )
-_order_depth_decoder = msgspec.json.Decoder(Envelope[models.DepthResult], strict=False)
+_order_depth_decoder: LazyDecoder[Envelope[models.DepthResult]] = LazyDecoder(
+    Envelope[models.DepthResult]
+)
 
 
 def order_depth_request(
@@ -659,7 +673,7 @@ def order_depth_request(
 
 
 def order_depth_parse(raw: RawResponse) -> models.DepthResult:
-    return unwrap(ORDER_DEPTH, _order_depth_decoder, raw, False)
+    return unwrap(ORDER_DEPTH, _order_depth_decoder.get(), raw, False)
 
 
 MARKET_LIST = OperationInfo(
@@ -674,7 +688,9 @@ MARKET_LIST = OperationInfo(
     body=None,
     enveloped=True,
 )
-_market_list_decoder = msgspec.json.Decoder(Envelope[models.MarketListResult], strict=False)
+_market_list_decoder: LazyDecoder[Envelope[models.MarketListResult]] = LazyDecoder(
+    Envelope[models.MarketListResult]
+)
 
 
 def market_list_request() -> Request:
@@ -683,7 +699,7 @@ def market_list_request() -> Request:
 
 
 def market_list_parse(raw: RawResponse) -> models.MarketListResult:
-    return unwrap(MARKET_LIST, _market_list_decoder, raw, False)
+    return unwrap(MARKET_LIST, _market_list_decoder.get(), raw, False)
 
 
 MARKET_LAST = OperationInfo(
@@ -698,7 +714,7 @@ MARKET_LAST = OperationInfo(
     body=None,
     enveloped=True,
 )
-_market_last_decoder = msgspec.json.Decoder(Envelope[Decimal], strict=False)
+_market_last_decoder: LazyDecoder[Envelope[Decimal]] = LazyDecoder(Envelope[Decimal])
 
 
 def market_last_request(
@@ -717,7 +733,7 @@ def market_last_request(
 
 
 def market_last_parse(raw: RawResponse) -> Decimal:
-    return unwrap(MARKET_LAST, _market_last_decoder, raw, False)
+    return unwrap(MARKET_LAST, _market_last_decoder.get(), raw, False)
 
 
 MARKET_DEALS = OperationInfo(
@@ -732,7 +748,9 @@ MARKET_DEALS = OperationInfo(
     body=None,
     enveloped=True,
 )
-_market_deals_decoder = msgspec.json.Decoder(Envelope[models.MarketDealsResult], strict=False)
+_market_deals_decoder: LazyDecoder[Envelope[models.MarketDealsResult]] = LazyDecoder(
+    Envelope[models.MarketDealsResult]
+)
 
 
 def market_deals_request(
@@ -764,7 +782,7 @@ def market_deals_request(
 
 
 def market_deals_parse(raw: RawResponse) -> models.MarketDealsResult:
-    return unwrap(MARKET_DEALS, _market_deals_decoder, raw, False)
+    return unwrap(MARKET_DEALS, _market_deals_decoder.get(), raw, False)
 
 
 MARKET_KLINE = OperationInfo(
@@ -779,7 +797,9 @@ MARKET_KLINE = OperationInfo(
     body=None,
     enveloped=True,
 )
-_market_kline_decoder = msgspec.json.Decoder(Envelope[models.MarketKlineResult], strict=False)
+_market_kline_decoder: LazyDecoder[Envelope[models.MarketKlineResult]] = LazyDecoder(
+    Envelope[models.MarketKlineResult]
+)
 
 
 def market_kline_request(
@@ -902,7 +922,7 @@ def market_kline_request(
 
 
 def market_kline_parse(raw: RawResponse) -> models.MarketKlineResult:
-    return unwrap(MARKET_KLINE, _market_kline_decoder, raw, False)
+    return unwrap(MARKET_KLINE, _market_kline_decoder.get(), raw, False)
 
 
 MARKET_STATUS = OperationInfo(
@@ -917,7 +937,9 @@ MARKET_STATUS = OperationInfo(
     body=None,
     enveloped=True,
 )
-_market_status_decoder = msgspec.json.Decoder(Envelope[models.MarketStatus], strict=False)
+_market_status_decoder: LazyDecoder[Envelope[models.MarketStatus]] = LazyDecoder(
+    Envelope[models.MarketStatus]
+)
 
 
 def market_status_request(
@@ -941,7 +963,7 @@ def market_status_request(
 
 
 def market_status_parse(raw: RawResponse) -> models.MarketStatus:
-    return unwrap(MARKET_STATUS, _market_status_decoder, raw, False)
+    return unwrap(MARKET_STATUS, _market_status_decoder.get(), raw, False)
 
 
 MARKET_STATUS_TODAY = OperationInfo(
@@ -956,8 +978,8 @@ MARKET_STATUS_TODAY = OperationInfo(
     body=None,
     enveloped=True,
 )
-_market_status_today_decoder = msgspec.json.Decoder(
-    Envelope[models.MarketStatusToday], strict=False
+_market_status_today_decoder: LazyDecoder[Envelope[models.MarketStatusToday]] = LazyDecoder(
+    Envelope[models.MarketStatusToday]
 )
 
 
@@ -977,7 +999,7 @@ def market_status_today_request(
 
 
 def market_status_today_parse(raw: RawResponse) -> models.MarketStatusToday:
-    return unwrap(MARKET_STATUS_TODAY, _market_status_today_decoder, raw, False)
+    return unwrap(MARKET_STATUS_TODAY, _market_status_today_decoder.get(), raw, False)
 
 
 MARKET_STATUS24H = OperationInfo(
@@ -992,7 +1014,7 @@ MARKET_STATUS24H = OperationInfo(
     body=None,
     enveloped=False,
 )
-_market_status24h_decoder = msgspec.json.Decoder(models.MarketStatus24h, strict=False)
+_market_status24h_decoder: LazyDecoder[models.MarketStatus24h] = LazyDecoder(models.MarketStatus24h)
 
 
 def market_status24h_request() -> Request:
@@ -1001,7 +1023,7 @@ def market_status24h_request() -> Request:
 
 
 def market_status24h_parse(raw: RawResponse) -> models.MarketStatus24h:
-    return decode(MARKET_STATUS24H, _market_status24h_decoder, raw)
+    return decode(MARKET_STATUS24H, _market_status24h_decoder.get(), raw)
 
 
 MARKET_SUMMARY = OperationInfo(
@@ -1016,7 +1038,9 @@ MARKET_SUMMARY = OperationInfo(
     body=None,
     enveloped=True,
 )
-_market_summary_decoder = msgspec.json.Decoder(Envelope[models.MarketSummaryResult], strict=False)
+_market_summary_decoder: LazyDecoder[Envelope[models.MarketSummaryResult]] = LazyDecoder(
+    Envelope[models.MarketSummaryResult]
+)
 
 
 def market_summary_request(
@@ -1030,7 +1054,7 @@ def market_summary_request(
 
 
 def market_summary_parse(raw: RawResponse) -> models.MarketSummaryResult:
-    return unwrap(MARKET_SUMMARY, _market_summary_decoder, raw, False)
+    return unwrap(MARKET_SUMMARY, _market_summary_decoder.get(), raw, False)
 
 
 ALLTICKER = OperationInfo(
@@ -1045,7 +1069,7 @@ ALLTICKER = OperationInfo(
     body=None,
     enveloped=False,
 )
-_allticker_decoder = msgspec.json.Decoder(models.AllTicker, strict=False)
+_allticker_decoder: LazyDecoder[models.AllTicker] = LazyDecoder(models.AllTicker)
 
 
 def allticker_request() -> Request:
@@ -1054,4 +1078,4 @@ def allticker_request() -> Request:
 
 
 def allticker_parse(raw: RawResponse) -> models.AllTicker:
-    return decode(ALLTICKER, _allticker_decoder, raw)
+    return decode(ALLTICKER, _allticker_decoder.get(), raw)

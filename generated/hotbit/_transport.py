@@ -147,6 +147,21 @@ def unwrap(
     return envelope.result  # type: ignore[return-value]
 
 
+class LazyDecoder(Generic[T]):
+    """A decoder built on first use: building one per operation at import is slow for big APIs."""
+
+    __slots__ = ("_decoder", "_type")
+
+    def __init__(self, type_: Any) -> None:
+        self._type = type_
+        self._decoder: msgspec.json.Decoder[T] | None = None
+
+    def get(self) -> msgspec.json.Decoder[T]:
+        if self._decoder is None:
+            self._decoder = msgspec.json.Decoder(self._type, strict=False)
+        return self._decoder
+
+
 def decode(op: OperationInfo, decoder: msgspec.json.Decoder[T], raw: RawResponse) -> T:
     """A body without envelope."""
     try:

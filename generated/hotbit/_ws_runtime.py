@@ -6,6 +6,7 @@
 `Connection` is the part every client shares: it connects, reconnects with exponential backoff
 and jitter, watches the connection (heartbeat, watchdog), and feeds bounded per-consumer queues
 (drop-oldest or block) that report gaps after a reconnect.
+
 `Engine` adds JSON-RPC on top: requests get an id and a future (replies are matched by id, any
 number in flight); pushes are decoded once and routed to the subscriptions that asked for them;
 on every (re)connect it authenticates, re-subscribes and pings. Frame property names and
@@ -29,6 +30,7 @@ import msgspec
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
+from ._constants import RECONNECT_INITIAL_DELAY, RECONNECT_MAX_DELAY, RECONNECT_RESET_AFTER
 from .errors import (
     APIError,
     ConnectionLost,
@@ -165,11 +167,11 @@ class Backoff:
     by a random fraction up to `jitter`. The attempt count starts again once a connection stayed up
     for `reset_after` seconds. `max_attempts` (None = forever) bounds attempts in a row."""
 
-    initial: float = 0.5
-    maximum: float = 30.0
+    initial: float = RECONNECT_INITIAL_DELAY
+    maximum: float = RECONNECT_MAX_DELAY
     factor: float = 2.0
     jitter: float = 0.5
-    reset_after: float = 60.0
+    reset_after: float = RECONNECT_RESET_AFTER
     max_attempts: int | None = None
 
     def delay(self, attempt: int) -> float:
@@ -205,9 +207,11 @@ def decompress(data: bytes, codec: str = BINARY_FRAMES) -> bytes:
     if codec == "none":
         return data
     if codec == "auto":
+        if data[:2] == b"\x1f\x8b":
+            return zlib.decompress(data, 16 + zlib.MAX_WBITS)
         if data[:1] in (b"{", b"["):
             return data
-        if data[:2] == b"\x1f\x8b" or (len(data) > 1 and (data[0] << 8 | data[1]) % 31 == 0):
+        if len(data) > 1 and (data[0] << 8 | data[1]) % 31 == 0:
             return zlib.decompress(data, 32 + zlib.MAX_WBITS)
         return zlib.decompress(data, -zlib.MAX_WBITS)
     wbits = {"gzip": 16 + zlib.MAX_WBITS, "zlib": zlib.MAX_WBITS, "deflate": -zlib.MAX_WBITS}[codec]
@@ -224,6 +228,7 @@ class _Marker:
 
 _END = _Marker("end")
 _GAP = _Marker("gap")
+_EMPTY = _Marker("empty")  # never queued: "nothing ready" from _Queue.get_ready
 
 
 class _Queue:
@@ -266,6 +271,17 @@ class _Queue:
                 await self._space
             finally:
                 self._space = None
+
+    def get_ready(self) -> object:
+        """The first item if one is waiting and it is not a marker, else `_EMPTY` (hot path)."""
+        items = self.items
+        if not items or isinstance(items[0], _Marker):
+            return _EMPTY
+        item = items.popleft()
+        space = self._space
+        if space is not None and not space.done():
+            space.set_result(None)
+        return item
 
     async def get(self) -> object:
         while not self.items:
@@ -338,24 +354,31 @@ class _Stream(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
+        if self._started:
+            item = self._sink.queue.get_ready()
+            if item is not _EMPTY:
+                return cast(T, item)
         while True:
-            item = await self.next_or_gap()
-            if item is not None:
-                return item
+            item = await self._next()
+            if item is not _GAP:
+                return cast(T, item)
 
     async def next_or_gap(self) -> T | None:
         """The next item, or None where items may have been missed (after a reconnect)."""
+        item = await self._next()
+        return None if item is _GAP else cast(T, item)
+
+    async def _next(self) -> object:
+        """The next item or the gap marker; raises at the end."""
         if not self._started:
             await self.start()
         item = await self._sink.queue.get()
-        if isinstance(item, _Marker):
-            if item is _GAP:
-                return None
+        if isinstance(item, _Marker) and item is not _GAP:
             self._sink.queue.force(item)  # stay ended
             if item.error is not None:
                 raise item.error
             raise StopAsyncIteration
-        return cast(T, item)
+        return item
 
 
 @dataclass(frozen=True, slots=True)
@@ -974,7 +997,7 @@ class Engine(Connection):
 
     def _on_push(self, method: str, params: msgspec.Raw, raw: bytes) -> asyncio.Future[Any] | None:
         kinds = self._by_push.get(method)
-        if not kinds or not any(kind.sinks for kind in kinds):
+        if not kinds:
             return None
         try:
             item = self._push_decoders[method].decode(params)

@@ -20,6 +20,13 @@ from typing import Any, Literal, Self
 import msgspec
 
 from . import ws_models
+from ._constants import (
+    DEFAULT_PING_INTERVAL,
+    DEFAULT_PING_TIMEOUT,
+    DEFAULT_QUEUE_SIZE,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_WS_URL,
+)
 from ._signing import ws_auth_signature
 from ._ws_runtime import Backoff, Engine, Event, QueuePolicy, SubscribeSpec, Subscription
 from .errors import MissingCredentials
@@ -27,11 +34,7 @@ from .orderbook import ORDER_BOOK_FEED, LiveOrderBook
 
 __all__ = ["WebSocketClient"]
 
-DEFAULT_URL = "wss://ws.hotbit.io/v2/"
-REQUEST_TIMEOUT = 10.0
 HEARTBEAT_METHOD = "server.ping"
-HEARTBEAT_INTERVAL = 20.0
-HEARTBEAT_TIMEOUT = 10.0
 AUTH_METHOD = "server.auth"
 AUTH_PARAMS = ["{api_key}", "{signature}"]  # placeholders {api_key} and {signature}
 
@@ -172,16 +175,16 @@ class WebSocketClient:
 
     def __init__(
         self,
-        url: str = DEFAULT_URL,
+        url: str = DEFAULT_WS_URL,
         *,
         api_key: str | None = None,
         secret_key: str | None = None,
-        request_timeout: float = REQUEST_TIMEOUT,
-        heartbeat_interval: float | None = HEARTBEAT_INTERVAL,
-        heartbeat_timeout: float = HEARTBEAT_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        heartbeat_interval: float | None = DEFAULT_PING_INTERVAL,
+        heartbeat_timeout: float = DEFAULT_PING_TIMEOUT,
         watchdog: float | None = None,
         backoff: Backoff | None = None,
-        max_queue: int = 1000,
+        max_queue: int = DEFAULT_QUEUE_SIZE,
         queue_policy: QueuePolicy = "drop-oldest",
         on_event: Callable[[Event], object] | None = None,
         connect_options: Mapping[str, Any] | None = None,
@@ -238,7 +241,7 @@ class WebSocketClient:
     ) -> None:
         await self.close()
 
-    def events(self, maxsize: int = 1000) -> AsyncIterator[Event]:
+    def events(self, maxsize: int = DEFAULT_QUEUE_SIZE) -> AsyncIterator[Event]:
         """Connection events (Connected, Disconnected, Reconnecting, Resubscribed, Gap, Resync,
         FrameError, AuthFailed, SubscribeFailed) until the client closes."""
         return self._engine.events(maxsize)
