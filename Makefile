@@ -37,7 +37,7 @@ generate: validate
 check: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PY) -m generator generate $(GEN_ARGS) --out "$$tmp/out" >/dev/null && \
-	if ! diff -r --exclude=__pycache__ --exclude='*.egg-info' --exclude=build generated "$$tmp/out"; then \
+	if ! diff -r --exclude=__pycache__ --exclude=.mypy_cache --exclude=.ruff_cache --exclude="*.egg-info" --exclude=build generated "$$tmp/out"; then \
 	  echo "generated/ drifted from specs/: run 'make generate'" >&2; exit 1; fi
 	$(PY) -m ruff check generated
 	$(PY) -m ruff format --check generated

@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--asyncapi", help="AsyncAPI 2.x/3.0 document")
     g.add_argument("--out", required=True, help="output folder (replaced atomically)")
     g.add_argument("--package", required=True, help="Python package name, e.g. hotbit")
-    g.add_argument("--lenient", action="store_true", help="generate despite spec problems (as warnings)")
+    g.add_argument("--lenient", action="store_true",
+                   help="generate despite spec problems: report each one as a located warning")
     g.add_argument("--templates", help="folder of templates that override the built-in ones")
     g.set_defaults(func=_cmd_generate)
 
@@ -104,6 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except SpecError as exc:
         _print_problems(exc.problems)
+        errors = [p for p in exc.problems if p.severity is Severity.ERROR]
+        if args.command == "generate" and errors:
+            print(f"{len(errors)} error(s): nothing generated", file=sys.stderr)
         return EXIT_SPEC
     except KeyboardInterrupt:
         return 130
+    except RecursionError:
+        print("error: the input nests too deeply to process", file=sys.stderr)
+        return EXIT_SPEC
+    except Exception as exc:  # noqa: BLE001 - never a traceback: one line, and the exit status of bad input
+        print(f"error: internal error ({type(exc).__name__}: {exc}); please report it with the input",
+              file=sys.stderr)
+        return EXIT_SPEC

@@ -33,6 +33,8 @@ and reported (see `serve`).
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
 import hashlib
 import hmac
 import json
@@ -151,6 +153,9 @@ class OperationSpec:
     examples: tuple[Any, ...]  # values of the 200 JSON response examples, in spec order
     response_schema: tuple[Any, Document, str] | None  # the 200 JSON schema, located
     pointer: str
+    status: int = 200  # of the success response answered with its example
+    media_type: str = "application/json"  # of that response's example
+    no_content: bool = False  # the success response has no body: answered with `status` and nothing
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -241,10 +246,23 @@ class RestSpec:
     def route(self, method: str, path: str) -> tuple[OperationSpec | None, tuple[str, ...]]:
         """The operation for `method path` (path below the base path), and the methods the path
         accepts (empty: unknown path)."""
-        for regex, _key, by_method in self._routes:
-            if regex.fullmatch(path):
-                return by_method.get(method.upper()), tuple(sorted(by_method))
-        return None, ()
+        op, allowed, _ = self.match(method, path)
+        return op, allowed
+
+    def match(
+        self, method: str, path: str
+    ) -> tuple[OperationSpec | None, tuple[str, ...], dict[str, str]]:
+        """`route`, plus the path parameters taken from the URL (percent-decoded)."""
+        for regex, key, by_method in self._routes:
+            found = regex.fullmatch(path)
+            if found:
+                names = _path_names(key)
+                values = {
+                    name: urllib.parse.unquote(value)
+                    for name, value in zip(names, found.groups(), strict=False)
+                }
+                return by_method.get(method.upper()), tuple(sorted(by_method)), values
+        return None, (), {}
 
     def operation(self, target: str) -> OperationSpec:
         """An operation by operationId, or by path (with or without the base path)."""
@@ -311,7 +329,7 @@ class RestSpec:
             **self.error_codes,
             **build_errors(raw.get("x-errors"), self.doc, join_pointer(pointer, "x-errors")),
         }
-        examples, schema = self._response(raw, pointer)
+        examples, schema, status, no_content, media_type = self._response(raw, pointer)
         return OperationSpec(
             operation_id=op_id,
             method=method.upper(),
@@ -326,6 +344,9 @@ class RestSpec:
             examples=examples,
             response_schema=schema,
             pointer=pointer,
+            status=status,
+            no_content=no_content,
+            media_type=media_type,
         )
 
     def _parameters(
@@ -409,20 +430,24 @@ class RestSpec:
 
     def _response(
         self, raw: dict[str, Any], pointer: str
-    ) -> tuple[tuple[Any, ...], tuple[Any, Document, str] | None]:
-        responses = raw.get("responses") or {}
+    ) -> tuple[tuple[Any, ...], tuple[Any, Document, str] | None, int, bool, str]:
+        responses: dict[str, Any] = (
+            raw["responses"] if isinstance(raw.get("responses"), dict) else {}
+        )
         key = next((k for k in responses if str(k) == "200"), None)
         if key is None:
             key = next((k for k in sorted(responses, key=str) if str(k).startswith("2")), None)
         if key is None:
-            return (), None
+            return (), None, 200, False, "application/json"
+        status = int(key) if str(key).isdigit() else 200
         located = self.resolver.follow(
             responses[key], self.doc, join_pointer(pointer, "responses", key)
         )
-        content = located.value.get("content") or {}
-        media = next((m for m in content if "json" in m), None)
-        if media is None:
-            return (), None
+        value = located.value if isinstance(located.value, dict) else {}
+        content = value.get("content") if isinstance(value.get("content"), dict) else {}
+        if not content:
+            return (), None, status, True, "application/json"
+        media = next((m for m in content if "json" in m), None) or next(iter(content))
         media_obj = content[media] or {}
         media_ptr = join_pointer(located.pointer, "content", media)
         examples: list[Any] = []
@@ -436,9 +461,30 @@ class RestSpec:
                 examples.append(ex["value"])
         schema = media_obj.get("schema")
         located_schema = (
-            (schema, located.doc, join_pointer(media_ptr, "schema")) if schema is not None else None
+            (schema, located.doc, join_pointer(media_ptr, "schema"))
+            if schema is not None and "json" in media
+            else None
         )
-        return tuple(examples), located_schema
+        if not examples and isinstance(schema, dict):
+            example = self._schema_example(schema, located.doc, join_pointer(media_ptr, "schema"))
+            if example is not None:
+                examples.append(example)
+        return tuple(examples), located_schema, status, False, str(media)
+
+    def _schema_example(self, schema: Any, doc: Document, pointer: str) -> Any:
+        """The `example` (3.0) or first of `examples` (3.1) of a response schema, if any."""
+        try:
+            node = self.resolver.follow(schema, doc, pointer).value
+        except SpecError:
+            return None
+        if not isinstance(node, dict):
+            return None
+        if "example" in node:
+            return node["example"]
+        examples = node.get("examples")
+        if isinstance(examples, list) and examples:
+            return examples[0]
+        return None
 
     def _inline(
         self, node: Any, doc: Document, pointer: str, seen: frozenset[str] = frozenset()
@@ -493,7 +539,42 @@ def _server_url(root: dict[str, Any]) -> str:
 
 def _path_regex(path: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[^}/]+\})", path)
-    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts if p))
+    return re.compile("".join("([^/]+)" if p.startswith("{") else re.escape(p) for p in parts if p))
+
+
+def _path_names(path: str) -> list[str]:
+    """The `{name}` variables of a path template, in order."""
+    return re.findall(r"\{([^}/]+)\}", path)
+
+
+def _cookies(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in header.split(";"):
+        name, sep, value = pair.strip().partition("=")
+        if sep and name:
+            out[name] = value
+    return out
+
+
+def _multipart(body: bytes, content_type: str) -> list[tuple[str, str | bytes]]:
+    """The (name, value) parts of a multipart/form-data body: text for fields, bytes for files."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    parts: list[tuple[str, str | bytes]] = []
+    if not message.is_multipart():
+        return parts
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if part.get_filename() is not None:
+            parts.append((name, data))
+        else:
+            parts.append((name, data.decode(part.get_content_charset() or "utf-8", "replace")))
+    return parts
 
 
 def _json(value: Any) -> bytes:
@@ -564,6 +645,10 @@ class ReceivedRequest:
     body: bytes
     operation_id: str | None
     query: tuple[tuple[str, str], ...] = ()
+    path_params: dict[str, str] = field(default_factory=dict)  # from the URL, percent-decoded
+    cookies: dict[str, str] = field(default_factory=dict)
+    json: Any = None  # the decoded JSON body, if the body is JSON
+    parts: tuple[tuple[str, str | bytes], ...] = ()  # multipart/form-data fields (bytes: files)
 
 
 class _Server(ThreadingHTTPServer):
@@ -783,7 +868,10 @@ class RestMock:
         split = urllib.parse.urlsplit(handler.path)
         query = tuple(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
         params = dict(query)
-        content_type = handler.headers.get("content-type", "").split(";")[0].strip().lower()
+        full_type = handler.headers.get("content-type", "")
+        content_type = full_type.split(";")[0].strip().lower()
+        decoded: Any = None
+        parts: list[tuple[str, str | bytes]] = []
         if body and content_type == _FORM:
             params.update(
                 urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -797,12 +885,20 @@ class RestMock:
                 params.update(
                     {k: v if isinstance(v, str) else _json(v).decode() for k, v in decoded.items()}
                 )
+        elif body and content_type == _MULTIPART:
+            try:
+                parts = _multipart(body, full_type)
+            except Exception:  # noqa: BLE001 - a malformed body is logged as received
+                parts = []
+            params.update({k: v for k, v in parts if isinstance(v, str)})
         path = split.path
         relative = path
         base = self.spec.base_path
         if base:
             relative = path[len(base) :] if path.startswith(base + "/") else ""
-        op, allowed = self.spec.route(handler.command, relative) if relative else (None, ())
+        op, allowed, path_params = (
+            self.spec.match(handler.command, relative) if relative else (None, (), {})
+        )
         entry = ReceivedRequest(
             method=handler.command,
             path=path,
@@ -811,6 +907,10 @@ class RestMock:
             body=body,
             operation_id=op.operation_id if op else None,
             query=query,
+            path_params=path_params,
+            cookies=_cookies(handler.headers.get("cookie", "")),
+            json=decoded,
+            parts=tuple(parts),
         )
         with self._lock:
             self._log.append(entry)
@@ -845,14 +945,14 @@ class RestMock:
             if self._stopping.wait(fault.seconds):  # Delay: then answer normally
                 handler.close_connection = True
                 return
-        status, headers, payload = self._answer(op, params)
+        status, headers, payload = self._answer(op, params, entry)
         handler.reply(status, payload, headers)
 
     def _answer(
-        self, op: OperationSpec, params: dict[str, str]
+        self, op: OperationSpec, params: dict[str, str], entry: ReceivedRequest | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         json_headers = {"Content-Type": "application/json"}
-        refusal = self._refusal(op, params)
+        refusal = self._refusal(op, params, entry)
         if refusal is not None:
             return 200 if self.spec.envelope else 400, json_headers, refusal
         with self._lock:
@@ -863,15 +963,25 @@ class RestMock:
         if rec is not None:
             return rec.status, {**json_headers, **rec.headers}, rec.body
         if op.examples:
-            return 200, json_headers, _json(op.examples[0])
+            example = op.examples[0]
+            if "json" in op.media_type:
+                return op.status, json_headers, _json(example)
+            text = example if isinstance(example, (str, bytes)) else _json(example).decode()
+            data = text if isinstance(text, bytes) else text.encode()
+            return op.status, {"Content-Type": op.media_type}, data
+        if op.no_content:
+            return op.status, {}, b""
         return (
             501,
             json_headers,
             _json({"message": f"no recording or example for {op.operation_id}"}),
         )
 
-    def _refusal(self, op: OperationSpec, params: Mapping[str, str]) -> bytes | None:
-        """The error body for a request the exchange would refuse, or None."""
+    def _refusal(
+        self, op: OperationSpec, params: Mapping[str, str], entry: ReceivedRequest | None = None
+    ) -> bytes | None:
+        """The error body for a request the exchange would refuse, or None: a bad signature, or a
+        required parameter missing from where the spec puts it (path, query, header, cookie, body)."""
         sig = self.spec.signature
         code, message = self.spec.argument_error()
         if op.signed and sig is not None and self.secret_key is not None:
@@ -884,13 +994,9 @@ class RestMock:
             expected = compute_signature(sig, params, key, self.secret_key)
             if not hmac.compare_digest(given, expected):
                 return self._error(code, "invalid signature")
-        missing = [
-            p.name
-            for p in op.params
-            if p.required and p.location != "header" and p.name not in params
-        ]
+        missing = [p.name for p in op.params if p.required and not _present(p, params, entry)]
         if missing:
-            return self._error(code, message)
+            return self._error(code, message if self.spec.envelope else f"missing {missing[0]}")
         return None
 
     def _error(self, code: int, message: str) -> bytes:
@@ -918,6 +1024,21 @@ class RestMock:
             if candidates is exact and exact:
                 return exact[0]
         return None
+
+
+def _present(p: ParamSpec, params: Mapping[str, str], entry: ReceivedRequest | None) -> bool:
+    """Whether a parameter was sent where the spec puts it (`params`: query and body fields)."""
+    if entry is None:
+        return p.location in ("header", "cookie", "path") or p.name in params
+    if p.location == "path":
+        return p.name in entry.path_params
+    if p.location == "header":
+        return p.name.lower() in entry.headers
+    if p.location == "cookie":
+        return p.name in entry.cookies
+    if p.location == "multipart":
+        return any(name == p.name for name, _ in entry.parts)
+    return p.name in params  # query (or a form body standing in for it), form and JSON fields
 
 
 def _fault_body(body: Any) -> bytes:

@@ -20,7 +20,7 @@ def _ascii_words(text: str) -> list[str]:
 def snake(text: str, *, avoid_builtins: bool = False, fallback: str = "value") -> str:
     words = _ascii_words(text)
     name = "_".join(w.lower() for w in words) or fallback
-    if name[0].isdigit():
+    if name and name[0].isdigit():
         name = f"{fallback}_{name}"
     if name in _RESERVED or (avoid_builtins and name in _SHADOWED_BUILTINS):
         name += "_"
@@ -30,7 +30,7 @@ def snake(text: str, *, avoid_builtins: bool = False, fallback: str = "value") -
 def pascal(text: str, *, fallback: str = "Model") -> str:
     words = _ascii_words(text)
     name = "".join(w[:1].upper() + w[1:] for w in words) or fallback
-    if name[0].isdigit():
+    if name and name[0].isdigit():
         name = f"{fallback}{name}"
     if keyword.iskeyword(name):
         name += "_"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 
@@ -21,8 +22,10 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
+        """One line: `file:line: severity: /pointer: message [source]`."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.severity.value}: {self.pointer or '/'}: {self.message} [{self.source}]"
+        message = re.sub(r"\s*\n\s*", " ", self.message.strip())
+        return f"{where}: {self.severity.value}: {self.pointer or '/'}: {message} [{self.source}]"
 
 
 class SpecError(Exception):

@@ -4,6 +4,10 @@
 built-in `templates/`, so any single template can be overridden. Models are rendered by
 datamodel-code-generator, every Python file is formatted with the pinned ruff, and the result
 replaces the output folder in one rename: on any failure the old folder is left as it was.
+
+Models decode what servers send: no constraints, enums OPEN (`Literal[...] | str`: the known values
+documented, an unknown one still decodes), tagged unions where the spec has a discriminator; see
+the "models" section below.
 """
 
 from __future__ import annotations
@@ -202,8 +206,15 @@ def render_models(models: ModelSet) -> str:
     names = [name for name, _ in failures]
     origins = [tuple(models.schemas[n][ORIGIN_KEY]) for n in names
                if isinstance(models.schemas.get(n), dict) and ORIGIN_KEY in models.schemas[n]]
-    detail = "; ".join(f"{name}: {reason}" for name, reason in failures[:5])
+    detail = "; ".join(f"{name}: {_shorten(reason)}" for name, reason in failures[:3])
+    if len(failures) > 3:
+        detail += f" (and {len(failures) - 3} more)"
     raise ModelError(f"msgspec cannot decode the generated model(s) {detail}", origins)  # type: ignore[arg-type]
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _run_codegen(models: ModelSet, schemas: dict[str, Any]) -> str:
@@ -244,36 +255,130 @@ def _run_codegen(models: ModelSet, schemas: dict[str, Any]) -> str:
         except Exception as exc:  # noqa: BLE001 - reported as a located problem by the caller
             origins = [tuple(s[ORIGIN_KEY]) for s in models.schemas.values()
                        if isinstance(s, dict) and ORIGIN_KEY in s][:1]
-            raise ModelError(f"datamodel-code-generator failed: {exc}".strip(), origins) from None  # type: ignore[arg-type]
+            message = f"datamodel-code-generator failed: {_shorten(str(exc), 300)}"
+            raise ModelError(message, origins) from None  # type: ignore[arg-type]
     if not isinstance(code, str):
         raise ModelError("datamodel-code-generator returned several modules", [])
     code = re.sub(r"\A(#.*\n)+\n*", "", code)
     for name in sorted(models.positional):
         code = re.sub(rf"^class {name}\(Struct\):", f"class {name}(Struct, array_like=True):", code, flags=re.MULTILINE)
-    return _keep_absent(code)
+    return _hoist_aliases(_keep_absent(code))
+
+
+def _hoist_aliases(code: str) -> str:
+    """Type aliases that name a later model in quotes (`X: TypeAlias = Optional["Y"]`) are run at
+    import, and msgspec cannot resolve such a string: move every alias after the classes (class
+    annotations are lazy, bases are never aliases), aliases in dependency order, and unquote."""
+    import ast
+
+    tree = ast.parse(code)
+    defined = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    aliases: dict[str, tuple[int, int]] = {}  # name -> (first, last) line, docstring included
+    body = tree.body
+    for i, node in enumerate(body):
+        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                and isinstance(node.annotation, ast.Name) and node.annotation.id == "TypeAlias"
+                and node.value is not None):
+            end = node.end_lineno or node.lineno
+            following = body[i + 1] if i + 1 < len(body) else None
+            if (isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                    and isinstance(following.value.value, str)):
+                end = following.end_lineno or end
+            aliases[node.target.id] = (node.lineno, end)
+    defined |= set(aliases)
+    values = {n.target.id: n.value for n in body
+              if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and n.target.id in aliases
+              and n.value is not None}
+    quoted = {name for name, value in values.items() if _quoted_names(value) & defined}
+    if not quoted:
+        return code
+
+    class Unquote(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.Call:  # Meta(description="...") stays text
+            return node
+
+        def visit_Subscript(self, node: ast.Subscript) -> ast.AST:  # Literal["Pet"] stays a value
+            if isinstance(node.value, ast.Name) and node.value.id == "Literal":
+                return node
+            return self.generic_visit(node)
+
+        def visit_Constant(self, node: ast.Constant) -> ast.AST:
+            if isinstance(node.value, str) and node.value in defined:
+                return ast.copy_location(ast.Name(node.value, ast.Load()), node)
+            return node
+
+    lines = code.split("\n")
+    drop: set[int] = set()
+    for first, last in aliases.values():
+        drop.update(range(first - 1, last))
+    order: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str, stack: frozenset[str]) -> None:
+        if name in done or name in stack:
+            return
+        for dep in sorted((_quoted_names(values[name]) | _plain_names(values[name])) & set(aliases)):
+            visit(dep, stack | {name})
+        done.add(name)
+        order.append(name)
+
+    for name in aliases:
+        visit(name, frozenset())
+    tail = []
+    for name in order:
+        first, last = aliases[name]
+        value = ast.unparse(Unquote().visit(values[name]))
+        docstring = lines[(values[name].end_lineno or first):last]
+        tail += ["", "", f"{name}: TypeAlias = {value}", *docstring]
+    kept = [line for i, line in enumerate(lines) if i not in drop]
+    return "\n".join(kept).rstrip("\n") + "\n" + "\n".join(tail) + "\n"
+
+
+def _quoted_names(node: Any) -> set[str]:
+    import ast
+
+    return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+
+
+def _plain_names(node: Any) -> set[str]:
+    import ast
+
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 def _keep_absent(code: str) -> str:
-    """`x: T | None = None` (optional and nullable) -> `x: T | None | UnsetType = UNSET`."""
-    unset = "UNSET"
-    alias = re.search(r"^from msgspec import .*\bUNSET as (\w+)", code, flags=re.MULTILINE)
-    if alias:
-        unset = alias.group(1)
-    plain = re.compile(r"^(    [^\s:#\"'][^:]*): (.+) \| None = None$", re.MULTILINE)
-    named = re.compile(r"^(    [^\s:#\"'][^:]*): (.+) \| None = field\((.*)default=None\)$", re.MULTILINE)
-    new = plain.sub(rf"\1: \2 | None | UnsetType = {unset}", code)
-    new = named.sub(rf"\1: \2 | None | UnsetType = field(\3default={unset})", new)
-    if new == code:
+    """`x: T | None = None` (optional and nullable) -> `x: T | None | UnsetType = UNSET`, on the
+    field lines of datamodel-code-generator's (unformatted, one line per field) output."""
+    names = {}
+    for name in ("UNSET", "UnsetType"):
+        alias = re.search(rf"^from msgspec import .*\b{name} as (\w+)", code, flags=re.MULTILINE)
+        names[name] = alias.group(1) if alias else name
+    unset, unset_type = names["UNSET"], names["UnsetType"]
+    plain = re.compile(r"^(    [^\W\d]\w*): (.+) \| None = None$")
+    named = re.compile(r"^(    [^\W\d]\w*): (.+) \| None = field\((.*)default=None\)$")
+    lines, in_docstring, changed = code.split("\n"), False, False
+    for i, line in enumerate(lines):
+        if line.strip().startswith('"""'):
+            in_docstring = (line.strip() == '"""') != in_docstring
+            continue
+        if in_docstring:
+            continue
+        new = plain.sub(rf"\1: \2 | None | {unset_type} = {unset}", line)
+        new = named.sub(rf"\1: \2 | None | {unset_type} = field(\3default={unset})", new)
+        if new != line:
+            lines[i], changed = new, True
+    if not changed:
         return code
+    out = "\n".join(lines)
     imports = []
-    if not re.search(r"^from msgspec import .*\bUnsetType\b", new, flags=re.MULTILINE):
+    if unset_type == "UnsetType" and not re.search(r"^from msgspec import .*\bUnsetType\b(?! as)", out, re.MULTILINE):
         imports.append("from msgspec import UnsetType")
-    if unset == "UNSET" and not re.search(r"^from msgspec import .*\bUNSET\b(?! as)", new, flags=re.MULTILINE):
+    if unset == "UNSET" and not re.search(r"^from msgspec import .*\bUNSET\b(?! as)", out, flags=re.MULTILINE):
         imports.append("from msgspec import UNSET")
     if imports:
-        new = re.sub(r"^(from __future__ import annotations\n)", r"\1" + "\n".join(imports) + "\n", new, count=1,
+        out = re.sub(r"^(from __future__ import annotations\n)", r"\1" + "\n".join(imports) + "\n", out, count=1,
                      flags=re.MULTILINE)
-    return new
+    return out
 
 
 def _undecodable(code: str, models: ModelSet) -> list[tuple[str, str]]:
@@ -574,7 +679,8 @@ def _tolerant(schema: Any) -> Any:
                 out[key] = {str(k): _tolerant(v) if isinstance(v, dict) else {} for k, v in value.items()}
         elif key == "required":
             if isinstance(value, list) and isinstance(schema.get("properties"), dict):
-                out[key] = [r for r in dict.fromkeys(value) if isinstance(r, str) and r in schema["properties"]]
+                names = dict.fromkeys(r for r in value if isinstance(r, str))
+                out[key] = [r for r in names if r in schema["properties"]]
                 if not out[key]:
                     del out[key]
         elif key == "items":
