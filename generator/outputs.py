@@ -80,7 +80,10 @@ def _note(project: Project) -> str:
 
 
 def _examples(project: Project) -> SpecExamples:
-    return collect(project.api, project.ws, project.documents)
+    if "examples" not in project.memo:
+        project.memo["examples"] = collect(project.api, project.ws, project.documents)
+    examples: SpecExamples = project.memo["examples"]
+    return examples
 
 
 def _tag_of(op: Operation) -> str:
@@ -832,6 +835,13 @@ def _docs_env(project: Project) -> None:
 
 
 def _view_with_anchors(project: Project) -> tuple[DocsView, str, list[Heading]]:
+    if "docs" not in project.memo:
+        project.memo["docs"] = _build_view_with_anchors(project)
+    result: tuple[DocsView, str, list[Heading]] = project.memo["docs"]
+    return result
+
+
+def _build_view_with_anchors(project: Project) -> tuple[DocsView, str, list[Heading]]:
     _docs_env(project)
     view = docs_view(project)
     markdown = project.env.get_template(HTML_CONTENT_TEMPLATE).render(**project.context, docs=view)

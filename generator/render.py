@@ -13,6 +13,7 @@ the "models" section below.
 from __future__ import annotations
 
 import keyword
+import multiprocessing
 import os
 import re
 import shutil
@@ -21,6 +22,8 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,6 +126,7 @@ class Project:
         self.env.filters["wrap_comment"] = _wrap_comment
         self.env.filters["payload_expr"] = _payload_expr
         self.package, self.api, self.ws = package, api, ws
+        self.memo: dict[str, Any] = {}  # work several outputs share (docs view, examples)
         self.documents = dict(documents or {})  # "openapi"/"asyncapi" -> the loaded spec (examples)
         sources = []
         if api:
@@ -139,8 +143,15 @@ class Project:
             "md_header": header_for(sources, comment="<!--").replace("\n", " -->\n") + " -->",
         }
 
-    def render(self) -> dict[str, str]:
+    def render(self, worker: _ModelWorker | None = None) -> dict[str, str]:
         files: dict[str, str] = {}
+        models: dict[str, Callable[[], str]] = {}
+        for api in (self.api, self.ws):
+            if api is not None and api.models.schemas:
+                path = f"{self.package}/{api.models.module}.py"
+                header = header_for([(api.spec_file, api.spec_sha256)]) + "\n"
+                code = (worker or _ModelWorker.inline()).submit(api.models)
+                models[path] = lambda header=header, code=code: header + code()
         for out in MANIFEST:
             if out.when(self.context):
                 path = out.path.format(package=self.package)
@@ -148,10 +159,8 @@ class Project:
                     files[path] = out.build(self, out.template)
                 else:
                     files[path] = self.env.get_template(out.template).render(**self.context)
-        for api in (self.api, self.ws):
-            if api is not None and api.models.schemas:
-                path = f"{self.package}/{api.models.module}.py"
-                files[path] = header_for([(api.spec_file, api.spec_sha256)]) + "\n" + render_models(api.models)
+        for path, code in models.items():
+            files[path] = code()
         return files
 
 
@@ -184,6 +193,53 @@ class ModelError(Exception):
     def __init__(self, message: str, origins: list[tuple[str, str, int | None]]) -> None:
         super().__init__(message)
         self.message, self.origins = message, origins
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses the process boundary of _ModelWorker
+        return (ModelError, (self.message, self.origins))
+
+
+def _warm_up() -> None:
+    import datamodel_code_generator  # noqa: F401 - the slow import, done while the parent validates
+
+
+class _ModelWorker:
+    """Renders model modules in a forked process, so datamodel-code-generator's import and run
+    overlap the parent's validation and template rendering. Same output as in-process; falls back
+    to in-process where fork is unavailable, on one core, or if the worker dies."""
+
+    def __init__(self) -> None:
+        self._pool: Any = None
+        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        try:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._pool.submit(_warm_up)
+        except OSError:
+            self._pool = None
+
+    @classmethod
+    def inline(cls) -> _ModelWorker:
+        worker = cls.__new__(cls)
+        worker._pool = None
+        return worker
+
+    def submit(self, models: ModelSet) -> Callable[[], str]:
+        if self._pool is None:
+            return lambda: render_models(models)
+        future = self._pool.submit(render_models, models)
+
+        def result() -> str:
+            try:
+                code: str = future.result()
+            except BrokenProcessPool:
+                return render_models(models)
+            return code
+
+        return result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 ORIGIN_KEY = "x-origin"  # [file, pointer, line] on each top-level schema of a ModelSet
@@ -877,6 +933,7 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
     api = ws = None
     documents: dict[str, Document] = {}
     current: Document | None = None
+    worker = _ModelWorker()
     try:
         if openapi:
             doc, resolver, problems = load_and_check(openapi, lenient, "openapi")
@@ -892,7 +949,7 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
             warnings_ += problems + ws.warnings
         project = Project(package, api, ws, Path(templates) if templates else None, documents)
         current = documents.get("openapi") or current
-        files = project.render()
+        files = project.render(worker)
         write_atomically(files, out)
     except SpecError:
         raise
@@ -910,6 +967,8 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
         if os.environ.get("GENERATOR_DEBUG"):
             raise  # developers: see where it failed
         raise SpecError([_internal(current, openapi or asyncapi, f"{type(exc).__name__}: {exc}")]) from None
+    finally:
+        worker.close()
     return warnings_
 
 

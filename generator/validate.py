@@ -28,7 +28,7 @@ import re
 import subprocess
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +243,7 @@ class _Context:
     resolver: Resolver
     kind: Kind
     broken_refs: bool = False
+    bundlers: dict[str, _SchemaBundler] = field(default_factory=dict)  # by dialect, shared
 
 
 def _type_name(value: Any) -> str:
@@ -623,6 +624,7 @@ class _SchemaBundler:
         self.defs_key = "$defs" if dialect == "oas31" else "definitions"
         self.definitions: dict[str, Any] = {}
         self.names: dict[tuple[str, str], str] = {}
+        self.checked: set[str] = set()
 
     def bundle(self, schema: Any, doc: Document, pointer: str) -> Any:
         root = self.convert(schema, doc, pointer)
@@ -724,10 +726,26 @@ def _validator_for(ctx: _Context, schema: Any, doc: Document, pointer: str) -> A
     dialect = {"openapi": "oas30" if ctx.kind.version == "3.0" else "oas31"}.get(
         ctx.kind.family, "draft7"
     )
-    bundled = _SchemaBundler(ctx, dialect).bundle(schema, doc, pointer)
     cls: Any = jsonschema.Draft202012Validator if dialect == "oas31" else jsonschema.Draft7Validator
-    cls.check_schema(bundled)
-    return cls(bundled)
+    bundler = ctx.bundlers.get(dialect)
+    if bundler is None:
+        bundler = ctx.bundlers[dialect] = _SchemaBundler(ctx, dialect)
+    known = len(bundler.definitions)
+    root = bundler.convert(schema, doc, pointer)
+    # Each shared definition is checked once, when it first appears; then only the root.
+    for name in list(bundler.definitions)[known:]:
+        if name not in bundler.checked:
+            bundler.checked.add(name)
+            try:
+                cls.check_schema(bundler.definitions[name])
+            except jsonschema.exceptions.SchemaError:
+                bundler.definitions[name] = True  # reported here, once; accepts anything after
+                raise
+    cls.check_schema(root)
+    if bundler.definitions:
+        root = dict({"allOf": [root]} if isinstance(root, bool) else root)
+        root[bundler.defs_key] = bundler.definitions
+    return cls(root)
 
 
 def check_examples(doc: Document) -> ExampleReport:
