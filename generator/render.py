@@ -199,7 +199,9 @@ class ModelError(Exception):
 
 
 def _warm_up() -> None:
-    import datamodel_code_generator  # noqa: F401 - the slow import, done while the parent validates
+    """datamodel-code-generator imports most of itself lazily, on its first run: make that run
+    happen while the parent validates."""
+    render_models(ModelSet("warm_up", schemas={"Warm": {"type": "object", "properties": {"a": {"type": "string"}}}}))
 
 
 class _ModelWorker:
