@@ -55,7 +55,7 @@ bench: deps $(VENV)/.bench-installed
 	$(PY) -m bench
 
 mock: deps
-	$(PY) -m generator mock $(GEN_ARGS)
+	$(PY) -m generator mock $(GEN_ARGS) --recordings tests/recordings/rest --ws-recordings tests/recordings/ws --port 8080 --ws-port 8081
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

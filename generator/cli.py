@@ -63,6 +63,8 @@ def _cmd_mock(args: argparse.Namespace) -> int:
         args.port,
         api_key=args.api_key,
         asyncapi=args.asyncapi,
+        ws_recordings=args.ws_recordings,
+        ws_port=args.ws_port,
     )
 
 
@@ -88,8 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("mock", help="serve a mock exchange from the specs and recorded exchanges")
     m.add_argument("--openapi", required=True, help="OpenAPI 3.0/3.1 document (REST routes)")
-    m.add_argument("--asyncapi", help="AsyncAPI document (WebSocket mock: not served yet)")
+    m.add_argument("--asyncapi", help="AsyncAPI document with x-rpc (WebSocket JSON-RPC mock)")
     m.add_argument("--recordings", help="folder of recorded REST exchanges (<operationId>[__variant].json)")
+    m.add_argument("--ws-recordings", help="folder of recorded WebSocket sessions")
+    m.add_argument("--ws-port", type=int, default=0, help="WebSocket port (default: any free port)")
     m.add_argument("--secret-key", help="check the signature of signed operations with this secret")
     m.add_argument("--api-key", help="also require this api key on signed operations")
     m.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

@@ -26,8 +26,7 @@ keep-alive). For every request it:
    that is not an error; the first example of its 200 response; else 501.
 
 `python -m generator mock --openapi FILE [--recordings DIR] [--secret-key S] [--port N]` serves it
-from the command line. The WebSocket half (AsyncAPI) is not served yet: `--asyncapi` is accepted
-and reported (see `serve`).
+from the command line; with `--asyncapi` it also serves the WebSocket half (generator/mock_ws.py).
 """
 
 from __future__ import annotations
@@ -1062,10 +1061,17 @@ def serve(
     *,
     api_key: str | None = None,
     asyncapi: str | Path | None = None,
+    ws_recordings: str | Path | None = None,
+    ws_port: int = 0,
 ) -> int:
-    """Serve until interrupted (Ctrl-C). Prints the base URL first."""
+    """Serve until interrupted (Ctrl-C). Prints the base URLs first."""
+    from contextlib import ExitStack
+
+    from generator.mock_ws import WsMock
+
     mock = RestMock(openapi, recordings, secret_key, host, port, api_key=api_key)
-    with mock:
+    with ExitStack() as stack:
+        stack.enter_context(mock)
         print(f"REST mock of {mock.spec.title}: {mock.url}", flush=True)
         print(
             f"  {len(mock.spec.operations)} operation(s), {len(mock.recordings)} recording(s), "
@@ -1073,11 +1079,17 @@ def serve(
             flush=True,
         )
         if asyncapi is not None:
-            # The WebSocket half (AsyncAPI: RPC replies, pushes, auth) plugs in here: start it
-            # next to the REST server and print its URL. Not built yet.
+            ws = WsMock(
+                asyncapi,
+                ws_recordings,
+                api_key=api_key,
+                secret_key=secret_key,
+                host=host,
+                port=ws_port,
+            )
+            stack.enter_context(ws)
             print(
-                f"  WebSocket mock for {asyncapi}: not implemented yet, serving REST only",
-                flush=True,
+                f"WebSocket mock: {ws.url} ({len(ws.exchanges)} recorded exchange(s))", flush=True
             )
         try:
             threading.Event().wait()

@@ -249,15 +249,16 @@ class WsMock:
         return [{**method.reply, self.rep["id"]: rid}, *pushes]
 
     def _auth_ok(self, params: list[Any]) -> bool:
-        if self.secret_key is None or self.api_key is None:
-            return True  # no keys configured: any authentication succeeds
+        if self.secret_key is None:
+            return True  # no secret configured: any authentication succeeds
+        template = [str(p) for p in self.auth.get("params", [])]
+        api_key = self.api_key
+        if api_key is None and "{api_key}" in template and len(params) == len(template):
+            api_key = str(params[template.index("{api_key}")])  # whichever key the client uses
+        if api_key is None:
+            return False
+        signature = _sign(self.auth.get("signature") or {}, api_key, self.secret_key)
         expected = [
-            str(p)
-            .replace("{api_key}", self.api_key)
-            .replace(
-                "{signature}",
-                _sign(self.auth.get("signature") or {}, self.api_key, self.secret_key),
-            )
-            for p in self.auth.get("params", [])
+            p.replace("{api_key}", api_key).replace("{signature}", signature) for p in template
         ]
         return [str(p) for p in params] == expected

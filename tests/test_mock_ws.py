@@ -75,3 +75,45 @@ def test_answers_from_spec_examples_without_recordings(tmp_path: Path) -> None:
         when, pong = run(session(mock.url))  # type: ignore[misc]
     assert isinstance(when, int) and when > 1_000_000_000
     assert pong == "pong"
+
+
+def test_the_mock_command_serves_rest_and_websocket() -> None:
+    """`python -m generator mock --openapi ... --asyncapi ...`: both halves, signatures checked."""
+    import re
+    import subprocess
+    import sys
+
+    cmd = [
+        sys.executable, "-m", "generator", "mock",
+        "--openapi", str(ROOT / "specs" / "hotbit-rest.openapi.yaml"),
+        "--asyncapi", str(SPEC),
+        "--recordings", str(ROOT / "tests" / "recordings" / "rest"),
+        "--ws-recordings", str(RECORDINGS),
+        "--secret-key", REST_SECRET_KEY,
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        urls: dict[str, str] = {}
+        for line in proc.stdout:  # the command prints its URLs first; pytest-timeout bounds this
+            match = re.search(r"(REST mock of .*|WebSocket mock): (\S+)", line)
+            if match:
+                urls["rest" if match.group(1).startswith("REST") else "ws"] = match.group(2)
+            if len(urls) == 2:
+                break
+        with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=urls["rest"]) as client:
+            balances = client.balance_query(assets=["BTC", "ETH"])  # signed, checked by the mock
+
+        async def session() -> object:
+            async with hotbit.WebSocketClient(
+                url=urls["ws"], api_key=REST_API_KEY, secret_key=REST_SECRET_KEY
+            ) as ws:
+                return await ws.asset_query("BTC")  # private: needs the auth the mock checked
+
+        assets = run(session())
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert "ETH" in balances and "BTC" in assets  # type: ignore[operator]
