@@ -351,7 +351,7 @@ def test_mock_command_line() -> None:
         assert url.endswith("/v2")
         lines = [proc.stdout.readline(), proc.stdout.readline()]
         assert "signature checking on" in lines[0]
-        assert "serving REST only" in lines[1]
+        assert lines[1].startswith("WebSocket mock: ws://127.0.0.1:")
         with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=url) as client:
             assert client.market_last(market="ETHBTC") == Decimal("0.06805299")
             assert set(client.balance_query(assets=["BTC", "ETH"])) == {"0xBTC", "ETH"}
