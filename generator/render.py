@@ -53,6 +53,10 @@ def _has_rest(ctx: Context) -> bool:
     return ctx["api"] is not None
 
 
+def _has_ws(ctx: Context) -> bool:
+    return ctx["ws"] is not None
+
+
 def _has_signing(ctx: Context) -> bool:
     rest, ws = ctx["api"], ctx["ws"]
     return bool((rest and rest.signature) or (ws and ws.auth))
@@ -66,12 +70,12 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/_constants.py.j2", "{package}/_constants.py"),
     Output("package/errors.py.j2", "{package}/errors.py"),
     Output("package/_signing.py.j2", "{package}/_signing.py", _has_signing),
-    Output("package/_checks.py.j2", "{package}/_checks.py", lambda c: c["api"] is not None),
-    Output("package/_transport.py.j2", "{package}/_transport.py", lambda c: c["api"] is not None),
-    Output("package/_operations.py.j2", "{package}/_operations.py", lambda c: c["api"] is not None),
-    Output("package/client.py.j2", "{package}/client.py", lambda c: c["api"] is not None),
-    Output("package/_ws_runtime.py.j2", "{package}/_ws_runtime.py", lambda c: c["ws"] is not None),
-    Output("package/websocket.py.j2", "{package}/websocket.py", lambda c: c["ws"] is not None),
+    Output("package/_checks.py.j2", "{package}/_checks.py", _has_rest),
+    Output("package/_transport.py.j2", "{package}/_transport.py", _has_rest),
+    Output("package/_operations.py.j2", "{package}/_operations.py", _has_rest),
+    Output("package/client.py.j2", "{package}/client.py", _has_rest),
+    Output("package/_ws_runtime.py.j2", "{package}/_ws_runtime.py", _has_ws),
+    Output("package/websocket.py.j2", "{package}/websocket.py", _has_ws),
     Output("package/orderbook.py.j2", "{package}/orderbook.py",
            lambda c: c["ws"] is not None and bool(getattr(c["ws"], "order_books", None))),
     # Command line (`python -m <package>`) and the non-Python outputs (generator/outputs.py).
