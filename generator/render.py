@@ -33,6 +33,7 @@ import jinja2
 from generator import __version__, outputs
 from generator.load import Document, Resolver, load_document
 from generator.model.ir import ModelSet, RestApi, WsApi
+from generator.naming import pascal
 from generator.problems import Problem, Severity, SpecError
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -129,6 +130,7 @@ class Project:
         self.env.filters["docstring"] = _docstring
         self.env.filters["wrap_comment"] = _wrap_comment
         self.env.filters["payload_expr"] = _payload_expr
+        self.env.filters["pascal"] = pascal
         self.package, self.api, self.ws = package, api, ws
         self.memo: dict[str, Any] = {}  # work several outputs share (docs view, examples)
         self.documents = dict(documents or {})  # "openapi"/"asyncapi" -> the loaded spec (examples)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from . import models
 from ._checks import check, encode
@@ -118,13 +118,17 @@ ORDER_PUT_LIMIT = OperationInfo(
 _order_put_limit_decoder: LazyDecoder[Envelope[models.Order]] = LazyDecoder(Envelope[models.Order])
 
 
+OrderPutLimitSide: TypeAlias = Literal[1, 2]
+OrderPutLimitIsfee: TypeAlias = Literal[0, 1]
+
+
 def order_put_limit_request(
     *,
     market: str,
-    side: Literal[1, 2],
+    side: OrderPutLimitSide,
     amount: Decimal | str,
     price: Decimal | str,
-    isfee: Literal[0, 1] | None = None,
+    isfee: OrderPutLimitIsfee | None = None,
 ) -> Request:
     req = Request(ORDER_PUT_LIMIT)
     check(
@@ -435,6 +439,9 @@ _order_finished_decoder: LazyDecoder[Envelope[models.FinishedOrderPage]] = LazyD
 )
 
 
+OrderFinishedSide: TypeAlias = Literal[1, 2]
+
+
 def order_finished_request(
     *,
     market: str,
@@ -442,7 +449,7 @@ def order_finished_request(
     end_time: int,
     offset: int,
     limit: int,
-    side: Literal[1, 2],
+    side: OrderFinishedSide,
 ) -> Request:
     req = Request(ORDER_FINISHED)
     check(
@@ -559,10 +566,13 @@ _order_book_decoder: LazyDecoder[Envelope[models.OrderBookPage]] = LazyDecoder(
 )
 
 
+OrderBookSide: TypeAlias = Literal[1, 2]
+
+
 def order_book_request(
     *,
     market: str,
-    side: Literal[1, 2],
+    side: OrderBookSide,
     offset: int,
     limit: int,
 ) -> Request:
@@ -614,23 +624,27 @@ _order_depth_decoder: LazyDecoder[Envelope[models.DepthResult]] = LazyDecoder(
 )
 
 
+OrderDepthLimit: TypeAlias = Literal[1, 5, 10, 20, 30, 50, 100]
+OrderDepthInterval: TypeAlias = Literal[
+    "0",
+    "0.1",
+    "0.01",
+    "0.001",
+    "0.0001",
+    "0.00001",
+    "0.000001",
+    "0.0000001",
+    "0.00000001",
+    "0.000000001",
+    "0.0000000001",
+]
+
+
 def order_depth_request(
     *,
     market: str,
-    limit: Literal[1, 5, 10, 20, 30, 50, 100],
-    interval: Literal[
-        "0",
-        "0.1",
-        "0.01",
-        "0.001",
-        "0.0001",
-        "0.00001",
-        "0.000001",
-        "0.0000001",
-        "0.00000001",
-        "0.000000001",
-        "0.0000000001",
-    ],
+    limit: OrderDepthLimit,
+    interval: OrderDepthInterval,
 ) -> Request:
     req = Request(ORDER_DEPTH)
     check(
@@ -802,50 +816,53 @@ _market_kline_decoder: LazyDecoder[Envelope[models.MarketKlineResult]] = LazyDec
 )
 
 
+MarketKlineInterval: TypeAlias = Literal[
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    10,
+    12,
+    15,
+    20,
+    30,
+    60,
+    120,
+    180,
+    240,
+    300,
+    360,
+    600,
+    720,
+    900,
+    1200,
+    1800,
+    3600,
+    7200,
+    10800,
+    14400,
+    21600,
+    28800,
+    43200,
+    86400,
+    172800,
+    259200,
+    345600,
+    432000,
+    518400,
+    604800,
+    2592000,
+]
+
+
 def market_kline_request(
     *,
     market: str,
     start_time: int,
     end_time: int,
-    interval: Literal[
-        1,
-        2,
-        3,
-        4,
-        5,
-        6,
-        10,
-        12,
-        15,
-        20,
-        30,
-        60,
-        120,
-        180,
-        240,
-        300,
-        360,
-        600,
-        720,
-        900,
-        1200,
-        1800,
-        3600,
-        7200,
-        10800,
-        14400,
-        21600,
-        28800,
-        43200,
-        86400,
-        172800,
-        259200,
-        345600,
-        432000,
-        518400,
-        604800,
-        2592000,
-    ],
+    interval: MarketKlineInterval,
 ) -> Request:
     req = Request(MARKET_KLINE)
     check(
