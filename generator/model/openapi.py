@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from generator.load import Document, Located, Resolver
@@ -116,14 +115,6 @@ def _auth_schemes(root: dict[str, Any], resolver: Resolver, doc: Document) -> di
     return out
 
 
-@dataclass(frozen=True)
-class RestOperation(Operation):
-    """An `Operation` plus what only the REST templates need."""
-
-    auth_optional: bool = False  # the security requirements include `{}`: callable without credentials
-    body_required: bool = False  # a body is sent even when no body argument is given
-
-
 # Attributes of the generated clients, and names client.py uses in annotations: no method takes one.
 _CLIENT_NAMES = {"close", "aclose", "timeout", "base_url", "max_retries", "with_raw_response", "models", "httpx"}
 # Names the generated `_operations.py` and `client.py` use inside functions: no argument takes one.
@@ -172,7 +163,7 @@ class _OperationBuilder:
         self.warnings.append(doc.problem(pointer, message, "model", severity=Severity.WARNING))
 
     def build(self, path: str, method: str, op: dict[str, Any], path_item: dict[str, Any],
-              doc: Document, item_ptr: str) -> RestOperation:
+              doc: Document, item_ptr: str) -> Operation:
         """The operation `method` of the path item found at doc#item_ptr (a path item may live
         in another file: every `$ref` and problem of the operation is relative to that file)."""
         root_doc, self.doc = self.doc, doc
@@ -182,7 +173,7 @@ class _OperationBuilder:
             self.doc = root_doc
 
     def _build(self, path: str, method: str, op: dict[str, Any], path_item: dict[str, Any],
-               pointer: str) -> RestOperation:
+               pointer: str) -> Operation:
         raw_id = op.get("operationId")
         op_id = str(raw_id) if isinstance(raw_id, (str, int, float)) and str(raw_id).strip() else f"{method}_{path}"
         fallback = snake(f"{method}_{path}", fallback="op")
@@ -221,7 +212,7 @@ class _OperationBuilder:
         auth = tuple(sorted({str(name) for req in requirements for name in req if name in self.auth_schemes}))
         http_method = method.upper()
         tags = tuple(str(t) for t in _list(op.get("tags")))
-        return RestOperation(
+        return Operation(
             operation_id=op_id,
             py_name=py_name,
             method_name=str(op.get("x-method-name", op_id)),
