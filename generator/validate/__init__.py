@@ -21,13 +21,16 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from generator.load import Document, Resolver, load_document
+from generator.document import build_asyncapi, build_openapi
+from generator.load import Document, Located, Resolver, load_document
 from generator.problems import Problem, Severity, SpecError
 from generator.validate.collapse import collapse
 from generator.validate.common import _Context
-from generator.validate.examples import ExampleReport, _validator_for, check_examples
+from generator.validate.examples import ExampleCheck, ExampleReport, _validator_for, check_examples
 from generator.validate.extensions import X_EXTENSIONS, _check_extensions
 from generator.validate.kind import ASYNCAPI_SCHEMA_VERSIONS, SWAGGER_MESSAGE, Kind, detect_kind
 from generator.validate.refs import _check_refs
@@ -44,12 +47,6 @@ from generator.validate.structure import (
     _check_asyncapi_structure,
     _check_openapi_structure,
     asyncapi_validator,
-)
-from generator.validate.walkers import (
-    ExampleCheck,
-    Operation,
-    asyncapi_messages,
-    openapi_operations,
 )
 
 __all__ = [
@@ -141,3 +138,33 @@ def finish(problems: Iterable[Problem], *, lenient: bool = False) -> list[Proble
     return sorted(
         out, key=lambda p: (p.file, p.line or 0, p.pointer, p.message, p.source, p.severity.value)
     )
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    data: dict[str, Any]
+    doc: Document
+    pointer: str
+
+
+def openapi_operations(doc: Document) -> list[Operation]:
+    """Every operation of an OpenAPI document (path items reached through `$ref` included)."""
+    kind = detect_kind(doc)
+    if isinstance(kind, Problem) or kind.family != "openapi":
+        return []
+    return [
+        Operation(op.path, op.method, op.raw, op.location.doc, op.location.pointer)
+        for op in build_openapi(doc).operations
+    ]
+
+
+def asyncapi_messages(doc: Document) -> list[Located]:
+    """Every message of an AsyncAPI document (components and channels), each location once."""
+    kind = detect_kind(doc)
+    if isinstance(kind, Problem) or kind.family != "asyncapi":
+        return []
+    return [
+        Located(m.raw, m.location.doc, m.location.pointer) for m in build_asyncapi(doc).messages
+    ]
