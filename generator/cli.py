@@ -29,7 +29,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if errors:
         print(f"{len(errors)} error(s) in {len(args.files)} file(s)", file=sys.stderr)
         return EXIT_SPEC
-    print(f"ok: {len(args.files)} file(s) valid" + (f", {len(problems)} warning(s)" if problems else ""))
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    print(f"ok: {len(args.files)} file(s) valid" + (f", {len(warnings)} warning(s)" if warnings else ""))
     return EXIT_OK
 
 

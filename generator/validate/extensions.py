@@ -10,7 +10,7 @@ import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
 from generator.document.nodes import Extensions
 from generator.load import Document
-from generator.problems import Problem, join_pointer, split_pointer
+from generator.problems import Problem, Source, join_pointer, split_pointer
 from generator.validate.collapse import _schema_errors
 from generator.validate.common import _NOT_SPEC, SCHEMAS_DIR, _Context, _error_message, _problem
 
@@ -67,7 +67,7 @@ def _check_extension(
     out = []
     for error in _schema_errors(_extension_validator(definition), value):
         where = join_pointer(pointer, *error.absolute_path)
-        out.append(_problem(ctx, doc, where, f"{name}: {_error_message(error)}", "rules"))
+        out.append(_problem(ctx, doc, where, f"{name}: {_error_message(error)}", Source.RULES))
     return out
 
 
@@ -98,7 +98,7 @@ def _check_extensions(ctx: _Context) -> list[Problem]:
                         signed.location.pointer,
                         f"{op.method.upper()} {op.path} is x-signed but the document has no "
                         "x-signature",
-                        "rules",
+                        Source.RULES,
                     )
                 )
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.problems import Problem, join_pointer
+from generator.problems import Problem, Source, join_pointer
 from generator.validate.common import _NOT_SPEC, _Context, _problem
 from generator.validate.examples import _check_examples, _iter_examples
 
@@ -14,7 +14,9 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
     for op in ctx.openapi.operations:
         doc, pointer, name = op.location.doc, op.location.pointer, f"{op.method.upper()} {op.path}"
         if op.operation_id is None:
-            problems.append(_problem(ctx, doc, pointer, f"{name} has no operationId", "policy"))
+            problems.append(
+                _problem(ctx, doc, pointer, f"{name} has no operationId", Source.POLICY)
+            )
         if not any(media.has_examples for r in op.responses for media in r.content):
             problems.append(
                 _problem(
@@ -23,7 +25,7 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
                     join_pointer(pointer, "responses"),
                     f"{name} has no response example: give a response media type "
                     "an `example` or `examples`",
-                    "policy",
+                    Source.POLICY,
                 )
             )
     problems.extend(_check_nullable(ctx))
@@ -46,7 +48,7 @@ def _check_nullable(ctx: _Context) -> list[Problem]:
                     )
                 else:
                     message = "`nullable` is not a keyword in OpenAPI 3.1: add 'null' to `type`"
-                problems.append(_problem(ctx, ctx.doc, here, message, "rules"))
+                problems.append(_problem(ctx, ctx.doc, here, message, Source.RULES))
             for key, value in node.items():
                 if key not in _NOT_SPEC:
                     visit(value, join_pointer(pointer, key))
@@ -73,7 +75,7 @@ def _check_asyncapi_rules(ctx: _Context) -> list[Problem]:
     for message in model.messages:
         doc, pointer = message.location.doc, message.location.pointer
         if not message.has_examples:
-            problems.append(_problem(ctx, doc, pointer, "message has no examples", "policy"))
+            problems.append(_problem(ctx, doc, pointer, "message has no examples", Source.POLICY))
         method = message.raw.get("x-rpc-method")
         if rpc and method is None:
             problems.append(
@@ -82,7 +84,7 @@ def _check_asyncapi_rules(ctx: _Context) -> list[Problem]:
                     doc,
                     pointer,
                     "message has no x-rpc-method (required on every message of an x-rpc API)",
-                    "rules",
+                    Source.RULES,
                 )
             )
         if not isinstance(method, dict):
@@ -96,7 +98,7 @@ def _check_asyncapi_rules(ctx: _Context) -> list[Problem]:
                     doc,
                     join_pointer(here, "reply"),
                     f"reply message {reply!r} is not in components/messages",
-                    "rules",
+                    Source.RULES,
                 )
             )
         for field in ("push", "unsubscribe"):
@@ -108,7 +110,7 @@ def _check_asyncapi_rules(ctx: _Context) -> list[Problem]:
                         doc,
                         join_pointer(here, field),
                         f"no message has x-rpc-method.name {value!r}",
-                        "rules",
+                        Source.RULES,
                     )
                 )
     problems.extend(_check_examples(ctx, _iter_examples(ctx)).problems)
