@@ -18,6 +18,7 @@ warnings included (Spectral info and hint results are not reported).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import Any
 
 from generator.document import build_asyncapi, build_openapi
 from generator.load import Document, Located, Resolver, load_document
-from generator.problems import Diagnostics, Problem, Source, SpecError, apply_policy
+from generator.problems import Diagnostics, Problem, Severity, Source, SpecError, apply_policy
 from generator.validate.collapse import collapse
 from generator.validate.common import _Context
 from generator.validate.examples import ExampleCheck, ExampleReport, _validator_for, check_examples
@@ -81,11 +82,16 @@ __all__ = [
 
 
 def validate_files(
-    paths: Iterable[str | os.PathLike[str]], *, lenient: bool = False, external: bool = True
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    lenient: bool = False,
+    external: bool = True,
+    require_external: bool = False,
 ) -> list[Problem]:
     """Validate every file; returns all problems (errors, or warnings when `lenient`), sorted.
 
-    Without Spectral installed, its lint is skipped: one note says so, and nothing fails."""
+    Without Spectral installed, its lint is skipped: one note says so, and nothing fails (unless
+    `require_external`: then that note is an error)."""
     diagnostics = Diagnostics(lenient=lenient)
     skipped: list[Document] = []
     missing: SpectralMissing | None = None
@@ -108,7 +114,10 @@ def validate_files(
                 skipped.append(doc)
                 missing = exc
     if missing is not None:
-        diagnostics.add(spectral_skipped(skipped, missing))
+        note = spectral_skipped(skipped, missing)
+        if require_external:
+            note = dataclasses.replace(note, severity=Severity.ERROR)
+        diagnostics.add(note)
     return diagnostics.result()
 
 

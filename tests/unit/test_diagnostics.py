@@ -50,7 +50,7 @@ def test_collector_deduplicates_sorts_and_applies_lenient_once() -> None:
 
 @pytest.fixture
 def no_spectral(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(spectral, "spectral_bin", lambda: tmp_path / "spectral")
+    monkeypatch.setattr(spectral, "spectral_bin", lambda near=None: tmp_path / "spectral")
 
 
 @pytest.mark.usefixtures("no_spectral")
@@ -76,13 +76,22 @@ def test_cli_without_spectral_prints_one_line_and_succeeds(
     assert out.strip() == "ok: 2 file(s) valid"  # a note is not a warning
 
 
+@pytest.mark.usefixtures("no_spectral")
+def test_require_external_makes_missing_spectral_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["validate", "--require-external", str(GOOD)]) == cli.EXIT_SPEC
+    err = capsys.readouterr().err
+    assert ": error: /: Spectral is not installed" in err and "1 error(s) in 1 file(s)" in err
+
+
 def test_spectral_that_fails_to_run_is_still_an_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     broken = tmp_path / "spectral"
     broken.write_text("#!/bin/sh\necho boom >&2\nexit 3\n", encoding="utf-8")
     broken.chmod(0o755)
-    monkeypatch.setattr(spectral, "spectral_bin", lambda: broken)
+    monkeypatch.setattr(spectral, "spectral_bin", lambda near=None: broken)
     [problem] = validate_files([GOOD])
     assert problem.severity is Severity.ERROR and problem.source is Source.SPECTRAL
     assert "Spectral failed: boom" in problem.message
