@@ -15,7 +15,7 @@ from generator.runtime._errors import ParameterError
     ("value", "schema"),
     [
         ("1.5", {"type": "string", "format": "decimal", "minimum": 1}),
-        (Decimal("2"), {"type": "number", "exclusiveMaximum": 3}),
+        (Decimal(2), {"type": "number", "exclusiveMaximum": 3}),
         (3, {"type": "integer", "minimum": 3}),
         ("buy", {"type": "string", "enum": ["buy", "sell"]}),
         ("ETHBTC", {"type": "string", "pattern": "^[A-Z]+$", "maxLength": 8}),
