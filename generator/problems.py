@@ -27,7 +27,8 @@ class Source(enum.StrEnum):
     POLICY = "policy"  # authoring rules our own specs follow (operationIds, examples)
     REFS = "refs"  # the `$ref` check itself failed (its findings are `load`)
     SPECTRAL = "spectral"  # Spectral; `rule` names the Spectral rule
-    MODEL = "model"  # building the intermediate model
+    MODEL = "model"  # building the intermediate model (REST)
+    ASYNCAPI_MODEL = "asyncapi-model"  # building the intermediate model (WebSocket)
     RENDER = "render"  # templates, code generation, writing the output
     MOCK = "mock"  # the mock exchange
     CLI = "cli"  # command-line arguments

@@ -1,6 +1,6 @@
 """The document model: each OpenAPI/AsyncAPI document loaded and walked once into typed nodes.
 
-`build_model(doc)` gives an `OpenAPIModel` or `AsyncAPIModel` (see `nodes.py`): operations with
+`build_model(doc)` (or `model_of(doc)`, built once per loaded document and shared) gives an `OpenAPIModel` or `AsyncAPIModel` (see `nodes.py`): operations with
 their parameters (style/explode/content), bodies with their encodings, responses, security,
 servers and extensions; AsyncAPI channels, operations, messages with payloads, headers and
 bindings; every example with the schema it must satisfy; and on every node the `Location`
@@ -49,6 +49,18 @@ def build_model(doc: Document, resolver: Resolver | None = None) -> DocumentMode
     return None
 
 
+_CACHED = "_document_model"  # where `model_of` keeps a document's model, on the Document itself
+
+
+def model_of(doc: Document, resolver: Resolver | None = None) -> DocumentModel | None:
+    """`build_model`, once per loaded Document: every stage that asks shares one walk."""
+    cached: DocumentModel | None = vars(doc).get(_CACHED)
+    if cached is None:
+        cached = build_model(doc, resolver)
+        vars(doc)[_CACHED] = cached
+    return cached
+
+
 __all__ = [
     "HTTP_METHODS",
     "AsyncAPIModel",
@@ -78,4 +90,5 @@ __all__ = [
     "build_asyncapi",
     "build_model",
     "build_openapi",
+    "model_of",
 ]

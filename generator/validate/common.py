@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
 
-from generator.document import AsyncAPIModel, OpenAPIModel, build_asyncapi, build_openapi
+from generator.document import AsyncAPIModel, OpenAPIModel, model_of
 from generator.load import Document, Resolver
 from generator.problems import Problem
 from generator.validate.kind import Kind
@@ -36,8 +36,8 @@ class _Context:
     def model(self) -> OpenAPIModel | AsyncAPIModel:
         """The document model, built on first use and shared by every check."""
         if self._model is None:
-            build = build_openapi if self.kind.family == "openapi" else build_asyncapi
-            self._model = build(self.doc, self.resolver)
+            self._model = model_of(self.doc, self.resolver)
+        assert self._model is not None, "a model is asked for only once the kind is known"
         return self._model
 
     @property
