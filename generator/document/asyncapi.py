@@ -33,7 +33,11 @@ def is_json_schema_format(schema_format: Any) -> bool:
     if not isinstance(schema_format, str):
         return False
     return schema_format.startswith(
-        ("application/vnd.aai.asyncapi", "application/schema+json", "application/schema+yaml")
+        (
+            "application/vnd.aai.asyncapi",
+            "application/schema+json",
+            "application/schema+yaml",
+        )
     )
 
 
@@ -301,6 +305,7 @@ class _AsyncAPIBuilder(Walker):
             operation_id=optional_text(op.get("operationId")),
             messages=messages,
             reply=None,
+            reply_messages=[],
             bindings=mapping(op.get("bindings")),
             extensions=self.extensions(op, doc, pointer),
             location=Location.at(doc, pointer),
@@ -323,9 +328,14 @@ class _AsyncAPIBuilder(Walker):
         raw_messages = op.get("messages")
         for index, ref in enumerate(raw_messages if isinstance(raw_messages, list) else []):
             messages.extend(self._resolve(ref, doc, join_pointer(pointer, "messages", index)))
-        if not isinstance(raw_messages, list) and channel is not None:
-            messages = list(channel.messages)  # no `messages`: all of the channel's
-        reply, _, _ = self.follow(op.get("reply"), doc, join_pointer(pointer, "reply"))
+        if not raw_messages and channel is not None:
+            messages = list(channel.messages)  # none listed: every message of the channel
+        reply, rdoc, rpointer = self.follow(op.get("reply"), doc, join_pointer(pointer, "reply"))
+        reply_messages: list[Message] = []
+        listed = reply.get("messages") if isinstance(reply, dict) else None
+        for index, ref in enumerate(listed if isinstance(listed, list) else []):
+            where = join_pointer(rpointer, "messages", index)
+            reply_messages.extend(self._resolve(ref, rdoc, where))
         return AsyncOperation(
             key=key,
             action=text(op.get("action")),
@@ -333,6 +343,7 @@ class _AsyncAPIBuilder(Walker):
             operation_id=key,
             messages=messages,
             reply=reply if isinstance(reply, dict) else None,
+            reply_messages=reply_messages,
             bindings=mapping(op.get("bindings")),
             extensions=self.extensions(op, doc, pointer),
             location=Location.at(doc, pointer),

@@ -291,8 +291,9 @@ class AsyncOperation:
     action: str  # "send" / "receive" (3.0), "publish" / "subscribe" (2.x)
     channel: Channel | None
     operation_id: str | None
-    messages: list[Message]
-    reply: dict[str, Any] | None
+    messages: list[Message]  # 3.0: none listed means every message of the channel
+    reply: dict[str, Any] | None  # 3.0 Operation Reply, resolved
+    reply_messages: list[Message]
     bindings: dict[str, Any]
     extensions: Extensions
     location: Location

@@ -10,9 +10,12 @@ Every finding is a `Problem` naming the file, the JSON pointer and the line. The
 * ``rules``: our own rules: operationIds, response/message examples, every example valid against its
   schema, and the shapes of our `x-` extensions (`generator/schemas/x-extensions.json`,
   `docs/spec-extensions.md`).
-* ``spectral:<rule>``: Spectral with the root `.spectral.yaml` (only when `external=True`).
+* ``spectral:<rule>``: Spectral with the root `.spectral.yaml` (only when `external=True`). When
+  Spectral is not installed, one ``note`` for the whole run names the rulesets it skipped.
 
-`lenient=True` reports everything as a warning. Otherwise every problem is an error, Spectral
+Sources are `generator.problems.Source`; every check reads the document model
+(`generator.document`), built once per document. Problems go to one `Diagnostics` collector:
+`lenient=True` reports every error as a warning. Otherwise every problem is an error, Spectral
 warnings included (Spectral info and hint results are not reported).
 """
 

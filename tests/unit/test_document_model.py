@@ -239,3 +239,60 @@ def test_build_model_of_something_else_is_none(tmp_path: Path) -> None:
     spec = tmp_path / "swagger.yaml"
     spec.write_text("swagger: '2.0'\n", encoding="utf-8")
     assert build_model(load_document(spec)) is None
+
+
+REPLY = """\
+    asyncapi: 3.0.0
+    info: {title: t, version: "1"}
+    channels:
+      rpc:
+        address: /rpc
+        parameters:
+          room: {description: the room}
+        bindings: {ws: {method: GET}}
+        messages:
+          call: {$ref: "#/components/messages/Call"}
+          answer: {$ref: "#/components/messages/Answer"}
+    operations:
+      ask:
+        action: send
+        channel: {$ref: "#/channels/rpc"}
+        messages: [{$ref: "#/channels/rpc/messages/call"}]
+        reply:
+          channel: {$ref: "#/channels/rpc"}
+          messages: [{$ref: "#/channels/rpc/messages/answer"}]
+      listen:
+        action: receive
+        channel: {$ref: "#/channels/rpc"}
+    components:
+      messages:
+        Call:
+          payload: {type: object, properties: {q: {type: string}}}
+          bindings: {ws: {bindingVersion: "0.1.0"}}
+          x-rpc-method: {name: ask}
+          examples: [{name: one, payload: {q: hi}}]
+        Answer:
+          payload: {type: object}
+          traits: [{examples: [{payload: {}}]}]
+    """
+
+
+def test_asyncapi_replies_bindings_and_trait_examples(tmp_path: Path) -> None:
+    spec = tmp_path / "reply.yaml"
+    spec.write_text(textwrap.dedent(REPLY), encoding="utf-8")
+    model = build_asyncapi(load_document(spec))
+    [channel] = model.channels
+    assert channel.bindings == {"ws": {"method": "GET"}}
+    assert [p.name for p in channel.parameters] == ["room"] and channel.parameters[0].schema is None
+    ops = {op.key: op for op in model.operations}
+    assert [m.key for m in ops["ask"].messages] == ["Call"]
+    assert [m.key for m in ops["ask"].reply_messages] == ["Answer"]
+    assert [m.key for m in ops["listen"].messages] == ["Call", "Answer"]  # none listed: all
+    call, answer = model.component_messages["Call"], model.component_messages["Answer"]
+    assert call.bindings == {"ws": {"bindingVersion": "0.1.0"}}
+    assert call.extensions["x-rpc-method"].value == {"name": "ask"}
+    assert call.extensions["x-rpc-method"].location.line == line_of(spec, "x-rpc-method")
+    [example] = call.examples
+    assert example.name == "one" and example.payload is not None
+    assert example.payload.schema is call.payload
+    assert answer.has_examples and not answer.examples  # only its trait has examples
