@@ -249,6 +249,9 @@ def _sites(schemas: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+_NOT_A_PURE_UNION = frozenset({"properties", "allOf", "additionalProperties", "items"})
+
+
 def _site_tags(node: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Tag] | None:
     """variant -> tag for a union msgspec can tag on its own, else None."""
     disc = node.get("discriminator")
@@ -256,6 +259,8 @@ def _site_tags(node: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Tag] 
         return None
     if "oneOf" in node and "anyOf" in node:
         return None
+    if any(key in node for key in _NOT_A_PURE_UNION):
+        return None  # datamodel-code-generator makes a subclass of each branch, untagged
     branches = node.get("oneOf") or node.get("anyOf")
     if not isinstance(branches, list) or not branches:
         return None
@@ -286,6 +291,8 @@ def _taggable_variant(schema: Any, schemas: dict[str, Any]) -> bool:
         return False
     if any(key in schema for key in ("$ref", "oneOf", "anyOf", "enum")):
         return False
+    if "additionalProperties" in schema and not _flat_properties(schema, schemas):
+        return False  # a map: a dict, not a Struct
     return _kind(schema, schemas) == "object"
 
 

@@ -158,6 +158,7 @@ def test_a_variant_with_two_tag_values_or_tag_values_clashing_across_unions_is_u
         {"oneOf": [{"$ref": REF + "Cat"}, {"$ref": REF + "Dog"}]},  # a union, not one Struct
         {"$ref": REF + "Cat"},  # an alias
         {"type": "array", "x-positional": True, "items": {}},
+        {"type": "object", "additionalProperties": STR},  # a map: a dict, not a Struct
     ],
 )
 def test_unions_with_a_branch_that_is_not_one_struct_are_untagged(branch: dict[str, Any]) -> None:
@@ -167,6 +168,14 @@ def test_unions_with_a_branch_that_is_not_one_struct_are_untagged(branch: dict[s
         "Dog": obj(kind=STR),
         "Odd": branch,
     }
+    assert tag_plan(schemas) == {}
+    assert_decodable(ModelSet("m", schemas=schemas))
+
+
+def test_a_union_that_also_has_properties_is_untagged() -> None:
+    """datamodel-code-generator subclasses each branch with the properties: no tags there."""
+    pet = {**union("Cat", "Dog"), "type": "object", "properties": {"name": STR}}
+    schemas = {"Pet": pet, "Cat": obj(kind=STR), "Dog": obj(kind=STR)}
     assert tag_plan(schemas) == {}
     assert_decodable(ModelSet("m", schemas=schemas))
 
