@@ -16,7 +16,7 @@ import jinja2
 
 from generator.load import Document, Resolver, load_document
 from generator.model.codegen import ModelError, ModelWorker
-from generator.problems import Problem, Severity, SpecError
+from generator.problems import Diagnostics, Problem, SpecError
 from generator.render import BUILTIN_TEMPLATES, Project, write_atomically
 
 
@@ -44,11 +44,10 @@ def load_and_check(
                 )
             ]
         )
-    problems = validate_document(doc, lenient=lenient, policy=False)
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    if errors:
-        raise SpecError(errors)
-    return doc, Resolver(doc), problems
+    diagnostics = Diagnostics(lenient=lenient)
+    diagnostics.extend(validate_document(doc, policy=False))
+    diagnostics.raise_errors()
+    return doc, Resolver(doc), diagnostics.result()
 
 
 def generate(
@@ -81,7 +80,7 @@ def generate(
                 )
             ]
         )
-    warnings_: list[Problem] = []
+    diagnostics = Diagnostics(lenient=lenient)  # the warnings of every stage
     api = ws = None
     documents: dict[str, Document] = {}
     current: Document | None = None
@@ -91,14 +90,14 @@ def generate(
             doc, resolver, problems = load_and_check(openapi, lenient, "openapi")
             documents["openapi"] = current = doc
             api, model_warnings = build_rest_api(doc, resolver, package, lenient=lenient)
-            warnings_ += problems + model_warnings
+            diagnostics.extend(problems + model_warnings)
         if asyncapi:
             from generator.model.asyncapi import build_ws_api
 
             doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi")
             documents["asyncapi"] = current = doc
             ws = build_ws_api(doc, resolver, package)
-            warnings_ += problems + ws.warnings
+            diagnostics.extend(problems + ws.warnings)
         project = Project(package, api, ws, Path(templates) if templates else None, documents)
         current = documents.get("openapi") or current
         files = project.render(worker)
@@ -138,7 +137,7 @@ def generate(
         ) from None
     finally:
         worker.close()
-    return warnings_
+    return diagnostics.result()
 
 
 def _model_problems(exc: ModelError, doc: Document | None) -> list[Problem]:

@@ -95,3 +95,19 @@ def test_spectral_that_fails_to_run_is_still_an_error(
     [problem] = validate_files([GOOD])
     assert problem.severity is Severity.ERROR and problem.source is Source.SPECTRAL
     assert "Spectral failed: boom" in problem.message
+
+
+def test_load_and_check_applies_lenient_through_the_collector() -> None:
+    from generator.pipeline import load_and_check
+
+    spec = ROOT / "tests" / "fixtures" / "edge" / "lenient.yaml"
+    with pytest.raises(SpecError) as strict:
+        load_and_check(str(spec), False, "openapi")
+    assert strict.value.problems and all(
+        p.severity is Severity.ERROR for p in strict.value.problems
+    )
+    _, _, warnings = load_and_check(str(spec), True, "openapi")
+    assert [(p.file, p.line, p.pointer, p.message) for p in warnings] == [
+        (p.file, p.line, p.pointer, p.message) for p in strict.value.problems
+    ]
+    assert all(p.severity is Severity.WARNING for p in warnings)
