@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, WS_SPEC
+from support import ROOT, WS_SPEC
 
 from generator.load import Document, Resolver, load_document
 from generator.model.asyncapi import build_ws_api
