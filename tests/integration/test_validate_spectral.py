@@ -7,7 +7,7 @@ from support import ROOT
 from support.validation import FIXTURES, problems_of, rel, run_cli
 
 from generator import validate
-from generator.problems import Severity
+from generator.problems import Severity, Source
 
 
 @pytest.fixture(autouse=True)
@@ -25,15 +25,29 @@ def test_good_fixture_is_clean_with_spectral(name: str) -> None:
 
 def test_spectral_results_are_mapped_to_problems() -> None:
     problems = problems_of("openapi-30-no-operationid.yaml", external=True)
-    contact = [p for p in problems if p.source == "spectral:info-contact"]
+    contact = [p for p in problems if p.label == "spectral:info-contact"]
+    assert all(p.source is Source.SPECTRAL and p.rule == "info-contact" for p in contact)
     assert len(contact) == 1
     assert (contact[0].pointer, contact[0].line) == ("/info", 2)
     assert contact[0].severity is Severity.ERROR  # a Spectral warning fails strict validation
     assert contact[0].message.endswith("(Spectral warning)")
     lenient = problems_of("openapi-30-no-operationid.yaml", external=True, lenient=True)
     assert any(
-        p.source == "spectral:info-contact" and p.severity is Severity.WARNING for p in lenient
+        p.label == "spectral:info-contact" and p.severity is Severity.WARNING for p in lenient
     )
+
+
+def test_lenient_turns_every_spectral_error_into_a_warning() -> None:
+    for name, external in [
+        ("openapi-30-no-operationid.yaml", True),  # with Spectral's findings
+    ]:
+        strict = problems_of(name, external=external)
+        lenient = problems_of(name, external=external, lenient=True)
+        assert strict and all(p.severity is Severity.ERROR for p in strict)
+        assert any(p.source is Source.SPECTRAL for p in strict)  # Spectral really ran
+        assert all(p.severity is Severity.WARNING for p in lenient)
+        key = [(p.file, p.line, p.pointer, p.message, p.source) for p in strict]
+        assert key == [(p.file, p.line, p.pointer, p.message, p.source) for p in lenient]
 
 
 def test_spectral_lint_uses_the_root_ruleset() -> None:
