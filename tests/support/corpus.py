@@ -8,9 +8,9 @@ formats (Decimal vs string vs float) and date/UUID spellings. Fields the example
 out (UNSET).
 
 Used by unit/test_corpus.py, unit/test_edge_cases.py, unit/test_fuzz.py and
-integration/test_real_world.py. Generation runs in-process (`generator.render.generate`), imports
-and round trips in a subprocess (the output folder on `sys.path`), and mypy once over every
-generated package (one process, one cache).
+integration/test_real_world.py. Generation runs in-process (`generator.pipeline.generate`),
+imports and round trips in a subprocess (the output folder on `sys.path`), and mypy once over
+every generated package (one process, one cache).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 from generator.load import Document, Resolver, load_document
 from generator.model.openapi import HTTP_METHODS, build_rest_model
 from generator.model.schemas import SchemaCollector, scalar_type
+from generator.pipeline import generate
 from generator.problems import Problem, SpecError, join_pointer
-from generator.render import generate
 
 from . import ROOT
 
