@@ -200,7 +200,9 @@ def test_order_book_extension(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "generator/model/asyncapi.py",
+        *sorted(
+            str(f.relative_to(ROOT)) for f in (ROOT / "generator/model/asyncapi").glob("*.py")
+        ),
         "templates/package/_ws_runtime.py.j2",
         "templates/package/websocket.py.j2",
         "templates/package/orderbook.py.j2",
