@@ -77,6 +77,7 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/client.py.j2", "{package}/client.py", _has_rest),
     Output("package/_ws_runtime.py.j2", "{package}/_ws_runtime.py", _has_ws),
     Output("package/websocket.py.j2", "{package}/websocket.py", _has_ws),
+    Output("package/ws_models.py.j2", "{package}/ws_models.py", lambda c: c["ws"] is not None and bool(c["ws"].model_names)),
     Output("package/orderbook.py.j2", "{package}/orderbook.py",
            lambda c: c["ws"] is not None and bool(getattr(c["ws"], "order_books", None))),
     # Command line (`python -m <package>`) and the non-Python outputs (generator/outputs.py).
@@ -152,10 +153,12 @@ class Project:
     def render(self, worker: _ModelWorker | None = None) -> dict[str, str]:
         files: dict[str, str] = {}
         models: dict[str, Callable[[], str]] = {}
-        for api in (self.api, self.ws):
-            if api is not None and api.models.schemas:
-                path = f"{self.package}/{api.models.module}.py"
-                header = header_for([(api.spec_file, api.spec_sha256)]) + "\n"
+        halves = [api for api in (self.api, self.ws) if api is not None]
+        for api in halves:  # one ModelSet may serve both halves: rendered once
+            path = f"{self.package}/{api.models.module}.py"
+            if api.models.schemas and path not in models:
+                users = [h for h in halves if h.models is api.models]
+                header = header_for([(h.spec_file, h.spec_sha256) for h in users]) + "\n"
                 code = (worker or _ModelWorker.inline()).submit(api.models)
                 models[path] = lambda header=header, code=code: header + code()
         for out in MANIFEST:
@@ -933,6 +936,7 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
     GENERATOR_DEBUG=1 to get the exception instead). The output folder is replaced only once
     everything rendered (see write_atomically)."""
     from generator.model.openapi import build_rest_api
+    from generator.model.types import TypeMapper
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", package) or keyword.iskeyword(package):
         raise SpecError([Problem("<command line>", None, "", f"--package {package!r} is not a valid module name "
@@ -941,19 +945,21 @@ def generate(*, openapi: str | None, asyncapi: str | None, out: Path, package: s
     api = ws = None
     documents: dict[str, Document] = {}
     current: Document | None = None
+    types: TypeMapper | None = None
     worker = _ModelWorker()
     try:
         if openapi:
             doc, resolver, problems = load_and_check(openapi, lenient, "openapi")
             documents["openapi"] = current = doc
-            api, model_warnings = build_rest_api(doc, resolver, package, lenient=lenient)
+            types = TypeMapper(resolver)  # one mapper for both halves: one class per schema
+            api, model_warnings = build_rest_api(doc, resolver, package, lenient=lenient, types=types)
             warnings_ += problems + model_warnings
         if asyncapi:
             from generator.model.asyncapi import build_ws_api
 
             doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi")
             documents["asyncapi"] = current = doc
-            ws = build_ws_api(doc, resolver, package)
+            ws = build_ws_api(doc, resolver, package, types=types)
             warnings_ += problems + ws.warnings
         project = Project(package, api, ws, Path(templates) if templates else None, documents)
         current = documents.get("openapi") or current

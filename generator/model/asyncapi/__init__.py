@@ -10,8 +10,9 @@ Without it, the document's channels and operations give plain messages (`_PlainB
 received, replies the other way), each message with its payload type and the JSON shapes and
 constant properties that tell received messages apart.
 
-Schemas that become Python classes are hoisted into `ModelSet("ws_models")` with final PascalCase
-names; positional arrays (`items: [...]`, each with a `title`) become array_like structs.
+Types come from the project's one `TypeMapper` (generator/model/types.py): schemas that become
+Python classes are hoisted into the `models` ModelSet the REST half shares, with final PascalCase
+names; positional arrays (`items: [...]` with titles, or `x-positional`) become array_like structs.
 Nothing here knows an exchange: every name comes from the spec.
 """
 
@@ -20,14 +21,20 @@ from __future__ import annotations
 from generator.load import Document, Resolver
 from generator.model.asyncapi.rpc import _Builder
 from generator.model.ir import WsApi
+from generator.model.types import TypeMapper
 from generator.problems import SpecError
 
 __all__ = ["build_ws_api"]
 
 
-def build_ws_api(doc: Document, resolver: Resolver, package: str) -> WsApi:
-    """The WebSocket part of the intermediate model. Raises SpecError (located) on bad input."""
-    builder = _Builder(doc, resolver, package)
+def build_ws_api(
+    doc: Document, resolver: Resolver, package: str, *, types: TypeMapper | None = None
+) -> WsApi:
+    """The WebSocket part of the intermediate model. Raises SpecError (located) on bad input.
+
+    Pass the project's `types` (the mapper the REST half used) to share its classes: `WsApi.models`
+    is then the same ModelSet as `RestApi.models`."""
+    builder = _Builder(doc, resolver, package, types)
     try:
         return builder.build()
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:

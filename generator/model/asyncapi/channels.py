@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.load import Document, Located
 from generator.model.asyncapi.common import (
-    _NO_CONST,
     FRAME_CODECS,
-    _constant,
-    _decodable,
     _discriminator,
     _inlined,
     _join_url,
@@ -19,8 +16,11 @@ from generator.model.asyncapi.common import (
     _shape,
     _text,
     _valid,
+    model_aliases,
 )
-from generator.model.ir import SchemaRef, WsApi, WsChannel, WsMessage, WsParam, WsVariant
+from generator.model.ir import WsApi, WsChannel, WsMessage, WsParam, WsVariant
+from generator.model.pytype import ANY, BYTES, NONE, scalar, union
+from generator.model.types import _NO_CONST, _constant, decodable
 from generator.naming import pascal, snake, unique
 from generator.problems import Problem, Severity, join_pointer
 
@@ -278,6 +278,8 @@ class _PlainBuilder:
             methods=[],
             pushes=[],
             models=self.types.models,
+            model_names=tuple(self.types.reached),
+            model_aliases=model_aliases(self.root, self.doc, self.resolver, self.types),
             error_codes={},
             channels=channels,
             asyncapi_version=self.version,
@@ -322,12 +324,8 @@ class _PlainBuilder:
             resolved = _resolved(schema, self.resolver, self.doc, join_pointer(ptr, "schema"))
             resolved = resolved if isinstance(resolved, dict) else {}
             py_type = self.types.param_type(schema, self.doc, join_pointer(ptr, "schema"))
-            if (
-                not py_type
-                or py_type in ("Any", "None", "Mapping[str, Any]")
-                or py_type.startswith(("Sequence", "tuple"))
-            ):
-                py_type = "str"
+            if py_type.kind in ("any", "none", "mapping", "sequence", "tuple"):
+                py_type = scalar("str")
             has_default = "default" in resolved
             if has_default and not _valid(resolved["default"], resolved):
                 self.warn(
@@ -397,25 +395,25 @@ class _PlainBuilder:
                 py_name=py_name,
                 summary=_text(value.get("summary") or value.get("title")),
                 description=str(value.get("description", "")).strip(),
-                payload=SchemaRef("bytes", "bytes"),
-                variants=(WsVariant("bytes", "any"),),
+                payload=BYTES,
+                variants=(WsVariant(BYTES, "any"),),
                 raw=True,
                 content_type=content_type,
                 examples=examples,
             )
         if payload is None:
-            variants = [WsVariant("Any", "any")]
+            variants = [WsVariant(ANY, "any")]
         else:
             variants = self._variants(
                 loc.value, loc.doc, loc.pointer, pascal(msg.name, fallback="Message"), None
             )
-        py = " | ".join(dict.fromkeys(v.py_type for v in variants))
+        py = union([v.py_type for v in variants])
         return WsMessage(
             name=msg.name,
             py_name=py_name,
             summary=_text(value.get("summary") or value.get("title")),
             description=str(value.get("description", "")).strip(),
-            payload=SchemaRef(py, py, any(v.shape == "null" for v in variants)),
+            payload=py,
             variants=tuple(variants),
             content_type=content_type,
             examples=examples,
@@ -429,7 +427,7 @@ class _PlainBuilder:
         loc, named = self.types.follow(node, doc, pointer)
         value = loc.value
         if not isinstance(value, dict):
-            return [WsVariant("Any", "any")]
+            return [WsVariant(ANY, "any")]
         branches, nullable, key = self.types.non_null(value)
         if key:
             tag = _discriminator(value) or discriminator
@@ -444,13 +442,13 @@ class _PlainBuilder:
                     tag,
                 )
             if nullable:
-                out.append(WsVariant("None", "null"))
-            return out or [WsVariant("None", "null")]
+                out.append(WsVariant(NONE, "null"))
+            return out or [WsVariant(NONE, "null")]
         _, py, nullable = self.types.visit(node, doc, pointer, hint)
         shape = _shape(value)
-        if py == "None":
+        if py.is_none:
             shape = "null"
-        variant = WsVariant(_decodable(py), shape)
+        variant = WsVariant(decodable(py), shape)
         if shape == "object":
             props = self.types.properties(loc)
             consts: dict[str, Any] = {}
@@ -465,10 +463,10 @@ class _PlainBuilder:
                 variant.py_type,
                 shape,
                 tuple(consts.items()),
-                tuple(dict.fromkeys(r for r in self.types._required(loc) if r in props)),
+                tuple(dict.fromkeys(r for r in self.types.required(loc) if r in props)),
                 tuple(props),
             )
         out = [variant]
         if nullable and shape != "null":
-            out.append(WsVariant("None", "null"))
+            out.append(WsVariant(NONE, "null"))
         return out

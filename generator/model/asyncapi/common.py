@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import keyword
 from typing import Any
 
 import jsonschema
 
 from generator.load import Document, Resolver
-from generator.problems import join_pointer
+from generator.model.types import TypeMapper
+from generator.problems import SpecError, join_pointer
 
-COMPONENT_PREFIX = "#/components/schemas/"
-MODULE = "ws_models"
 METHOD_KINDS = ("request", "subscribe", "unsubscribe", "push", "reply")
 FRAME_CODECS = ("gzip", "zlib", "deflate", "auto", "none")
 # Names the generated WebSocketClient defines itself; a spec method may not take them.
@@ -27,32 +25,6 @@ CLIENT_NAMES = {
 }
 # Keyword arguments every generated method adds; spec parameters are renamed around them.
 PARAM_RESERVED = {"self", "timeout", "maxsize", "policy"}
-
-
-# Names the rendered model module imports itself.
-_MODULE_NAMES = {
-    "Decimal", "Any", "Struct", "field", "UNSET", "UnsetType", "Meta", "Annotated", "Literal",
-    "Enum", "Optional", "Union", "List", "Dict", "AwareDatetime", "NaiveDatetime",
-}  # fmt: skip
-# Schema keywords that only describe (a branch made of these alone adds no constraint).
-_ANNOTATIONS = {
-    "description", "title", "example", "examples", "default", "deprecated", "readOnly",
-    "writeOnly", "externalDocs", "$comment",
-}  # fmt: skip
-
-
-def _annotation_only(node: Any) -> bool:
-    return isinstance(node, dict) and all(k in _ANNOTATIONS or k.startswith("x-") for k in node)
-
-
-def _identifier(name: str) -> bool:
-    return name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
-
-
-def _count(value: Any, default: int) -> int:
-    return (
-        value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
-    )
 
 
 def _text(value: Any) -> str:
@@ -76,22 +48,6 @@ def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, level:
             for i, v in enumerate(loc.value)
         ]
     return loc.value
-
-
-_NO_CONST = object()
-
-
-def _constant(schema: Any) -> Any:
-    """The one JSON scalar a property schema allows (`const`, or an `enum` of one), if any."""
-    if not isinstance(schema, dict):
-        return _NO_CONST
-    if "const" in schema:
-        value = schema["const"]
-    elif isinstance(schema.get("enum"), list) and len(schema["enum"]) == 1:
-        value = schema["enum"][0]
-    else:
-        return _NO_CONST
-    return value if isinstance(value, (str, int, float, bool)) or value is None else _NO_CONST
 
 
 def _discriminator(schema: dict[str, Any]) -> str | None:
@@ -118,47 +74,6 @@ def _shape(schema: dict[str, Any]) -> str:
     if kind in ("string", "boolean", "null"):
         return str(kind)
     return "any"
-
-
-def _decodable(py: str) -> str:
-    """`py` with every union msgspec cannot decode (several models or dicts) widened to Any."""
-
-    def group(text: str) -> str:
-        parts, level, start = [], 0, 0
-        for i, ch in enumerate(text):
-            if ch == "[":
-                level += 1
-            elif ch == "]":
-                level -= 1
-            elif ch == "|" and level == 0:
-                parts.append(text[start:i].strip())
-                start = i + 1
-        parts.append(text[start:].strip())
-        parts = [inner(p) for p in parts]
-        objects = [p for p in parts if p.startswith((f"{MODULE}.", "dict["))]
-        arrays = [p for p in parts if p.startswith(("list[", "tuple["))]
-        if len(objects) > 1 or len(arrays) > 1:
-            return "Any"
-        return " | ".join(parts)
-
-    def inner(part: str) -> str:
-        if "[" not in part or not part.endswith("]"):
-            return part
-        head, _, rest = part.partition("[")
-        body = rest[:-1]
-        pieces, level, start = [], 0, 0
-        for i, ch in enumerate(body):
-            if ch == "[":
-                level += 1
-            elif ch == "]":
-                level -= 1
-            elif ch == "," and level == 0:
-                pieces.append(body[start:i])
-                start = i + 1
-        pieces.append(body[start:])
-        return f"{head}[{', '.join(group(p) for p in pieces)}]"
-
-    return group(py)
 
 
 def _inlined(
@@ -202,3 +117,23 @@ def _join_url(server: str, address: str) -> str:
     if not address:
         return server
     return server.rstrip("/") + "/" + address.lstrip("/")
+
+
+def model_aliases(
+    root: dict[str, Any], doc: Document, resolver: Resolver, types: TypeMapper
+) -> tuple[tuple[str, str], ...]:
+    """(component name, class) for the document's schemas whose class has another name (a schema
+    shared with the REST half keeps that half's name): `ws_models` keeps the old name importable."""
+    components = root.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    out: list[tuple[str, str]] = []
+    for key, node in schemas.items() if isinstance(schemas, dict) else ():
+        try:
+            loc = resolver.follow(node, doc, join_pointer("/components/schemas", key))
+        except SpecError:
+            continue
+        name = types.model_of(loc)
+        known = name is not None and name in types.reached
+        if known and key != name and key.isidentifier() and key not in types.models.schemas:
+            out.append((str(key), str(name)))
+    return tuple(out)

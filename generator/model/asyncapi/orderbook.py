@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from generator.load import Document, Located
-from generator.model.asyncapi.common import MODULE
-from generator.model.asyncapi.schemas import _Types
 from generator.model.ir import WsMethod, WsOrderBook
+from generator.model.types import TypeMapper
 from generator.naming import snake
 from generator.problems import join_pointer
 
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
 class OrderBooks:
     """Mixed into the RPC builder: reads `x-order-book` against the push models."""
 
-    types: _Types
+    types: TypeMapper
 
     def fail(self, doc: Document, pointer: str, message: str) -> None:
         raise NotImplementedError
@@ -36,8 +35,8 @@ class OrderBooks:
         if raw.get("push", method.push) != method.push:
             self.fail(msg.doc, join_pointer(where, "push"), f"the method's push is {method.push!r}")
             return None
-        model = method.result.decode_type.removeprefix(f"{MODULE}.")
-        if model == method.result.decode_type:
+        model = method.result.model
+        if model is None:
             self.fail(
                 msg.doc, where, "the push of an order book method must be a model with named fields"
             )
@@ -58,7 +57,7 @@ class OrderBooks:
             attrs: list[str] = []
             node: Located | None = None
             for part in text.split("."):
-                fields = self.types.fields.get(current or "", {})
+                fields = self.types.fields(current or "")
                 if part not in fields:
                     self.fail(
                         msg.doc,
@@ -68,7 +67,7 @@ class OrderBooks:
                     )
                     return (), None
                 attrs.append(fields[part])
-                node = self.types.field_nodes[current or ""][part]
+                node = self.types.field_nodes(current or "")[part]
                 loc, _ = self.types.follow(node.value, node.doc, node.pointer)
                 current = self.types.model_of(loc)
             return tuple(attrs), node
@@ -100,7 +99,7 @@ class OrderBooks:
             method=method.name,
             py_name=py_name,
             push=str(method.push),
-            model=method.result.py_type,
+            model=method.result,
             clean=clean,
             asks=asks,
             bids=bids,
@@ -130,7 +129,7 @@ class OrderBooks:
                 "a level that is a plain array is read by position (an integer)",
             )
             return None
-        fields = self.types.fields[model]
+        fields = self.types.fields(model)
         if isinstance(wanted, int) and not isinstance(wanted, bool):
             if model not in self.types.models.positional or wanted >= len(fields):
                 self.fail(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.load import Document, Resolver
@@ -11,19 +11,16 @@ from generator.model.asyncapi.common import (
     CLIENT_NAMES,
     FRAME_CODECS,
     METHOD_KINDS,
-    MODULE,
     PARAM_RESERVED,
-    _count,
     _resolved,
     _text,
+    model_aliases,
 )
 from generator.model.asyncapi.orderbook import OrderBooks
-from generator.model.asyncapi.schemas import _Types
 from generator.model.ir import (
     ErrorDef,
     Framing,
     Heartbeat,
-    SchemaRef,
     WsApi,
     WsAuth,
     WsMethod,
@@ -32,6 +29,8 @@ from generator.model.ir import (
     WsPush,
 )
 from generator.model.openapi import build_errors, build_signature
+from generator.model.pytype import ANY, NONE, PyType
+from generator.model.types import TypeMapper, _count
 from generator.naming import pascal, snake, unique
 from generator.problems import Problem, SpecError, join_pointer
 
@@ -46,10 +45,12 @@ class _Message:
 
 
 class _Builder(OrderBooks):
-    def __init__(self, doc: Document, resolver: Resolver, package: str) -> None:
+    def __init__(
+        self, doc: Document, resolver: Resolver, package: str, types: TypeMapper | None = None
+    ) -> None:
         self.doc, self.resolver, self.package = doc, resolver, package
         self.root: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
-        self.types = _Types(resolver)
+        self.types = types if types is not None else TypeMapper(resolver, dialect="3.1.0")
         self.problems: list[Problem] = []
         self.framing = Framing()
         self.where: tuple[Document, str] = (doc, "")  # what is being read, for unexpected shapes
@@ -131,6 +132,8 @@ class _Builder(OrderBooks):
             methods=methods,
             pushes=list(pushes.values()),
             models=self.types.models,
+            model_names=tuple(self.types.reached),
+            model_aliases=model_aliases(self.root, self.doc, self.resolver, self.types),
             error_codes=error_codes,
             order_books=books,
         )
@@ -356,7 +359,7 @@ class _Builder(OrderBooks):
                 )
                 continue
             _, py, nullable = self.types.visit(*params, pascal(name))
-            out[name] = WsPush(name, SchemaRef(f"{py} | None" if nullable else py, py, nullable))
+            out[name] = WsPush(name, py.or_none() if nullable else py)
         return out
 
     def _params(self, msg: _Message) -> tuple[list[WsParam], WsParam | None]:
@@ -444,7 +447,7 @@ class _Builder(OrderBooks):
 
     def _reply_result(
         self, msg: _Message, by_key: dict[str, _Message], replies: dict[str, _Message]
-    ) -> SchemaRef:
+    ) -> PyType:
         framing = self.framing
         reply_key = msg.rpc.get("reply")
         reply = (
@@ -457,13 +460,13 @@ class _Builder(OrderBooks):
                 f"no message {reply_key!r} in components/messages",
             )
         if reply is None:
-            return SchemaRef("Any", "Any", True)
+            return replace(ANY, nullable=True)
         found = self._payload_property(reply, framing.reply_result)
         if found is None:
-            return SchemaRef("Any", "Any", True)
+            return replace(ANY, nullable=True)
         _, py, _ = self.types.visit(*found, pascal(msg.rpc["name"]) + "Result")
         # null comes with an error (which raises), so the result type drops it.
-        return SchemaRef(py, py, False) if py != "None" else SchemaRef("None", "None", True)
+        return NONE if py.is_none else py
 
     def _methods(
         self,
@@ -555,17 +558,18 @@ class _Builder(OrderBooks):
         return methods, books
 
     def _route(
-        self, params: list[WsParam], variadic: WsParam | None, result: SchemaRef
+        self, params: list[WsParam], variadic: WsParam | None, result: PyType
     ) -> tuple[str | None, tuple[str, ...]]:
         """The push field that tells which subscribed value a push belongs to, if any.
 
         A push is routed by a top-level push field named like a parameter (same title) with the
         same type; the variadic parameter counts too when it has the type of that parameter.
         """
-        model = result.decode_type.removeprefix(f"{MODULE}.")
-        fields = self.types.fields.get(model)
-        nodes = self.types.field_nodes.get(model, {})
-        if not fields or result.decode_type == model:
+        if result.model is None:
+            return None, ()
+        fields = self.types.fields(result.model)
+        nodes = self.types.field_nodes(result.model)
+        if not fields:
             return None, ()
         for p in params:
             if p.name in fields and p.name in nodes:
