@@ -277,7 +277,8 @@ def unresolved_names(code: str, models: Iterable[str]) -> list[tuple[str, str]]:
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             eager.append(node.value)
         for expr in eager:
-            for name in sorted(_plain_names(expr) - bound - known):
+            lazy += [n for n in ast.walk(expr) if isinstance(n, ast.Lambda)]
+            for name in sorted(_eager_names(expr) - bound - known):
                 problems.append((owner or "<module>", f"uses {name} before it is defined"))
         for expr in lazy:
             for name in sorted(_annotation_names(expr) - everything - known):
@@ -287,6 +288,15 @@ def unresolved_names(code: str, models: Iterable[str]) -> list[tuple[str, str]]:
         if model not in everything:
             problems.append((model, "not defined by the generated module"))
     return problems
+
+
+def _eager_names(node: ast.AST) -> set[str]:
+    """Names an expression reads when it runs (a lambda's body runs later)."""
+    if isinstance(node, ast.Lambda):
+        return set()
+    if isinstance(node, ast.Name):
+        return {node.id}
+    return set().union(*(_eager_names(child) for child in ast.iter_child_nodes(node)))
 
 
 def _target_name(node: ast.stmt) -> str | None:
