@@ -27,9 +27,9 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def _secret() -> str:
-    import conftest  # the suite's test secret (tests/conftest.py)
+    import support  # the suite's test secret (tests/support/__init__.py)
 
-    return str(conftest.REST_SECRET_KEY)
+    return str(support.REST_SECRET_KEY)
 
 
 def _recorded_order() -> dict[str, Any]:
