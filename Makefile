@@ -7,7 +7,7 @@ NODE_BIN := node_modules/.bin
 SPECS := specs/hotbit-rest.openapi.yaml specs/hotbit-websocket.asyncapi.yaml
 GEN_ARGS := --openapi specs/hotbit-rest.openapi.yaml --asyncapi specs/hotbit-websocket.asyncapi.yaml --package hotbit
 
-.PHONY: all deps browser validate generate check test bench mock clean
+.PHONY: all deps browser validate generate check test test-fast bench mock clean
 
 all: generate
 
@@ -47,8 +47,13 @@ check: deps
 	$(PY) -m ruff format --check generator/runtime
 	$(PY) -m mypy --strict generator/runtime
 
+# Every layer: tests/unit, tests/sdk and tests/integration (README "Tests").
 test: validate check
 	$(PY) -m pytest
+
+# The offline layers only (no Node, no browser): unit and sdk.
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not integration"
 
 # The bench extra (peer generators and their clients' deps), on top of dev; see bench/README.md.
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml constraints.txt

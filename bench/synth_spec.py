@@ -1,7 +1,9 @@
-"""A large, valid, deterministic OpenAPI 3.0.3 spec (about 1 MB of YAML) for the generation benchmark.
+"""A large, valid, deterministic OpenAPI 3.0.3 spec (about 1 MB of YAML) for the generation benchmark
+and the scale test (tests/unit/test_edge_cases.py).
 
-`python -m bench.synth_spec OUT.yaml [--resources N]` writes it. Nothing random: the same N gives
-the same bytes. Each resource `Thing<i>` brings a schema of about 20 properties (strings, enums,
+`python -m bench.synth_spec OUT.yaml [--resources N] [--properties K]` writes it. Nothing random:
+the same N and K give the same bytes. Each resource `Thing<i>` brings a schema of K (default 20)
+properties (strings, enums,
 decimals, integers, doubles, booleans, date-times, arrays, nested `$ref`s to earlier resources), a
 create payload, a page schema, and five operations (list with query filters, create with a JSON
 body, get, update, delete). Plain OpenAPI: no `x-` extensions, so every generator can read it.
@@ -17,6 +19,7 @@ from typing import Any
 import yaml
 
 DEFAULT_RESOURCES = 100  # about 1.0 MB of YAML
+DEFAULT_PROPERTIES = 20
 
 _WORDS = [
     "alpha",
@@ -101,7 +104,9 @@ def _prop(r: int, k: int) -> dict[str, Any]:
     return {"type": "integer", "format": "int32", "description": desc}
 
 
-def build(resources: int = DEFAULT_RESOURCES) -> dict[str, Any]:
+def build(
+    resources: int = DEFAULT_RESOURCES, properties: int = DEFAULT_PROPERTIES
+) -> dict[str, Any]:
     schemas: dict[str, Any] = {
         "Problem": {
             "type": "object",
@@ -137,7 +142,7 @@ def build(resources: int = DEFAULT_RESOURCES) -> dict[str, Any]:
     for r in range(resources):
         name = f"Thing{r}"
         tag = f"group{r // 10}"
-        props = {f"{_word(r + k)}_{k}": _prop(r, k) for k in range(20)}
+        props = {f"{_word(r + k)}_{k}": _prop(r, k) for k in range(properties)}
         required = [p for i, p in enumerate(props) if i % 3 == 0]
         schemas[f"{name}Status"] = {
             "type": "string",
@@ -292,11 +297,13 @@ def build(resources: int = DEFAULT_RESOURCES) -> dict[str, Any]:
     }
 
 
-def write(path: Path, resources: int = DEFAULT_RESOURCES) -> int:
+def write(
+    path: Path, resources: int = DEFAULT_RESOURCES, properties: int = DEFAULT_PROPERTIES
+) -> int:
     """Writes the spec as YAML; returns its size in bytes."""
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     text = yaml.dump(
-        build(resources), Dumper=dumper, sort_keys=False, width=100, allow_unicode=True
+        build(resources, properties), Dumper=dumper, sort_keys=False, width=100, allow_unicode=True
     )
     path.write_text(text, encoding="utf-8")
     return len(text.encode())
@@ -306,8 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.synth_spec", description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--resources", type=int, default=DEFAULT_RESOURCES)
+    parser.add_argument("--properties", type=int, default=DEFAULT_PROPERTIES)
     args = parser.parse_args(argv)
-    size = write(args.out, args.resources)
+    size = write(args.out, args.resources, args.properties)
     print(
         f"wrote {args.out} ({size / 1e6:.2f} MB, {args.resources * 5} operations)", file=sys.stderr
     )

@@ -1,52 +1,53 @@
-"""Shared test helpers. Keep this file generic: modules add their own fixtures below.
+"""Fixtures shared by every layer, and the layer markers.
 
-`ROOT` is the project root. `node_bin(name)` is the path of a Node tool from `npm ci`; a missing
-tool FAILS the test (never skips it) and says to run `make deps`.
+Tests live in tests/unit (stages and runtime: no network, no Node), tests/sdk (the generated SDK
+over loopback sockets) and tests/integration (Node tools, Chromium, clean installs); each test is
+marked `unit`, `sdk` or `integration` by its folder. Plain helpers live in tests/support/.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+pytest.register_assert_rewrite("support")  # its helpers assert for the tests that call them
+
+from support import REST_RECORDINGS, REST_SECRET_KEY, REST_SPEC
+
 if TYPE_CHECKING:
+    from support.asyncapi import Generated as AsyncApiGenerated
+    from support.corpus import Generated
+
     from generator.mock import Recording, RestMock, RestSpec
 
-ROOT = Path(__file__).resolve().parent.parent
-SPECS_DIR = ROOT / "specs"
-REST_SPEC = SPECS_DIR / "hotbit-rest.openapi.yaml"
-WS_SPEC = SPECS_DIR / "hotbit-websocket.asyncapi.yaml"
+TESTS = Path(__file__).resolve().parent
+LAYERS = ("unit", "sdk", "integration")
 
 
-def node_bin(name: str) -> Path:
-    """`node_modules/.bin/<name>`, or fail the test with a hint to run `make deps`."""
-    path = ROOT / "node_modules" / ".bin" / name
-    if not path.exists():
-        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make deps`", pytrace=False)
-    return path
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with the layer of its folder; a test outside the layers is an error."""
+    for item in items:
+        layer = Path(item.path).resolve().relative_to(TESTS).parts[0]
+        if layer not in LAYERS:
+            raise pytest.UsageError(f"{item.nodeid}: tests belong in tests/{{{','.join(LAYERS)}}}/")
+        item.add_marker(getattr(pytest.mark, layer))
 
 
-def node_exe() -> str:
-    """The `node` interpreter, or fail the test with a hint to run `make deps`."""
-    exe = shutil.which("node")
-    if exe is None:
-        pytest.fail("`node` is not on PATH: install Node.js and run `make deps`", pytrace=False)
-    return exe
+@pytest.fixture(scope="session", autouse=True)
+def _warm_model_generator() -> None:
+    """`generate` renders models in a forked worker, and datamodel-code-generator imports most of
+    itself on its first run: run it once here, so every fork inherits it warm (a generation in
+    the test process then takes ~0.7 s instead of ~2.5 s)."""
+    from generator.model import codegen
+
+    codegen._warm_up()
 
 
 # --------------------------------------------------------------------------------------------
 # REST mock (generator/mock.py): the spec, the recordings and a running mock with signature checks
-
-REST_RECORDINGS = ROOT / "tests" / "recordings" / "rest"
-# The test credentials of the recordings (the docs' signing example): every recorded `sign` is
-# computed with these.
-REST_API_KEY = "6b97d781-5ffd-958f-576d96d0bbebc8c6"
-REST_SECRET_KEY = "de8063ea6e99bc967ba6395d06fabf50"
-
 
 @pytest.fixture(scope="session")
 def rest_spec() -> RestSpec:
@@ -73,3 +74,54 @@ def rest_mock(rest_spec: RestSpec, rest_recordings: list[Recording]) -> Iterator
 
     with RestMock(rest_spec, rest_recordings, secret_key=REST_SECRET_KEY) as mock:
         yield mock
+
+
+# --------------------------------------------------------------------------------------------
+# plain AsyncAPI documents (tests/support/asyncapi.py), generated once for unit/ and sdk/
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AsyncApiGenerated]:
+    """Every document generated once (in threads: most of the time is ruff, a subprocess)."""
+    import os
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from support.asyncapi import DOCUMENTS, Generated
+
+    from generator.load import Resolver, load_document
+    from generator.model.asyncapi import build_ws_api
+    from generator.pipeline import generate
+
+    root = tmp_path_factory.mktemp("asyncapi-generic")
+
+    def one(item: tuple[str, Path]) -> Generated:
+        package, spec = item
+        out = root / package
+        warnings = generate(openapi=None, asyncapi=str(spec), out=out, package=package)
+        doc = load_document(spec)
+        api = build_ws_api(doc, Resolver(doc), package)
+        return Generated(package, spec, out, api, [str(w) for w in warnings + api.warnings])
+
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+        done = list(pool.map(one, DOCUMENTS.items()))
+    for g in done:
+        sys.path.insert(0, str(g.out))
+    return {g.package: g for g in done}
+
+
+# --------------------------------------------------------------------------------------------
+# the OpenAPI edge specs (tests/support/edge.py), generated once for unit/ and sdk/
+
+
+@pytest.fixture(scope="session")
+def edge(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generated]:
+    from support.corpus import generate_package, package_name
+    from support.edge import EDGE, EDGE_SPECS, IDS
+
+    root = tmp_path_factory.mktemp("edge")
+    out = {}
+    for spec, id_ in zip(EDGE_SPECS, IDS, strict=True):
+        package = package_name(spec, "edge") if spec.parent == EDGE else "edge_multifile"
+        out[id_] = generate_package(spec, root / package, package)
+    return out

@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from generator.model.asyncapi import build_ws_api
 from generator.model.codegen import ModelError, render_models

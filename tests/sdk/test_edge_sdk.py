@@ -1,77 +1,27 @@
-"""Small specs, one per awkward corner of OpenAPI (tests/fixtures/edge/), through the generator.
-
-Every edge spec generates a package that imports, lints, passes `mypy --strict` and round-trips
-its examples (the helpers of test_corpus.py). Then, per corner, what the generated code does:
-unions (tagged with a discriminator, merged without), nullable vs absent, maps, recursion, open
-enums, awkward names, and real calls through `Client`/`AsyncClient` against the generic mock
-(generator/mock.py) on a loopback port, asserting what the server received: path, query,
-header and cookie parameters; JSON, form, multipart and text bodies; apiKey (header, query,
-cookie), bearer and basic auth. Finally the command line: --lenient, Swagger 2.0, documents we
-do not support, --templates, and a 1 MB spec (tests/bigspec.py).
+"""The packages generated from the edge specs (tests/fixtures/edge/, the `edge` fixture of
+tests/conftest.py), per awkward corner of OpenAPI: unions (tagged with a discriminator, merged
+without), nullable vs absent, maps, recursion, open enums, awkward names, and real calls through
+`Client`/`AsyncClient` against the generic mock (generator/mock.py) on a loopback port, asserting
+what the server received: path, query, header and cookie parameters; JSON, form, multipart and
+text bodies; apiKey (header, query, cookie), bearer and basic auth.
 """
 
 from __future__ import annotations
 
 import base64
 import importlib
-import os
-import subprocess
 import sys
-import time
 import types
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import msgspec
 import pytest
-from bigspec import write_big_spec
-from conftest import REST_SPEC, ROOT
-from test_corpus import (
-    PYTHON,
-    Generated,
-    example_cases,
-    generate_package,
-    mypy_all,
-    package_name,
-    round_trip,
-    ruff_problems,
-)
+from support.corpus import Generated
+from support.edge import EDGE
 
-from generator.cli import main as cli_main
 from generator.mock import RestMock
-
-EDGE = ROOT / "tests" / "fixtures" / "edge"
-EDGE_SPECS = [
-    EDGE / "composition.yaml",
-    EDGE / "types31.yaml",
-    EDGE / "enums.yaml",
-    EDGE / "names.yaml",
-    EDGE / "params.yaml",
-    EDGE / "multifile" / "root.yaml",
-]
-IDS = [p.relative_to(EDGE).as_posix() for p in EDGE_SPECS]
-LOCATED = r"^(?P<file>[^:\n]+)(?::(?P<line>\d+))?: (?P<severity>error|warning): (?P<pointer>/[^\n]*?): (?P<message>.+) \[[\w:-]+\]$"
-
-
-@pytest.fixture(scope="module")
-def edge(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generated]:
-    root = tmp_path_factory.mktemp("edge")
-    out = {}
-    for spec, id_ in zip(EDGE_SPECS, IDS, strict=True):
-        package = package_name(spec, "edge") if spec.parent == EDGE else "edge_multifile"
-        out[id_] = generate_package(spec, root / package, package)
-    return out
-
-
-@pytest.fixture(scope="module")
-def edge_mypy(
-    edge: dict[str, Generated], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, list[str]]:
-    return mypy_all(
-        [g for g in edge.values() if g.error is None], tmp_path_factory.mktemp("edge-mypy")
-    )
 
 
 @pytest.fixture(scope="module")
@@ -94,64 +44,6 @@ def list_of(item: Any) -> Any:
 
 def models_of(sdk: dict[str, ModuleType], id_: str) -> Any:
     return importlib.import_module(sdk[id_].__name__ + ".models")
-
-
-# --------------------------------------------------------------------------------------------
-# every edge spec: generates, lints, type-checks, imports, round-trips
-
-
-@pytest.mark.parametrize("id_", IDS)
-def test_edge_spec_generates_and_lints(edge: dict[str, Generated], id_: str) -> None:
-    generated = edge[id_]
-    assert generated.error is None, generated.error
-    assert ruff_problems(generated.out) == ""
-
-
-@pytest.mark.parametrize("id_", IDS)
-def test_edge_spec_type_checks(
-    edge: dict[str, Generated], edge_mypy: dict[str, list[str]], id_: str
-) -> None:
-    assert edge_mypy[edge[id_].package] == [], "\n".join(edge_mypy[edge[id_].package])
-
-
-@pytest.mark.parametrize("id_", IDS)
-def test_edge_spec_round_trips_its_examples(
-    edge: dict[str, Generated], id_: str, tmp_path: Path
-) -> None:
-    report = round_trip(edge[id_], tmp_path)
-    assert report["failures"] == [], "\n".join(report["failures"])
-    assert report["checked"] == report["cases"] > 0
-
-
-def test_the_hotbit_spec_round_trips_its_examples(tmp_path: Path) -> None:
-    """The project's own spec (envelope, positional arrays, Decimal strings) through the same check."""
-    generated = Generated(REST_SPEC, "hotbit", ROOT / "generated")
-    report = round_trip(generated, tmp_path)
-    assert report["failures"] == [], "\n".join(report["failures"])
-    assert report["checked"] > 50
-
-
-def test_the_round_trip_can_fail(tmp_path: Path) -> None:
-    """A model that loses data is caught: decode a composition example with a narrower type."""
-    spec = EDGE / "composition.yaml"
-    cases, _ = example_cases(spec, "x")
-    assert any(c.op == "get_inventory" for c in cases)
-    broken = tmp_path / "broken.yaml"
-    broken.write_text(
-        spec.read_text()
-        .replace(
-            "price: {type: string, format: decimal}",
-            "price: {type: string, format: decimal}\n        extra: {type: string}",
-        )
-        .replace('price: "1.50"', 'price: "1.50"\n                extra: "x"')
-    )
-    generated = generate_package(broken, tmp_path / "out", "edge_broken")
-    assert generated.error is None, generated.error
-    # the package drops `extra` from Inventory: simulate by stripping it from the model module
-    models = generated.out / "edge_broken" / "models.py"
-    models.write_text(models.read_text().replace("    extra: str | UnsetType = UNSET\n", ""))
-    report = round_trip(generated, tmp_path)
-    assert any("extra" in f for f in report["failures"]), report
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,166 +328,3 @@ def test_multi_file_spec_decodes_across_files(sdk: dict[str, ModuleType]) -> Non
         assert mock.requests[-1].query == (("page", "2"),)
     assert order.customer.address.city == "Oslo" and order.lines[0].qty == 2
     assert customers[0].name == "Bo"
-
-
-# --------------------------------------------------------------------------------------------
-# the command line: lenient, unsupported input, templates
-
-
-def run_generate(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = cli_main(["generate", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_strict_mode_reports_each_problem_as_a_located_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import re
-
-    out = tmp_path / "out"
-    code, _, err = run_generate(
-        "--openapi", str(EDGE / "lenient.yaml"), "--out", str(out), "--package", "x", capsys=capsys
-    )
-    assert code == 2 and not out.exists()
-    lines = [line for line in err.splitlines() if ": error: " in line]
-    assert len(lines) >= 3
-    for line in lines:
-        match = re.match(LOCATED, line)
-        assert match and match["file"].endswith("lenient.yaml") and match["line"], line
-    assert any("/info: 'version' is a required property" in line for line in lines)
-    assert "Traceback" not in err
-
-
-def test_lenient_mode_warns_and_generates(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import re
-
-    out = tmp_path / "out"
-    code, stdout, err = run_generate(
-        "--openapi",
-        str(EDGE / "lenient.yaml"),
-        "--out",
-        str(out),
-        "--package",
-        "lenient_api",
-        "--lenient",
-        capsys=capsys,
-    )
-    assert code == 0, err
-    assert "generated lenient_api" in stdout
-    warnings = [line for line in err.splitlines() if line]
-    assert all(re.match(LOCATED, w) and ": warning: " in w for w in warnings), warnings
-    assert any("'version' is a required property" in w for w in warnings)
-    assert any("path parameter 'petId' is not declared" in w for w in warnings)
-    assert any("operationId 'getPet' is used twice" in w for w in warnings)
-    proc = subprocess.run(
-        [PYTHON, "-c", "import lenient_api; print(lenient_api.Client.get_pet2)"],
-        cwd=out,
-        env={**os.environ, "PYTHONPATH": str(out)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        (
-            'swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n',
-            "Swagger 2.0 is not supported: convert it to OpenAPI 3 first (for example `npx swagger2openapi",
-        ),
-        (
-            "openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
-            "unsupported OpenAPI version '3.2.0'",
-        ),
-        (
-            "asyncapi: 2.6.0\ninfo: {title: t, version: '1'}\nchannels: {}\n",
-            "pass it with --asyncapi",
-        ),
-        (
-            (
-                "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
-                "      responses:\n        '200': {$ref: 'https://example.com/r.yaml'}\n"
-            ),
-            "https://example.com/r.yaml",
-        ),
-        ("- just\n- a list\n", "expected a mapping"),
-        ("openapi: [", "invalid YAML"),
-    ],
-    ids=["swagger", "openapi-3.2", "asyncapi-as-openapi", "remote-ref", "list", "bad-yaml"],
-)
-def test_unsupported_input_is_one_sentence_and_exit_2(
-    tmp_path: Path, text: str, message: str
-) -> None:
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(text)
-    for lenient in ([], ["--lenient"]):
-        proc = subprocess.run(
-            [PYTHON, "-m", "generator", "generate", "--openapi", str(spec), "--out", str(tmp_path / "out"),
-             "--package", "x", *lenient],
-            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
-        if "https:" in message and lenient:  # lenient: a warning, and the operation is left out
-            assert proc.returncode == 0 and "is remote, which is not supported" in proc.stderr, (
-                proc.stderr
-            )
-            continue
-        assert proc.returncode == 2, proc.stderr
-        assert message in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
-        assert str(spec) in proc.stderr
-        assert not (tmp_path / "out").exists()
-
-
-def test_templates_override_one_template(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    custom = tmp_path / "templates" / "package"
-    custom.mkdir(parents=True)
-    builtin = (ROOT / "templates" / "package" / "_constants.py.j2").read_text()
-    (custom / "_constants.py.j2").write_text(builtin + '\nCUSTOMISED = "yes"\n')
-    out = tmp_path / "out"
-    code, _, err = run_generate(
-        "--openapi",
-        str(EDGE / "params.yaml"),
-        "--out",
-        str(out),
-        "--package",
-        "custom",
-        "--templates",
-        str(tmp_path / "templates"),
-        capsys=capsys,
-    )
-    assert code == 0, err
-    assert 'CUSTOMISED = "yes"' in (out / "custom" / "_constants.py").read_text()
-
-
-# --------------------------------------------------------------------------------------------
-# scale
-
-
-def test_a_one_megabyte_spec_generates_and_imports(tmp_path: Path) -> None:
-    """No timing assertions (bench/ measures): the times are printed for the record."""
-    spec = write_big_spec(tmp_path / "big.yaml")
-    assert spec.stat().st_size > 900_000
-    out = tmp_path / "out"
-    started = time.perf_counter()
-    generated = generate_package(spec, out, "bigapi")
-    took = time.perf_counter() - started
-    assert generated.error is None, generated.error
-    env = {**os.environ, "PYTHONPATH": str(out)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    script = "import time; t = time.perf_counter(); import bigapi; print(time.perf_counter() - t)"
-    subprocess.run(
-        [PYTHON, "-c", "import bigapi"], cwd=out, env=env, check=True
-    )  # writes the .pyc files
-    proc = subprocess.run(
-        [PYTHON, "-c", script], cwd=out, env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    client = (out / "bigapi" / "client.py").read_text()
-    assert client.count("    def list_") >= 2 * 220
-    print(f"\n1 MB spec: generated in {took:.1f}s, `import bigapi` in {float(proc.stdout):.3f}s")

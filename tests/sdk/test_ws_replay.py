@@ -3,102 +3,27 @@
 Each recording in tests/recordings/ws/ is served by `ReplayServer`; the generated
 `hotbit.WebSocketClient` makes the same calls (requests by their method, subscriptions by
 iterating them, unsubscriptions by leaving the iterator) and its typed results must carry
-exactly what the recording says. Every recorded frame is also validated against the message
-schemas of the AsyncAPI document.
+exactly what the recording says. The recordings themselves are checked against the AsyncAPI
+document in unit/test_ws_recordings.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import msgspec
 import pytest
-from conftest import WS_SPEC
-from ws_replay_server import DOC_KEYS, RECORDINGS, ReplayServer, SpecFacts, load_recordings
+from support import WS_SPEC
+from support.ws_messages import Messages
+from ws_replay_server import DOC_KEYS, ReplayServer, SpecFacts, load_recordings
 
-from generator.load import Document, Resolver, load_document
 from generator.naming import snake
 
 pytestmark = pytest.mark.timeout(60)
 
 SESSIONS = load_recordings()
-
-
-def test_recordings_exist() -> None:
-    assert len(SESSIONS) >= 20, f"expected the recorded sessions in {RECORDINGS}"
-
-
-# ------------------------------------------------------------------ schema validation
-
-
-class Messages:
-    """The spec's messages by wire method and kind, with fully dereferenced payload schemas."""
-
-    def __init__(self, path: Path) -> None:
-        self.doc: Document = load_document(path)
-        self.resolver = Resolver(self.doc)
-        self.by_name: dict[tuple[str, str], dict[str, Any]] = {}
-        self.by_key: dict[str, dict[str, Any]] = {}
-        for key, msg in self.doc.data["components"]["messages"].items():
-            meta = msg["x-rpc-method"]
-            self.by_key[key] = msg
-            kind = (
-                "call" if meta["kind"] in ("request", "subscribe", "unsubscribe") else meta["kind"]
-            )
-            for name in [meta["name"], *meta.get("aliases", [])]:
-                self.by_name[(name, kind)] = msg
-
-    def inline(self, node: Any, pointer: str = "", depth: int = 0) -> Any:
-        assert depth < 40, f"$ref nesting too deep at {pointer}"
-        loc = self.resolver.follow(node, self.doc, pointer)
-        if isinstance(loc.value, dict):
-            return {
-                k: self.inline(v, f"{loc.pointer}/{k}", depth + 1) for k, v in loc.value.items()
-            }
-        if isinstance(loc.value, list):
-            return [
-                self.inline(v, f"{loc.pointer}/{i}", depth + 1) for i, v in enumerate(loc.value)
-            ]
-        return loc.value
-
-    def validate(self, frame: dict[str, Any], msg: dict[str, Any], where: str) -> None:
-        schema = self.inline(msg["payload"])
-        errors = sorted(
-            jsonschema.Draft7Validator(schema).iter_errors(frame), key=lambda e: list(e.path)
-        )
-        assert not errors, f"{where}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
-
-
-@pytest.fixture(scope="module")
-def messages() -> Messages:
-    return Messages(WS_SPEC)
-
-
-@pytest.mark.parametrize("name", sorted(SESSIONS))
-def test_recording_matches_the_spec(name: str, messages: Messages) -> None:
-    for i, ex in enumerate(SESSIONS[name]["exchanges"]):
-        method = ex["request"]["method"]
-        call = messages.by_name.get((method, "call"))
-        assert call is not None, f"{name}[{i}]: {method} is not a request message of the spec"
-        messages.validate(ex["request"], call, f"{name}[{i}] request")
-        meta = call["x-rpc-method"]
-        reply = (
-            messages.by_key.get(meta.get("reply", "")) or messages.by_name[(meta["name"], "reply")]
-        )
-        messages.validate(ex["reply"], reply, f"{name}[{i}] reply")
-        for j, push in enumerate(ex["pushes"]):
-            assert meta["kind"] == "subscribe", f"{name}[{i}]: pushes after a {meta['kind']}"
-            assert push["method"] == meta["push"], (
-                f"{name}[{i}] push {j}: {push['method']} after {method}"
-            )
-            messages.validate(
-                push, messages.by_name[(push["method"], "push")], f"{name}[{i}] push {j}"
-            )
 
 
 # ------------------------------------------------------------------ typed comparison
@@ -246,9 +171,3 @@ def _sent(server: ReplayServer, start: int) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("name", sorted(SESSIONS))
 async def test_replay_recording(name: str) -> None:
     await _replay(name)
-
-
-def test_recordings_are_json_objects() -> None:
-    for path in sorted(RECORDINGS.glob("*.json")):
-        data = json.loads(path.read_text())
-        assert {"description", "source", "exchanges"} <= set(data), path.name

@@ -1,6 +1,5 @@
-"""Every OpenAPI document of the shared corpus (v3.0 and v3.1) generates a package that imports,
-passes `mypy --strict`, `ruff check` and `ruff format --check`, and round-trips the spec's own
-examples through its models.
+"""Generate a package from an OpenAPI document and check it: imports, `mypy --strict`, `ruff check`
+and `ruff format --check`, and a round trip of the spec's own examples through its models.
 
 The round trip: each response example and schema example is decoded with the type the SDK uses for
 it (an operation's `_parse` for its success response, `models.<Name>` or the scalar type for a
@@ -8,9 +7,10 @@ schema) and re-encoded with `msgspec.to_builtins`; the result must equal the exa
 formats (Decimal vs string vs float) and date/UUID spellings. Fields the example leaves out stay
 out (UNSET).
 
-The helpers here are shared with test_edge_cases.py and test_fuzz.py. Generation runs in-process
-(`generator.pipeline.generate`), imports and round trips in a subprocess (the output folder on
-`sys.path`), and mypy once over every generated package (one process, one cache).
+Used by unit/test_corpus.py, unit/test_edge_cases.py, unit/test_fuzz.py and
+integration/test_real_world.py. Generation runs in-process (`generator.pipeline.generate`),
+imports and round trips in a subprocess (the output folder on `sys.path`), and mypy once over
+every generated package (one process, one cache).
 """
 
 from __future__ import annotations
@@ -20,19 +20,17 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import ROOT
-
 from generator.load import Document, Resolver, load_document
 from generator.model.openapi import HTTP_METHODS, build_rest_model
 from generator.model.schemas import SchemaCollector, scalar_type
-from generator.problems import Problem, SpecError, join_pointer
 from generator.pipeline import generate
+from generator.problems import Problem, SpecError, join_pointer
+
+from . import ROOT
 
 CORPUS = Path(os.environ.get("SPEC_CORPUS", "/work/shared/spec-corpus")) / "openapi"
 CORPUS_SPECS = sorted(p for p in CORPUS.glob("v3.*/*") if p.suffix in (".yaml", ".yml", ".json"))
@@ -52,7 +50,7 @@ PYTHON = sys.executable
 
 
 # --------------------------------------------------------------------------------------------
-# helpers (also used by test_edge_cases.py and test_fuzz.py)
+# helpers
 
 
 def package_name(spec: Path, prefix: str) -> str:
@@ -216,7 +214,7 @@ class _ExampleFinder:
                 (join_pointer(pointer, "examples", i), v) for i, v in enumerate(node["examples"])
             ]
         if values:
-            type_ = self.type_of(schema, doc, pointer)
+            type_ = self.type_of(node, doc, pointer)  # already followed (maybe into another file)
             for where, value in values:
                 if type_ is None:
                     self.skipped += 1
@@ -389,97 +387,3 @@ def generate_all(
         )
         for spec in specs
     }
-
-
-# --------------------------------------------------------------------------------------------
-# the corpus
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Path, Generated]]:
-    assert CORPUS_SPECS, f"no OpenAPI documents in {CORPUS}"
-    yield generate_all(CORPUS_SPECS, "corpus", tmp_path_factory.mktemp("corpus"))
-
-
-@pytest.fixture(scope="module")
-def corpus_mypy(
-    corpus: dict[Path, Generated], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, list[str]]:
-    ok = [g for g in corpus.values() if g.error is None]
-    return mypy_all(ok, tmp_path_factory.mktemp("mypy-cache"))
-
-
-def _ids(specs: list[Path]) -> list[str]:
-    return [f"{p.parent.name}/{p.name}" for p in specs]
-
-
-@pytest.mark.parametrize("spec", CORPUS_SPECS, ids=_ids(CORPUS_SPECS))
-def test_corpus_document_generates(corpus: dict[Path, Generated], spec: Path) -> None:
-    generated = corpus[spec]
-    assert generated.error is None, generated.error
-    assert (generated.out / generated.package / "client.py").is_file()
-
-
-@pytest.mark.parametrize("spec", CORPUS_SPECS, ids=_ids(CORPUS_SPECS))
-def test_corpus_package_lints(corpus: dict[Path, Generated], spec: Path) -> None:
-    generated = corpus[spec]
-    assert generated.error is None, generated.error
-    assert ruff_problems(generated.out) == ""
-
-
-@pytest.mark.parametrize("spec", CORPUS_SPECS, ids=_ids(CORPUS_SPECS))
-def test_corpus_package_type_checks(
-    corpus: dict[Path, Generated], corpus_mypy: dict[str, list[str]], spec: Path
-) -> None:
-    generated = corpus[spec]
-    assert generated.error is None, generated.error
-    assert corpus_mypy[generated.package] == [], "\n".join(corpus_mypy[generated.package])
-
-
-@pytest.mark.parametrize("spec", CORPUS_SPECS, ids=_ids(CORPUS_SPECS))
-def test_corpus_package_imports_and_round_trips_its_examples(
-    corpus: dict[Path, Generated], spec: Path, tmp_path: Path
-) -> None:
-    generated = corpus[spec]
-    assert generated.error is None, generated.error
-    report = round_trip(generated, tmp_path)
-    assert report["failures"] == [], "\n".join(report["failures"])
-    assert report["checked"] == report["cases"]
-
-
-def test_corpus_examples_are_found() -> None:
-    """The round trip is not vacuous: the corpus has examples, and they are checked."""
-    total = sum(len(example_cases(spec, package_name(spec, "corpus"))[0]) for spec in CORPUS_SPECS)
-    assert total >= 5
-
-
-# --------------------------------------------------------------------------------------------
-# real-world documents (lenient)
-
-
-@pytest.fixture(scope="module")
-def real_world(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Generated]:
-    if not REAL_WORLD[0].exists():
-        pytest.fail(f"{REAL_WORLD[0].relative_to(ROOT)} is missing: run `make deps`", pytrace=False)
-    return generate_all(REAL_WORLD, "real", tmp_path_factory.mktemp("real"), lenient=True)
-
-
-def test_real_world_documents_generate_lint_and_type_check(
-    real_world: dict[Path, Generated], tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    failed = {str(spec.relative_to(ROOT)): g.error for spec, g in real_world.items() if g.error}
-    assert failed == {}
-    assert len(real_world) >= 10
-    lint = {g.package: ruff_problems(g.out) for g in real_world.values()}
-    assert {k: v for k, v in lint.items() if v} == {}
-    typed = mypy_all(list(real_world.values()), tmp_path_factory.mktemp("real-mypy"))
-    assert {k: v for k, v in typed.items() if v} == {}
-
-
-def test_real_world_documents_import_and_round_trip(
-    real_world: dict[Path, Generated], tmp_path: Path
-) -> None:
-    failures = []
-    for generated in real_world.values():
-        failures += round_trip(generated, tmp_path)["failures"]
-    assert failures == []

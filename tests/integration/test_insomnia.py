@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REST_SPEC, ROOT, node_exe
+from support import REST_SPEC, ROOT, node_exe
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -27,10 +27,10 @@ from typing import Any, Protocol, TypeVar
 
 import pytest
 import yaml
-from conftest import ROOT
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from test_corpus import CORPUS, PYTHON
+from support import ROOT
+from support.corpus import CORPUS, PYTHON
 
 from generator.cli import main as cli_main
 

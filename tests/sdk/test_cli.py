@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 import pytest
 import yaml
-from conftest import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, WS_SPEC
+from support import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, WS_SPEC
 from ws_replay_server import ReplayServer
 
 from generator.mock import RestMock

@@ -19,8 +19,8 @@ from typing import Any
 import hotbit
 import httpx
 import pytest
-from conftest import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, node_bin
-from test_rest_contract import RECORDINGS, SPEC, assert_matches
+from support import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, node_bin
+from support.rest import RECORDINGS, SPEC, assert_matches
 
 STARTUP_TIMEOUT = 60.0  # seconds for Prism to answer its first request
 EXPECTED_OPERATIONS = 22

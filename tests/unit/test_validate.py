@@ -1,21 +1,21 @@
-"""Unit tests of generator/validate/ on tiny fixture specs (tests/fixtures/specs/)."""
+"""Unit tests of generator/validate/ on tiny fixture specs (tests/fixtures/specs/).
+
+Spectral's part: integration/test_validate_spectral.py.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support import ROOT
+from support.validation import FIXTURES, problems_of, rel, run_cli
 
 from generator import validate
 from generator.load import load_document
-from generator.problems import Problem, Severity, Source
+from generator.problems import Problem, Severity
 from generator.validate import check_examples, validate_document, validate_files
 
-FIXTURES = ROOT / "tests" / "fixtures" / "specs"
 GOOD = [
     "openapi-30-good.yaml",
     "openapi-31-good.yaml",
@@ -27,15 +27,6 @@ GOOD = [
 @pytest.fixture(autouse=True)
 def _run_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # problems name files relative to the working directory
-
-
-def rel(name: str) -> str:
-    return str((FIXTURES / name).relative_to(ROOT))
-
-
-def problems_of(name: str, **kw: bool) -> list[Problem]:
-    kw.setdefault("external", False)
-    return validate_files([rel(name)], **kw)
 
 
 def where(problems: list[Problem]) -> set[tuple[str, int | None, str]]:
@@ -54,14 +45,6 @@ def find(problems: list[Problem], pointer: str) -> Problem:
 @pytest.mark.parametrize("name", GOOD)
 def test_good_fixture_is_clean(name: str) -> None:
     assert problems_of(name) == []
-
-
-@pytest.mark.parametrize(
-    "name", ["openapi-30-good.yaml", "openapi-31-good.yaml", "asyncapi-26-good.yaml"]
-)
-def test_good_fixture_is_clean_with_spectral(name: str) -> None:
-    """Also proves Spectral info/hint results (asyncapi-latest-version) are not reported."""
-    assert problems_of(name, external=True) == []
 
 
 def test_examples_are_counted_across_files() -> None:
@@ -320,8 +303,8 @@ def test_missing_operation_id_and_response_example() -> None:
 
 
 def test_lenient_turns_every_error_into_a_warning() -> None:
+    # with Spectral's findings: integration/test_validate_spectral.py
     for name, external in [
-        ("openapi-30-no-operationid.yaml", True),  # with Spectral's findings
         ("openapi-30-bad-structure.yaml", False),
         ("asyncapi-26-bad.yaml", False),
         ("swagger-20.yaml", False),
@@ -369,28 +352,6 @@ def test_problems_are_deduplicated_and_sorted() -> None:
 # ------------------------------------------------------------------ Spectral
 
 
-def test_spectral_results_are_mapped_to_problems() -> None:
-    problems = problems_of("openapi-30-no-operationid.yaml", external=True)
-    contact = [p for p in problems if p.label == "spectral:info-contact"]
-    assert all(p.source is Source.SPECTRAL and p.rule == "info-contact" for p in contact)
-    assert len(contact) == 1
-    assert (contact[0].pointer, contact[0].line) == ("/info", 2)
-    assert contact[0].severity is Severity.ERROR  # a Spectral warning fails strict validation
-    assert contact[0].message.endswith("(Spectral warning)")
-    lenient = problems_of("openapi-30-no-operationid.yaml", external=True, lenient=True)
-    assert any(
-        p.label == "spectral:info-contact" and p.severity is Severity.WARNING for p in lenient
-    )
-
-
-def test_spectral_lint_uses_the_root_ruleset() -> None:
-    results = validate.spectral_lint(FIXTURES / "openapi-30-bad-example.yaml")
-    codes = {r["code"] for r in results}
-    assert "oas3-valid-media-example" in codes  # from spectral:oas
-    results = validate.spectral_lint(FIXTURES / "asyncapi-26-good.yaml")
-    assert {r["code"] for r in results} == {"asyncapi-latest-version"}  # spectral:asyncapi (info)
-
-
 def test_missing_spectral_says_run_make_deps(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -401,14 +362,6 @@ def test_missing_spectral_says_run_make_deps(
 
 
 # ------------------------------------------------------------------ command line
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "generator", "validate", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env, check=False,
-    )  # fmt: skip
 
 
 def test_cli_reports_located_errors_and_exits_2() -> None:
@@ -430,14 +383,3 @@ def test_cli_never_shows_a_traceback(name: str) -> None:
     assert proc.returncode == 2
     assert f"{rel(name)}" in proc.stderr and "error" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
-
-
-def test_cli_accepts_good_files_and_lenient_mode() -> None:
-    proc = run_cli(rel("openapi-30-good.yaml"), rel("asyncapi-26-good.yaml"))
-    assert (proc.returncode, proc.stderr) == (0, "")
-    assert "ok: 2 file(s) valid" in proc.stdout
-    proc = run_cli("--lenient", "--no-external", rel("openapi-30-no-operationid.yaml"))
-    assert proc.returncode == 0
-    assert (
-        ":8: warning: /paths/~1server.time/get: GET /server.time has no operationId" in proc.stderr
-    )

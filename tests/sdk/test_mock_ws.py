@@ -7,7 +7,7 @@ from pathlib import Path
 
 import hotbit
 import pytest
-from conftest import REST_API_KEY, REST_SECRET_KEY, ROOT
+from support import REST_API_KEY, REST_SECRET_KEY, ROOT
 
 from generator.mock_ws import WsMock
 

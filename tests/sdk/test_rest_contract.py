@@ -1,15 +1,12 @@
-"""REST contract: every recording is valid against the spec and replays through the SDK.
+"""REST contract: every recording replays through the SDK (unit/test_rest_recordings.py checks
+the recordings against the spec).
 
-For each `tests/recordings/rest/*.json`:
-
-* the recorded request (method, path, every parameter incl. `api_key`/`sign`) and response body are
-  validated against the operation in `specs/hotbit-rest.openapi.yaml` (JSON Schema, OpenAPI 3.0
-  `nullable` honoured), and the recorded signature is recomputed from the root `x-signature`;
-* the recorded `call` is replayed through `hotbit.Client` and `hotbit.AsyncClient` over loopback
-  sockets against the generic mock (`generator/mock.py`, signature checking on): the mock's request
-  log must equal the recorded request exactly, and the typed result must equal the recorded body
-  (decimals compared as `Decimal(str(wire value))`), or the call must raise the exception the
-  spec maps the recorded error to, carrying code, message, method and the raw body.
+For each `tests/recordings/rest/*.json`, the recorded `call` is replayed through `hotbit.Client`
+and `hotbit.AsyncClient` over loopback sockets against the generic mock (`generator/mock.py`,
+signature checking on): the mock's request log must equal the recorded request exactly, and the
+typed result must equal the recorded body (decimals compared as `Decimal(str(wire value))`), or
+the call must raise the exception the spec maps the recorded error to, carrying code, message,
+method and the raw body.
 
 The end of the file tests the mock itself (matching, fallbacks, routing, its command line).
 """
@@ -21,22 +18,18 @@ import subprocess
 import sys
 from collections.abc import Callable
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 import hotbit
 import httpx
-import msgspec
 import pytest
-from conftest import REST_API_KEY, REST_RECORDINGS, REST_SECRET_KEY, REST_SPEC, ROOT
+from support import REST_API_KEY, REST_RECORDINGS, REST_SECRET_KEY, REST_SPEC, ROOT
+from support.rest import RECORDINGS, SPEC, assert_matches
 
-from generator import validate
-from generator.mock import Recording, RestMock, RestSpec, compute_signature, load_recordings
+from generator.mock import Recording, RestMock, RestSpec
 
 pytestmark = pytest.mark.timeout(60)
 
-RECORDINGS = load_recordings(REST_RECORDINGS)
-SPEC = RestSpec(REST_SPEC)
 EXPECTED_OPERATIONS = 22  # operations in the REST spec, each with at least one recording
 
 
@@ -46,26 +39,6 @@ def _ids(recordings: list[Recording]) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-@cache
-def _validator(doc_path: str, pointer: str) -> Any:
-    """A JSON Schema validator for the schema at doc#pointer, built by the generator's own
-    bundler (refs inlined, OpenAPI 3.0 nullable -> type union, annotations dropped)."""
-    kind = validate.detect_kind(SPEC.doc)
-    assert isinstance(kind, validate.Kind)
-    ctx = validate._Context(SPEC.doc, SPEC.resolver, kind)
-    doc = SPEC.doc if str(SPEC.doc.path) == doc_path else SPEC.resolver.document(SPEC.doc, doc_path)
-    schema = SPEC.resolver.lookup(doc, pointer)
-    return validate._validator_for(ctx, schema, doc, pointer)
-
-
-def _schema_errors(value: Any, doc_path: str, pointer: str) -> list[str]:
-    validator = _validator(doc_path, pointer)
-    return [
-        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
-        for e in validator.iter_errors(value)
-    ]
 
 
 def expected_exception(rec: Recording) -> tuple[type[Exception], dict[str, Any]] | None:
@@ -91,62 +64,6 @@ def expected_result(rec: Recording) -> Any:
     if op.enveloped and SPEC.envelope is not None:
         return rec.json_body[SPEC.envelope.result]
     return rec.json_body
-
-
-def assert_matches(typed: Any, wire: Any, where: str = "$") -> int:
-    """Assert the typed value equals the wire value; returns the number of leaves compared.
-
-    Structs: every field set on the model equals the wire field; a field the wire has must not be
-    left UNSET; wire fields the model does not declare are allowed. Decimals equal
-    `Decimal(str(wire))`; numbers and strings compare exactly; maps need the same keys."""
-    if isinstance(typed, msgspec.Struct):
-        cls = type(typed)
-        fields = msgspec.structs.fields(cls)
-        if cls.__struct_config__.array_like:
-            assert isinstance(wire, list), f"{where}: wire is {wire!r}, model is positional"
-            assert len(wire) == len(fields), f"{where}: {len(wire)} columns, model has {len(fields)}"
-            return sum(
-                assert_matches(getattr(typed, f.name), wire[i], f"{where}[{i}]")
-                for i, f in enumerate(fields)
-            )
-        assert isinstance(wire, dict), f"{where}: wire is {wire!r}, model is {cls.__name__}"
-        compared = 0
-        for f in fields:
-            value = getattr(typed, f.name)
-            if value is msgspec.UNSET:
-                assert f.encode_name not in wire, f"{where}.{f.encode_name}: on the wire, UNSET"
-                continue
-            if f.encode_name not in wire:
-                assert value == f.default, f"{where}.{f.encode_name}: {value!r} not on the wire"
-                continue
-            compared += assert_matches(value, wire[f.encode_name], f"{where}.{f.encode_name}")
-        return compared
-    if isinstance(typed, Decimal):
-        assert isinstance(wire, (str, int, float)) and not isinstance(wire, bool), f"{where}: {wire!r}"
-        assert typed == Decimal(str(wire)), f"{where}: {typed!r} != {wire!r}"
-        return 1
-    if isinstance(typed, bool) or typed is None:
-        assert typed is wire, f"{where}: {typed!r} != {wire!r}"
-        return 1
-    if isinstance(typed, int):
-        assert type(wire) is int and typed == wire, f"{where}: {typed!r} != {wire!r}"
-        return 1
-    if isinstance(typed, float):
-        assert isinstance(wire, (int, float)) and not isinstance(wire, bool), f"{where}: {wire!r}"
-        assert typed == wire, f"{where}: {typed!r} != {wire!r}"
-        return 1
-    if isinstance(typed, str):
-        assert typed == wire, f"{where}: {typed!r} != {wire!r}"
-        return 1
-    if isinstance(typed, dict):
-        assert isinstance(wire, dict), f"{where}: wire is {wire!r}"
-        assert set(typed) == set(wire), f"{where}: keys {sorted(typed)} != {sorted(wire)}"
-        return sum(assert_matches(v, wire[k], f"{where}.{k}") for k, v in typed.items()) + 1
-    if isinstance(typed, (list, tuple)):
-        assert isinstance(wire, list), f"{where}: wire is {wire!r}"
-        assert len(typed) == len(wire), f"{where}: {len(typed)} items, wire has {len(wire)}"
-        return sum(assert_matches(v, w, f"{where}[{i}]") for i, (v, w) in enumerate(zip(typed, wire, strict=True))) + 1
-    raise AssertionError(f"{where}: unexpected decoded type {type(typed).__name__}: {typed!r}")
 
 
 def assert_request_logged(mock: RestMock, rec: Recording, count: int = 1) -> None:
@@ -191,51 +108,6 @@ def test_recordings_cover_every_operation() -> None:
     # the recordings exercise errors and a garbled body, not only successes
     assert sum(1 for r in RECORDINGS if expected_exception(r) is not None) >= 10
     assert any(r.json_body is None for r in RECORDINGS)
-
-
-# --------------------------------------------------------------------------------------------
-# (a) recordings against the spec
-
-
-@pytest.mark.parametrize("rec", RECORDINGS, ids=_ids(RECORDINGS))
-def test_recorded_request_matches_spec(rec: Recording) -> None:
-    op = SPEC.operations[rec.operation]
-    assert rec.method == op.method, f"{rec.method} but the spec declares {op.method}"
-    assert rec.path == SPEC.base_path + op.path
-    declared = {p.name: p for p in op.params}
-    assert set(rec.params) <= set(declared), f"undeclared: {set(rec.params) - set(declared)}"
-    missing = {p.name for p in op.params if p.required} - set(rec.params)
-    assert not missing, f"required parameters missing: {missing}"
-    problems = []
-    for name, value in SPEC.coerce(op, rec.params).items():
-        p = declared[name]
-        problems += [f"{name}={rec.params[name]!r}: {e}" for e in _schema_errors(value, str(p.doc.path), p.pointer)]
-    assert not problems, "\n".join(problems)
-    if op.signed:
-        assert SPEC.signature is not None
-        assert rec.params[SPEC.signature.key_parameter] == REST_API_KEY
-        sign = compute_signature(SPEC.signature, rec.params, REST_API_KEY, REST_SECRET_KEY)
-        assert rec.params[SPEC.signature.parameter] == sign, "recorded signature is wrong"
-    else:
-        assert SPEC.signature is None or SPEC.signature.parameter not in rec.params
-
-
-@pytest.mark.parametrize("rec", RECORDINGS, ids=_ids(RECORDINGS))
-def test_recorded_response_matches_spec(rec: Recording) -> None:
-    op = SPEC.operations[rec.operation]
-    assert rec.status == 200
-    assert rec.headers.get("content-type", "").startswith("application/json")
-    if rec.json_body is None:  # the garbled case: must really not be JSON
-        with pytest.raises(ValueError):
-            json.loads(rec.body)
-        return
-    assert op.response_schema is not None
-    _schema, doc, pointer = op.response_schema
-    problems = _schema_errors(rec.json_body, str(doc.path), pointer)
-    assert not problems, "\n".join(problems)
-    if SPEC.is_error_body(rec.json_body):
-        assert SPEC.envelope is not None
-        assert rec.json_body.get(SPEC.envelope.result) is None, "error envelope with a result"
 
 
 # --------------------------------------------------------------------------------------------

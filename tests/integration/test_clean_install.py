@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REST_API_KEY, REST_SECRET_KEY, ROOT
+from support import REST_API_KEY, REST_SECRET_KEY, ROOT
 
 from generator.mock import Recording, RestMock, RestSpec
 

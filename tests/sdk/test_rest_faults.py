@@ -19,8 +19,8 @@ from typing import Any
 import hotbit
 import httpx
 import pytest
-from conftest import REST_API_KEY, REST_SECRET_KEY
 from hotbit import _constants, _transport
+from support import REST_API_KEY, REST_SECRET_KEY
 
 from generator.mock import Close, Delay, Garbage, Recording, RestMock, RestSpec, Status
 

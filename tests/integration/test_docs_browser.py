@@ -1,10 +1,9 @@
-"""The generated reference docs: reference.md, llms.txt, llms-full.txt and index.html.
+"""The generated docs page (generated/docs/index.html) in a headless Chromium.
 
-The HTML page is opened in a headless Chromium started by the test and driven over the DevTools
+The page is opened in a headless Chromium started by the test and driven over the DevTools
 protocol: no console error or uncaught exception, every operation of both specs has its
 heading, every navigation link targets an element that exists and scrolls it into view, and a
-screenshot is a real PNG. The shell samples of the signed operations are run against the REST
-mock: the signature they compute with openssl must be the one the mock expects.
+screenshot is a real PNG.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -23,116 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, WS_SPEC
+from support.docs import DOCS, REST_NAMES, WS_NAMES
 from websockets.sync.client import ClientConnection, connect
 
-from generator.mock import RestMock
-
 pytestmark = pytest.mark.timeout(180)
-
-DOCS = ROOT / "generated" / "docs"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-REST = yaml.safe_load(REST_SPEC.read_text(encoding="utf-8"))
-WS = yaml.safe_load(WS_SPEC.read_text(encoding="utf-8"))
-REST_NAMES = [
-    op.get("x-method-name", op["operationId"])
-    for item in REST["paths"].values()
-    for method in HTTP_METHODS
-    if (op := item.get(method))
-]
-SIGNED = [
-    op.get("x-method-name", op["operationId"])
-    for item in REST["paths"].values()
-    for method in HTTP_METHODS
-    if (op := item.get(method)) and op.get("x-signed")
-]
-WS_NAMES = [
-    m["x-rpc-method"]["name"]
-    for m in WS["components"]["messages"].values()
-    if m.get("x-rpc-method", {}).get("kind") in ("request", "subscribe", "unsubscribe")
-]
 STEP = 30.0  # seconds: bound on every single wait below
-
-
-def read(name: str) -> str:
-    path = DOCS / name
-    assert path.exists(), f"{path} is missing: run `make generate`"
-    return path.read_text(encoding="utf-8")
-
-
-def sections(markdown: str) -> dict[str, list[str]]:
-    """Level-2 heading -> the text up to the next level-1/2 heading (a list: names repeat)."""
-    out: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    fenced = False
-    for line in markdown.split("\n"):
-        if line.startswith("```"):
-            fenced = not fenced
-        elif not fenced and line.startswith(("# ", "## ")):
-            current = None
-            if line.startswith("## "):
-                current = []
-                out.setdefault(line[3:].strip(), []).append("")
-                continue
-        if current is not None:
-            current.append(line)
-            key = next(reversed(out))
-            out[key][-1] = "\n".join(current)
-    return out
-
-
-# ------------------------------------------------------------------ Markdown and llms files
-
-
-def test_reference_has_every_operation_and_method() -> None:
-    text = read("reference.md")
-    assert text.startswith("---\ntitle: ")  # Slate front matter
-    found = sections(text)
-    assert sorted(h for h, bodies in found.items() for _ in bodies) == sorted(REST_NAMES + WS_NAMES)
-    for name in REST_NAMES:
-        (body,) = [b for b in found[name] if "### HTTP Request" in b]
-        assert re.search(r"^curl -[XG] ", body, re.MULTILINE), name
-        assert "```python\nimport hotbit" in body, name
-        assert "### Parameters" in body and "### Errors" in body, name
-        assert "> Example response" in body, name
-    put_limit = found["order.put_limit"][0]
-    for code, error in REST["paths"]["/p2/order.put_limit"]["post"]["x-errors"].items():
-        assert f"| {code} | `{error['name']}` |" in put_limit
-    assert "SIGN=$(printf" in found["balance.query"][0] and "SIGN=" not in found["market.last"][0]
-
-
-def test_llms_files() -> None:
-    index = read("llms.txt")
-    lines = index.splitlines()
-    assert lines[0].startswith("# ") and lines[2].startswith("> ")
-    links = re.findall(r"^- \[([^\]]+)\]\(index\.html#([\w-]+)\)", index, re.MULTILINE)
-    assert sorted(name for name, _ in links) == sorted(REST_NAMES + WS_NAMES)
-    ids = set(re.findall(r'<h[1-6] id="([^"]+)"', read("index.html")))
-    assert {anchor for _, anchor in links} <= ids
-    assert len({anchor for _, anchor in links}) == len(links)
-    full = read("llms-full.txt")
-    assert full.startswith("# ") and "title:" not in full.split("\n", 3)[1]
-    assert sorted(h for h, bodies in sections(full).items() for _ in bodies) == sorted(REST_NAMES + WS_NAMES)
-
-
-def test_shell_samples_sign_like_the_server_expects(rest_mock: RestMock, tmp_path: Path) -> None:
-    bash, curl, openssl = shutil.which("bash"), shutil.which("curl"), shutil.which("openssl")
-    assert bash and curl and openssl, "the shell samples need bash, curl and openssl"
-    found = sections(read("reference.md"))
-    base = REST["servers"][0]["url"]
-    env = {**os.environ, "API_KEY": REST_API_KEY, "SECRET_KEY": REST_SECRET_KEY}
-    for name in SIGNED:
-        body = next(b for b in found[name] if "### HTTP Request" in b)
-        sample = body.split("```shell\n", 1)[1].split("\n```", 1)[0]
-        script = sample.replace(base, rest_mock.url) + " --silent --show-error --max-time 20"
-        result = subprocess.run([bash, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False)
-        assert result.returncode == 0, (name, result.stderr)
-        answer = json.loads(result.stdout)
-        assert answer["error"] is None, (name, answer)
-    requests = rest_mock.requests
-    assert len(requests) == len(SIGNED)
-    assert all(r.params.get("api_key") == REST_API_KEY and r.params.get("sign") for r in requests)
 
 
 # ------------------------------------------------------------------ the HTML page in Chromium

@@ -1,0 +1,39 @@
+"""Helpers shared by the test layers (not a test module: pytest collects nothing here).
+
+`ROOT` is the project root. `node_bin(name)` is the path of a Node tool from `npm ci`; a missing
+tool FAILS the test (never skips it) and says to run `make deps`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SPECS_DIR = ROOT / "specs"
+REST_SPEC = SPECS_DIR / "hotbit-rest.openapi.yaml"
+WS_SPEC = SPECS_DIR / "hotbit-websocket.asyncapi.yaml"
+
+REST_RECORDINGS = ROOT / "tests" / "recordings" / "rest"
+# The test credentials of the recordings (the docs' signing example): every recorded `sign` is
+# computed with these.
+REST_API_KEY = "6b97d781-5ffd-958f-576d96d0bbebc8c6"
+REST_SECRET_KEY = "de8063ea6e99bc967ba6395d06fabf50"
+
+
+def node_bin(name: str) -> Path:
+    """`node_modules/.bin/<name>`, or fail the test with a hint to run `make deps`."""
+    path = ROOT / "node_modules" / ".bin" / name
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make deps`", pytrace=False)
+    return path
+
+
+def node_exe() -> str:
+    """The `node` interpreter, or fail the test with a hint to run `make deps`."""
+    exe = shutil.which("node")
+    if exe is None:
+        pytest.fail("`node` is not on PATH: install Node.js and run `make deps`", pytrace=False)
+    return exe
