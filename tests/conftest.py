@@ -7,14 +7,14 @@ tool FAILS the test (never skips it) and says to run `make deps`.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from generator.mock import Recording, RestMock, RestSpec
+    from generator.mock import Recording, RestMock, RestSpec, WsMock
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS_DIR = ROOT / "specs"
@@ -39,7 +39,7 @@ def node_exe() -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# REST mock (generator/mock.py): the spec, the recordings and a running mock with signature checks
+# REST mock (generator/mock/rest.py): the spec, the recordings and a running mock with signature checks
 
 REST_RECORDINGS = ROOT / "tests" / "recordings" / "rest"
 # The test credentials of the recordings (the docs' signing example): every recorded `sign` is
@@ -72,4 +72,26 @@ def rest_mock(rest_spec: RestSpec, rest_recordings: list[Recording]) -> Iterator
     from generator.mock import RestMock
 
     with RestMock(rest_spec, rest_recordings, secret_key=REST_SECRET_KEY) as mock:
+        yield mock
+
+
+# --------------------------------------------------------------------------------------------
+# WebSocket mock (generator/mock/ws.py): the recorded sessions, served with their fault switches
+
+WS_RECORDINGS = ROOT / "tests" / "recordings" / "ws"
+# The documentation's example key pair: its signature appears in the recorded server.auth params.
+DOC_KEYS = {REST_API_KEY: REST_SECRET_KEY}
+
+
+def ws_mock_for(recordings: Path | None = WS_RECORDINGS) -> WsMock:
+    """A WebSocket mock of the spec replaying `recordings`, checking auth with the doc keys."""
+    from generator.mock import WsMock, WsSpec
+
+    return WsMock(WsSpec.load(WS_SPEC), recordings, secret_key=REST_SECRET_KEY)
+
+
+@pytest.fixture
+async def ws_mock() -> AsyncIterator[WsMock]:
+    """A running WebSocket mock on the test's event loop (flip its fault switches at will)."""
+    async with ws_mock_for() as mock:
         yield mock

@@ -6,7 +6,7 @@ For each `tests/recordings/rest/*.json`:
   validated against the operation in `specs/hotbit-rest.openapi.yaml` (JSON Schema, OpenAPI 3.0
   `nullable` honoured), and the recorded signature is recomputed from the root `x-signature`;
 * the recorded `call` is replayed through `hotbit.Client` and `hotbit.AsyncClient` over loopback
-  sockets against the generic mock (`generator/mock.py`, signature checking on): the mock's request
+  sockets against the generic mock (`generator/mock/rest.py`, signature checking on): the mock's request
   log must equal the recorded request exactly, and the typed result must equal the recorded body
   (decimals compared as `Decimal(str(wire value))`), or the call must raise the exception the
   spec maps the recorded error to, carrying code, message, method and the raw body.

@@ -9,7 +9,29 @@ the examples of the method's reply message and of its push message in the spec.
     with WsMock("specs/ws.asyncapi.yaml", "tests/recordings/ws", secret_key="...") as mock:
         async with SomeSdk.WebSocketClient(url=mock.url, ...) as ws: ...
 
-The server runs its own event loop on a background thread (real loopback sockets), like `RestMock`.
+`with` runs it on its own event loop in a background thread (like `RestMock`); `async with` runs it
+on the running loop, where the fault switches and pushes of the tests act at once:
+
+    drop_after      abort each connection after sending that many frames
+    answer_pings    False: ignore the heartbeat method (the client must reconnect)
+    silent          True: ignore every request
+    refuse          {method: error object}: answer that method with this error
+    results         {method: result}: answer that method with this result instead
+    reply_delay     seconds to wait before each reply
+    reply_jitter    answer each request in its own task after a random delay up to this many
+                    seconds, so replies come back out of order
+    compression     "gzip", "zlib" or "text" (default: the spec's `x-frames`)
+    send_recorded_pushes  False: send no recorded or example pushes after a reply
+    kill()          abort every connection now
+    inject(data)    send raw bytes / text to every connection (garbage, truncated gzip...)
+    push(message)   send a push to the connections subscribed to it
+    wait_subscribed(method, params)  wait until a connection holds that subscription
+
+A request is answered from the recordings: the exchange with the same method and params (a
+successful one first), else the first successful exchange of that method; the reply carries the
+client's id and is followed by the recorded pushes. Per connection the mock keeps the
+subscriptions the client made (a subscribe replaces the previous one of its method; an
+unsubscribe drops the subscriptions it stops), so `push()` reaches only connections that asked.
 Error answers use the spec's own codes: an authentication failure takes the first code of the auth
 method's `x-rpc-method.errors`; a private method before authentication, and an unknown method, take
 the root `x-error-codes` entry whose name mentions authentication / "NotFound"; otherwise code 1.
@@ -18,24 +40,25 @@ the root `x-error-codes` entry whose name mentions authentication / "NotFound"; 
 from __future__ import annotations
 
 import asyncio
-import gzip
+import functools
 import hashlib
 import hmac
 import json
-import threading
-import zlib
+import random
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from generator.load import load_document
+from generator.mock.recordings import Exchange, load_exchanges
+from generator.mock.wsserver import Conn, WsServer
 
-__all__ = ["WsMock"]
+__all__ = ["WsMock", "WsSpec"]
 
 
 @dataclass
-class _Method:
+class WsMethod:
     name: str
     kind: str
     private: bool = False
@@ -43,13 +66,6 @@ class _Method:
     push: str | None = None
     unsubscribe: str | None = None
     errors: dict[int, str] = field(default_factory=dict)
-
-
-@dataclass
-class _Exchange:
-    request: dict[str, Any]
-    reply: dict[str, Any]
-    pushes: list[dict[str, Any]]
 
 
 def _sign(sig: dict[str, Any], api_key: str, secret_key: str) -> str:
@@ -72,17 +88,10 @@ def _sign(sig: dict[str, Any], api_key: str, secret_key: str) -> str:
     return digest
 
 
-class WsMock:
-    def __init__(
-        self,
-        asyncapi_path: str | Path,
-        recordings_dir: str | Path | None = None,
-        *,
-        api_key: str | None = None,
-        secret_key: str | None = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
+class WsSpec:
+    """What the mock needs of one AsyncAPI document: frame shapes, methods, codes, examples."""
+
+    def __init__(self, asyncapi_path: str | Path) -> None:
         doc = load_document(asyncapi_path).data
         rpc = doc.get("x-rpc") or {}
         self.req = {
@@ -101,11 +110,12 @@ class WsMock:
             int(c): str(e.get("name", "")) for c, e in (doc.get("x-error-codes") or {}).items()
         }
         messages = (doc.get("components") or {}).get("messages") or {}
-        self.methods: dict[str, _Method] = {}
+        self.methods: dict[str, WsMethod] = {}  # by wire name and alias
+        self.aliases: dict[str, list[str]] = {}  # canonical name -> every wire name
         self.push_examples: dict[str, list[dict[str, Any]]] = {}
         for msg in messages.values():
             meta = msg.get("x-rpc-method") or {}
-            name, kind = meta.get("name"), meta.get("kind")
+            name, kind = str(meta.get("name", "")), meta.get("kind")
             examples = [e.get("payload") for e in msg.get("examples") or [] if isinstance(e, dict)]
             if kind == "push":
                 self.push_examples.setdefault(name, []).extend(e for e in examples if e)
@@ -118,82 +128,113 @@ class WsMock:
                 errors = {
                     int(c): str(e.get("message", "")) for c, e in (meta.get("errors") or {}).items()
                 }
-                method = _Method(
+                method = WsMethod(
                     name,
                     kind,
                     bool(meta.get("private")),
-                    (ok or [None])[0],
+                    ok[0] if ok else None,
                     meta.get("push"),
                     meta.get("unsubscribe"),
                     errors,
                 )
-                for alias in [name, *(meta.get("aliases") or [])]:
+                self.aliases[name] = [name, *(meta.get("aliases") or [])]
+                for alias in self.aliases[name]:
                     self.methods[alias] = method
-        self.exchanges: list[_Exchange] = []
-        if recordings_dir is not None:
-            for path in sorted(Path(recordings_dir).glob("*.json")):
-                for ex in json.loads(path.read_text(encoding="utf-8")).get("exchanges", []):
-                    self.exchanges.append(
-                        _Exchange(ex["request"], ex["reply"], ex.get("pushes") or [])
-                    )
-        self.api_key, self.secret_key = api_key, secret_key
-        self.host, self.port = host, port
-        self.requests: list[dict[str, Any]] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._server: Any = None
-        self._ready = threading.Event()
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    @classmethod
+    @functools.cache
+    def load(cls, asyncapi_path: str | Path) -> WsSpec:
+        """The document at this path, read once per process (tests start many mocks)."""
+        return cls(asyncapi_path)
+
     @property
-    def url(self) -> str:
-        return f"ws://{self.host}:{self.port}/"
+    def auth_method(self) -> str | None:
+        method = self.auth.get("method")
+        return str(method) if method else None
 
-    def start(self) -> Self:
-        self._thread = threading.Thread(target=self._run, name="ws-mock", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("WebSocket mock did not start within 10 s")
-        return self
 
-    def stop(self) -> None:
-        if self._loop is not None and self._server is not None:
-            self._loop.call_soon_threadsafe(self._server.close)
-        if self._thread is not None:
-            self._thread.join(10)
+class WsMock(WsServer):
+    """A generic WebSocket JSON-RPC mock exchange: see the module docstring."""
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    def __init__(
+        self,
+        asyncapi_path: str | Path | WsSpec,
+        recordings_dir: str | Path | Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        api_key: str | None = None,
+        secret_key: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
-        self.stop()
+        spec = asyncapi_path if isinstance(asyncapi_path, WsSpec) else WsSpec(asyncapi_path)
+        super().__init__(
+            host=host, port=port, compression=spec.compression, permessage_deflate=False
+        )
+        self.spec = spec
+        self.req, self.rep, self.err = spec.req, spec.rep, spec.err
+        self.auth, self.heartbeat, self.codes = spec.auth, spec.heartbeat, spec.codes
+        self.methods, self.push_examples = spec.methods, spec.push_examples
+        self.exchanges: list[Exchange] = (
+            [] if recordings_dir is None else load_exchanges(recordings_dir)
+        )
+        self.api_key, self.secret_key = api_key, secret_key
+        self.requests: list[dict[str, Any]] = []  # every request received, in order
+        # fault switches (module docstring)
+        self.answer_pings = True
+        self.silent = False
+        self.reply_delay = 0.0
+        self.reply_jitter = 0.0
+        self.refuse: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, Any] = {}
+        self.send_recorded_pushes = True
 
-    def _run(self) -> None:
-        asyncio.run(self._main())
+    async def __aexit__(self, *exc: object) -> None:
+        self.kill_now()
+        await super().__aexit__(*exc)
 
-    async def _main(self) -> None:
-        from websockets.asyncio.server import serve  # the mock's only non-generator dependency
+    # -- pushes and waits ------------------------------------------------------------------
+    async def push(self, message: dict[str, Any]) -> int:
+        """Send a push to every connection subscribed to it; returns how many got it."""
+        name = message.get(self.req["method"])
+        count = 0
+        for conn in list(self.conns):
+            if any(self._push_of(sub) == name for sub in conn.subscriptions):
+                count += await self.send_to(conn, message)
+        return count
 
-        self._loop = asyncio.get_running_loop()
-        async with serve(
-            self._handle, self.host, self.port, ping_interval=None, compression=None
-        ) as server:
-            self._server = server
-            self.port = next(iter(server.sockets)).getsockname()[1]
-            self._ready.set()
-            await server.wait_closed()
+    async def wait_subscribed(
+        self,
+        method: str,
+        params: Iterable[Any] | None = None,
+        *,
+        connection: int | None = None,
+        timeout: float = 5.0,
+    ) -> Conn:
+        """Wait until a connection (the `connection`-th or a later one) holds that subscription."""
+        wanted = list(params) if params is not None else None
 
-    # -- serving -----------------------------------------------------------------------------
-    def _encode(self, frame: dict[str, Any]) -> bytes | str:
-        text = json.dumps(frame, separators=(",", ":"))
-        if self.compression == "gzip":
-            return gzip.compress(text.encode(), mtime=0)
-        if self.compression in ("zlib", "deflate"):
-            return zlib.compress(text.encode())
-        return text
+        def match() -> Conn | None:
+            for conn in self.conns:
+                got = conn.subscriptions.get(method)
+                if (
+                    got is not None
+                    and (wanted is None or got == wanted)
+                    and (connection is None or conn.number >= connection)
+                ):
+                    return conn
+            return None
 
+        async with asyncio.timeout(timeout), self.changed:
+            await self.changed.wait_for(lambda: match() is not None)
+        conn = match()
+        assert conn is not None
+        return conn
+
+    def _push_of(self, subscribe: str) -> str | None:
+        method = self.methods.get(subscribe)
+        return method.push if method is not None else None
+
+    # -- serving ---------------------------------------------------------------------------
     def _error(self, rid: Any, code: int, message: str) -> dict[str, Any]:
         error = {self.err["code"]: code, self.err["message"]: message}
         return {self.rep["error"]: error, self.rep["result"]: None, self.rep["id"]: rid}
@@ -201,52 +242,101 @@ class WsMock:
     def _code(self, needle: str) -> int:
         return next((c for c, name in sorted(self.codes.items()) if needle in name.lower()), 1)
 
-    def _lookup(self, method: str, params: list[Any]) -> _Exchange | None:
-        same = [ex for ex in self.exchanges if ex.request.get(self.req["method"]) == method]
+    def _lookup(self, method: WsMethod, name: str, params: list[Any]) -> Exchange | None:
+        wire = self.req["method"]
+        same = [ex for ex in self.exchanges if ex.request.get(wire) == name]
+        if not same:  # recorded under another name of the method
+            names = self.spec.aliases.get(method.name, [method.name])
+            same = [ex for ex in self.exchanges if ex.request.get(wire) in names]
         pool = [ex for ex in same if ex.request.get(self.req["params"]) == params] or same
         ok = [ex for ex in pool if ex.reply.get(self.rep["error"]) is None]
-        return (ok or pool or [None])[0]
+        return (ok or pool)[0] if pool else None
 
-    async def _handle(self, ws: Any) -> None:
-        from websockets.exceptions import ConnectionClosed
-
-        state = {"authed": False}
+    async def on_frame(self, conn: Conn, frame: str | bytes) -> None:
         try:
-            async for raw in ws:
-                try:
-                    request = json.loads(raw)
-                except ValueError:
-                    continue
-                if not isinstance(request, dict):
-                    continue
-                self.requests.append(request)
-                for frame in self._answer(request, state):
-                    await ws.send(self._encode(frame))
-        except ConnectionClosed:
-            pass
+            request = json.loads(frame)
+        except ValueError:
+            return
+        if not isinstance(request, dict):
+            return
+        self.requests.append(request)
+        conn.requests.append(request)
+        if self.reply_jitter:
+            self.spawn(self._reply(conn, request, random.random() * self.reply_jitter))
+        else:
+            await self._reply(conn, request)
 
-    def _answer(self, request: dict[str, Any], state: dict[str, bool]) -> list[dict[str, Any]]:
+    async def _reply(self, conn: Conn, request: dict[str, Any], delay: float = 0.0) -> None:
+        name = request.get(self.req["method"])
+        if self.silent or (name == self.heartbeat and not self.answer_pings):
+            return
+        if self.reply_delay or delay:
+            await asyncio.sleep(self.reply_delay + delay)
+        frames = self._answer(request, conn)
+        if not frames:
+            return
+        await self.send_to(conn, frames[0])
+        async with self.changed:
+            self.changed.notify_all()
+        if self.send_recorded_pushes:
+            for push in frames[1:]:
+                await self.send_to(conn, push)
+
+    def _answer(self, request: dict[str, Any], conn: Conn) -> list[dict[str, Any]]:
+        """The reply to a request and the pushes that follow it; tracks the subscriptions."""
         name = request.get(self.req["method"])
         params = request.get(self.req["params"]) or []
         rid = request.get(self.req["id"])
+        if name in self.refuse:
+            return [
+                {
+                    self.rep["error"]: self.refuse[name],
+                    self.rep["result"]: None,
+                    self.rep["id"]: rid,
+                }
+            ]
+        if name in self.results:
+            return [
+                {
+                    self.rep["error"]: None,
+                    self.rep["result"]: self.results[name],
+                    self.rep["id"]: rid,
+                }
+            ]
         method = self.methods.get(str(name))
         if method is None:
             return [self._error(rid, self._code("notfound"), "method not found")]
         if name == self.auth.get("method"):
             if self._auth_ok(params):
-                state["authed"] = True
+                conn.authed = True
             else:
                 code = next(iter(method.errors), self._code("auth"))
                 return [self._error(rid, code, method.errors.get(code, "authentication failed"))]
-        elif method.private and not state["authed"]:
+        elif method.private and not conn.authed:
             return [self._error(rid, self._code("auth"), "require authentication")]
-        ex = self._lookup(method.name, params)
+        ex = self._lookup(method, str(name), params)
         if ex is not None:
-            return [{**ex.reply, self.rep["id"]: rid}, *ex.pushes]
-        if method.reply is None:
+            frames = [{**ex.reply, self.rep["id"]: rid}, *ex.pushes]
+        elif method.reply is None:
             return [self._error(rid, 1, "no recording or example for this request")]
-        pushes = self.push_examples.get(method.push or "", []) if method.kind == "subscribe" else []
-        return [{**method.reply, self.rep["id"]: rid}, *pushes]
+        else:
+            pushes = (
+                self.push_examples.get(method.push or "", []) if method.kind == "subscribe" else []
+            )
+            frames = [{**method.reply, self.rep["id"]: rid}, *pushes]
+        if method.kind == "subscribe" and frames[0].get(self.rep["error"]) is None:
+            conn.subscriptions[method.name] = list(params)
+        elif method.kind == "unsubscribe":
+            for sub in [s for s in conn.subscriptions if self._unsubscribe_of(s) == method.name]:
+                del conn.subscriptions[sub]
+        return frames
+
+    def _unsubscribe_of(self, subscribe: str) -> str | None:
+        method = self.methods.get(subscribe)
+        if method is None or method.unsubscribe is None:
+            return None
+        stop = self.methods.get(method.unsubscribe)
+        return stop.name if stop is not None else method.unsubscribe
 
     def _auth_ok(self, params: list[Any]) -> bool:
         if self.secret_key is None:
