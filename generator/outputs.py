@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from generator.examples import SpecExamples, collect, wire_text, wire_values
-from generator.markdown import Heading, to_html
+from generator.outputs.examples import SpecExamples, collect, wire_text, wire_values
+from generator.outputs.markdown import Heading, to_html
 from generator.model.ir import (
     ErrorDef,
     Operation,
