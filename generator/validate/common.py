@@ -9,10 +9,10 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
 
+from generator.document import AsyncAPIModel, OpenAPIModel, model_of
 from generator.load import Document, Resolver
 from generator.problems import Problem
 from generator.validate.kind import Kind
-
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE_DIR.parent
@@ -27,6 +27,27 @@ class _Context:
     broken_refs: bool = False
     # examples._SchemaBundler by dialect, shared (typed there: common must not import examples)
     bundlers: dict[str, Any] = field(default_factory=dict)
+    _model: OpenAPIModel | AsyncAPIModel | None = None
+
+    @property
+    def model(self) -> OpenAPIModel | AsyncAPIModel:
+        """The document model, built on first use and shared by every check."""
+        if self._model is None:
+            self._model = model_of(self.doc, self.resolver)
+        assert self._model is not None, "a model is asked for only once the kind is known"
+        return self._model
+
+    @property
+    def openapi(self) -> OpenAPIModel:
+        model = self.model
+        assert isinstance(model, OpenAPIModel)
+        return model
+
+    @property
+    def asyncapi(self) -> AsyncAPIModel:
+        model = self.model
+        assert isinstance(model, AsyncAPIModel)
+        return model
 
 
 def _relative(path: str | os.PathLike[str]) -> str:
@@ -63,18 +84,6 @@ def _error_message(error: ValidationError) -> str:
 def _follow(ctx: _Context, value: Any, doc: Document, pointer: str) -> tuple[Any, Document, str]:
     located = ctx.resolver.follow(value, doc, pointer)
     return located.value, located.doc, located.pointer
-
-
-_SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
-
-
-_SCHEMA_ONE = (
-    "additionalProperties", "additionalItems", "not", "contains", "if", "then", "else",
-    "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
-)  # fmt: skip
-
-
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
 _NOT_SPEC = ("example", "examples", "default", "enum", "const")
