@@ -59,7 +59,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_mock(args: argparse.Namespace) -> int:
-    from generator.mock import serve
+    from generator.mock.cli import serve
 
     return serve(
         args.openapi,

@@ -40,7 +40,7 @@ class Output:
     path: str  # relative to the output folder; {package} is replaced
     when: Callable[[Context], bool] = lambda ctx: True
     # Outputs that are not one template rendered with the context (JSON documents, pages that need
-    # the spec's examples): `build(project, template)` returns the file's text. See outputs.py.
+    # the spec's examples): `build(project, template)` returns the file's text. See generator/outputs/
     build: Callable[[Project, str], str] | None = None
 
 
@@ -101,7 +101,7 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/websocket.py.j2", "{package}/websocket.py", _has_ws),
     Output("package/ws_models.py.j2", "{package}/ws_models.py", lambda c: c["ws"] is not None and bool(c["ws"].model_names)),
     Output("package/orderbook.py.j2", "{package}/orderbook.py", _has_order_books),
-    # Command line (`python -m <package>`) and the non-Python outputs (generator/outputs.py).
+    # Command line (`python -m <package>`) and the non-Python outputs (generator/outputs/).
     Output("package/__main__.py.j2", "{package}/__main__.py", build=outputs.render_cli),
     Output("postman/prerequest.js.j2", "postman/{package}.postman_collection.json", _has_rest,
            build=outputs.postman_collection),

@@ -7,7 +7,7 @@ marked `unit`, `sdk` or `integration` by its folder. Plain helpers live in tests
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,13 +15,13 @@ import pytest
 
 pytest.register_assert_rewrite("support")  # its helpers assert for the tests that call them
 
-from support import REST_RECORDINGS, REST_SECRET_KEY, REST_SPEC
+from support import REST_RECORDINGS, REST_SECRET_KEY, REST_SPEC, ws_mock_for
 
 if TYPE_CHECKING:
     from support.asyncapi import Generated as AsyncApiGenerated
     from support.corpus import Generated
 
-    from generator.mock import Recording, RestMock, RestSpec
+    from generator.mock import Recording, RestMock, RestSpec, WsMock
 
 TESTS = Path(__file__).resolve().parent
 LAYERS = ("unit", "sdk", "integration")
@@ -47,7 +47,7 @@ def _warm_model_generator() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# REST mock (generator/mock.py): the spec, the recordings and a running mock with signature checks
+# REST mock (generator/mock/rest.py): the spec, the recordings and a running mock with signature checks
 
 @pytest.fixture(scope="session")
 def rest_spec() -> RestSpec:
@@ -125,3 +125,14 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generated]:
         package = package_name(spec, "edge") if spec.parent == EDGE else "edge_multifile"
         out[id_] = generate_package(spec, root / package, package)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# WebSocket mock (generator/mock/ws.py): the recorded sessions, served with their fault switches
+
+
+@pytest.fixture
+async def ws_mock() -> AsyncIterator[WsMock]:
+    """A running WebSocket mock on the test's event loop (flip its fault switches at will)."""
+    async with ws_mock_for() as mock:
+        yield mock

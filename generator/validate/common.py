@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
 
@@ -13,10 +13,6 @@ from generator.document import AsyncAPIModel, OpenAPIModel, model_of
 from generator.load import Document, Resolver
 from generator.problems import Problem
 from generator.validate.kind import Kind
-
-if TYPE_CHECKING:
-    from generator.validate.examples import _SchemaBundler
-
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE_DIR.parent
@@ -29,7 +25,8 @@ class _Context:
     resolver: Resolver
     kind: Kind
     broken_refs: bool = False
-    bundlers: dict[str, _SchemaBundler] = field(default_factory=dict)  # by dialect, shared
+    # examples._SchemaBundler by dialect, shared (typed there: common must not import examples)
+    bundlers: dict[str, Any] = field(default_factory=dict)
     _model: OpenAPIModel | AsyncAPIModel | None = None
 
     @property

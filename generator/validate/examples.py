@@ -152,7 +152,7 @@ def _validator_for(ctx: _Context, schema: Any, doc: Document, pointer: str) -> A
         ctx.kind.family, "draft7"
     )
     cls: Any = jsonschema.Draft202012Validator if dialect == "oas31" else jsonschema.Draft7Validator
-    bundler = ctx.bundlers.get(dialect)
+    bundler: _SchemaBundler | None = ctx.bundlers.get(dialect)
     if bundler is None:
         bundler = ctx.bundlers[dialect] = _SchemaBundler(ctx, dialect)
     known = len(bundler.definitions)

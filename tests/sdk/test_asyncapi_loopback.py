@@ -1,5 +1,5 @@
 """Packages generated from plain AsyncAPI documents (tests/fixtures/asyncapi/), over a loopback
-socket (`PlainServer`): what they send, what they receive, reconnects, queues, bad frames.
+socket (`generator.mock.WsServer`): what they send, what they receive, reconnects, queues, bad frames.
 Generation and the offline checks: unit/test_asyncapi_generic.py.
 """
 
@@ -15,8 +15,9 @@ from typing import Any
 
 import msgspec
 import pytest
-from plain_ws_server import PlainServer, Raw
 from support.asyncapi import AVRO, V2, V3, Generated, module, slug
+
+from generator.mock import Raw, WsServer
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[PlainServer]:
-    async with PlainServer() as srv:
+async def server() -> AsyncIterator[WsServer]:
+    async with WsServer() as srv:
         yield srv
 
 
@@ -51,15 +52,15 @@ def fast(generated: dict[str, Generated], path: Path) -> Any:
     return rt(generated, path).Backoff(initial=0.01, maximum=0.05, jitter=0.5, reset_after=1.0)
 
 
-async def next_received(server: PlainServer) -> tuple[str, Any]:
+async def next_received(server: WsServer) -> tuple[str, Any]:
     return await asyncio.wait_for(server.received.get(), 5)
 
 
 async def test_send_puts_the_right_json_on_the_wire(
-    generated: dict[str, Generated], server: PlainServer
+    generated: dict[str, Generated], server: WsServer
 ) -> None:
     ws, m = ws_module(generated, V2), models(generated, V2)
-    async with ws.WebSocketClient(url=server.url + "/v1/stream") as client:
+    async with ws.WebSocketClient(url=server.origin + "/v1/stream") as client:
         await client.send_subscribe(m.Subscribe(symbols=["ABC", "XYZ"], depth_limit=5))
         await client.send_ping(m.Ping(nonce=3))
         await client.send('{"op":"raw"}')
@@ -81,8 +82,8 @@ async def test_received_messages_are_typed_and_discriminated(
     seen, record = events_recorder()
     # the spec's x-frames: gzip binary frames
     async with (
-        PlainServer(compression="gzip") as server,
-        ws.WebSocketClient(url=server.url, on_event=record) as client,
+        WsServer(compression="gzip") as server,
+        ws.WebSocketClient(url=server.origin, on_event=record) as client,
     ):
         everything = client.messages()
         alerts = client.receive_alert()
@@ -129,10 +130,10 @@ async def test_received_messages_are_typed_and_discriminated(
 
 
 async def test_asyncapi_3_channel_url_send_and_receive(
-    generated: dict[str, Generated], server: PlainServer
+    generated: dict[str, Generated], server: WsServer
 ) -> None:
     ws, m = ws_module(generated, V3), models(generated, V3)
-    async with ws.WebSocketClient(room="lobby 1", server=server.url + "/chat") as client:
+    async with ws.WebSocketClient(room="lobby 1", server=server.origin + "/chat") as client:
         stream = client.messages()
         await client.send_join(m.Join(user="ann"))
         path, frame = await next_received(server)
@@ -150,12 +151,12 @@ async def test_asyncapi_3_channel_url_send_and_receive(
 
 
 async def test_a_dropped_connection_reconnects_and_iteration_continues(
-    generated: dict[str, Generated], server: PlainServer
+    generated: dict[str, Generated], server: WsServer
 ) -> None:
     ws, r = ws_module(generated, V2), rt(generated, V2)
     seen, record = events_recorder()
     async with ws.WebSocketClient(
-        url=server.url, backoff=fast(generated, V2), on_event=record
+        url=server.origin, backoff=fast(generated, V2), on_event=record
     ) as client:
         quotes = client.receive_quote()
         await server.wait_connections(1)
@@ -173,10 +174,10 @@ async def test_a_dropped_connection_reconnects_and_iteration_continues(
 
 
 async def test_a_slow_consumer_loses_the_oldest_past_the_bound(
-    generated: dict[str, Generated], server: PlainServer
+    generated: dict[str, Generated], server: WsServer
 ) -> None:
     ws = ws_module(generated, V2)
-    async with ws.WebSocketClient(url=server.url) as client:
+    async with ws.WebSocketClient(url=server.origin) as client:
         quotes = client.receive_quote(maxsize=5)
         marker = client.receive_pong()
         await server.wait_connections(1)
@@ -189,10 +190,10 @@ async def test_a_slow_consumer_loses_the_oldest_past_the_bound(
 
 
 async def test_a_blocking_queue_holds_the_reader_back_and_loses_nothing(
-    generated: dict[str, Generated], server: PlainServer
+    generated: dict[str, Generated], server: WsServer
 ) -> None:
     ws = ws_module(generated, V2)
-    async with ws.WebSocketClient(url=server.url) as client:
+    async with ws.WebSocketClient(url=server.origin) as client:
         quotes = client.receive_quote(maxsize=2, policy="block")
         await server.wait_connections(1)
         for i in range(20):
@@ -206,10 +207,10 @@ async def test_a_blocking_queue_holds_the_reader_back_and_loses_nothing(
 
 
 async def test_raw_payloads_and_bad_frames_never_crash(
-    generated: dict[str, Generated], server: PlainServer
+    generated: dict[str, Generated], server: WsServer
 ) -> None:
     ws = ws_module(generated, AVRO)
-    async with ws.WebSocketClient(url=server.url) as client:
+    async with ws.WebSocketClient(url=server.origin) as client:
         everything = client.messages()
         readings = client.receive_reading()
         await server.wait_connections(1)
@@ -226,8 +227,8 @@ async def test_undecompressable_frames_are_reported_and_skipped(
     ws, r = ws_module(generated, V2), rt(generated, V2)
     seen, record = events_recorder()
     async with (
-        PlainServer(compression="gzip") as server,
-        ws.WebSocketClient(url=server.url, on_event=record) as client,
+        WsServer(compression="gzip") as server,
+        ws.WebSocketClient(url=server.origin, on_event=record) as client,
     ):
         pongs = client.receive_pong()
         await server.wait_connections(1)
@@ -242,11 +243,11 @@ async def test_multi_channel_client_makes_one_client_per_channel(
 ) -> None:
     g = generated["p_social_media_backend"]
     ws = module(g, "websocket")
-    async with PlainServer() as server, ws.WebSocketClient(server=server.url) as root:
+    async with WsServer() as server, ws.WebSocketClient(server=server.origin) as root:
         likes = root.like_comment()
-        assert root.like_comment() is likes and likes.url == server.url + "/like/comment"
+        assert root.like_comment() is likes and likes.url == server.origin + "/like/comment"
         changed = root.comment_comment_id_changed(comment_id="c/1")
-        assert changed.url == server.url + "/comment/c%2F1/changed"
+        assert changed.url == server.origin + "/comment/c%2F1/changed"
         await likes.send_like_comment(module(g, "ws_models").LikeCommentPayload(commentId="c1"))
         assert await next_received(server) == ("/like/comment", {"commentId": "c1"})
     assert not likes.connected
@@ -260,11 +261,11 @@ def test_no_server_needs_a_url(generated: dict[str, Generated]) -> None:
 
 
 async def test_a_null_payload_is_a_message_not_a_gap(
-    generated: dict[str, Generated], server: PlainServer
+    generated: dict[str, Generated], server: WsServer
 ) -> None:
     g = generated["p_v2_awkward_names"]
     ws = module(g, "websocket")
-    async with ws.RoomsRoomIdEventsLiveChannel(server=server.url) as client:
+    async with ws.RoomsRoomIdEventsLiveChannel(server=server.origin) as client:
         prints = client.receive_print()
         await server.wait_connections(1)
         assert server.paths == ["/rooms/3/events%20%22live%22"]  # the parameter's default

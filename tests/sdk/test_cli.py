@@ -2,7 +2,8 @@
 
 REST calls go to the REST mock (signatures checked with the test secret) and must print exactly
 what the SDK returns for the same call; keys come from the environment or flags and never show
-up in the output. WebSocket calls go to the replay server of tests/ws_replay_server.py.
+up in the output. WebSocket calls go to the WebSocket mock (generator/mock/ws.py) replaying
+tests/recordings/ws.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import tomllib
 from collections.abc import Iterator
 from typing import Any
@@ -20,8 +20,7 @@ from typing import Any
 import msgspec
 import pytest
 import yaml
-from support import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, WS_SPEC
-from ws_replay_server import ReplayServer
+from support import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, WS_SPEC, ws_mock_for
 
 from generator.mock import RestMock
 
@@ -190,29 +189,9 @@ def test_bad_values_are_usage_errors(rest_mock: RestMock) -> None:
 
 @pytest.fixture
 def ws_url() -> Iterator[str]:
-    """The replay server on its own event loop in a thread, for the CLI subprocesses."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    state: dict[str, Any] = {}
-
-    async def serve() -> None:
-        state["stop"] = asyncio.Event()
-        async with ReplayServer() as server:
-            state["url"] = server.url
-            ready.set()
-            await state["stop"].wait()
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
-    thread.start()
-    try:
-        assert ready.wait(30), "the replay server did not start"
-        yield str(state["url"])
-    finally:
-        if "stop" in state:
-            loop.call_soon_threadsafe(state["stop"].set)
-        thread.join(30)
-        assert not thread.is_alive()
-        loop.close()
+    """The WebSocket mock on its own event loop in a thread, for the CLI subprocesses."""
+    with ws_mock_for() as mock:  # stop() raises if the thread does not end
+        yield mock.url
 
 
 def ws_sdk(url: str, method: str, *args: Any, count: int = 0) -> Any:

@@ -1,7 +1,7 @@
 """The packages generated from the edge specs (tests/fixtures/edge/, the `edge` fixture of
 tests/conftest.py), per awkward corner of OpenAPI: unions (tagged with a discriminator, merged
 without), nullable vs absent, maps, recursion, open enums, awkward names, and real calls through
-`Client`/`AsyncClient` against the generic mock (generator/mock.py) on a loopback port, asserting
+`Client`/`AsyncClient` against the generic mock (generator/mock/rest.py) on a loopback port, asserting
 what the server received: path, query, header and cookie parameters; JSON, form, multipart and
 text bodies; apiKey (header, query, cookie), bearer and basic auth.
 """

@@ -1,4 +1,4 @@
-"""The generic WebSocket mock exchange (generator/mock_ws.py), driven through the generated client."""
+"""The generic WebSocket mock exchange (generator/mock/ws.py), driven through the generated client."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import hotbit
 import pytest
 from support import REST_API_KEY, REST_SECRET_KEY, ROOT
 
-from generator.mock_ws import WsMock
+from generator.mock import WsMock
 
 SPEC = ROOT / "specs" / "hotbit-websocket.asyncapi.yaml"
 RECORDINGS = ROOT / "tests" / "recordings" / "ws"

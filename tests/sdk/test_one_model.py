@@ -17,7 +17,7 @@ import pytest
 from hotbit import models, ws_models
 
 from generator.mock import RestMock, RestSpec, load_recordings
-from generator.mock_ws import WsMock
+from generator.mock import WsMock
 
 ROOT = Path(__file__).resolve().parents[2]
 REST_RECORDINGS = ROOT / "tests" / "recordings" / "rest"

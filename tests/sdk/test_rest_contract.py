@@ -2,7 +2,7 @@
 the recordings against the spec).
 
 For each `tests/recordings/rest/*.json`, the recorded `call` is replayed through `hotbit.Client`
-and `hotbit.AsyncClient` over loopback sockets against the generic mock (`generator/mock.py`,
+and `hotbit.AsyncClient` over loopback sockets against the generic mock (`generator/mock/rest.py`,
 signature checking on): the mock's request log must equal the recorded request exactly, and the
 typed result must equal the recorded body (decimals compared as `Decimal(str(wire value))`), or
 the call must raise the exception the spec maps the recorded error to, carrying code, message,

@@ -16,6 +16,7 @@ from typing import Any
 
 import hotbit
 import pytest
+from support import DOC_KEYS, ws_mock_for
 from hotbit import _ws_runtime as rt
 from hotbit.errors import (
     APIError,
@@ -24,7 +25,8 @@ from hotbit.errors import (
     ParameterError,
     RequestTimeout,
 )
-from ws_replay_server import DOC_KEYS, ReplayServer
+
+from generator.mock import WsMock
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -33,8 +35,8 @@ FAST = rt.Backoff(initial=0.01, maximum=0.05, jitter=0.5, reset_after=1.0)
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[ReplayServer]:
-    async with ReplayServer() as srv:
+async def server() -> AsyncIterator[WsMock]:
+    async with ws_mock_for() as srv:
         yield srv
 
 
@@ -61,7 +63,7 @@ class Recorder:
 
 
 def client(
-    server: ReplayServer, events: Recorder | None = None, **kw: Any
+    server: WsMock, events: Recorder | None = None, **kw: Any
 ) -> hotbit.WebSocketClient:
     kw.setdefault("backoff", FAST)
     return hotbit.WebSocketClient(server.url, on_event=events, **kw)
@@ -78,7 +80,7 @@ async def next_item(sub: Any, timeout: float = 5.0) -> Any:
 # ------------------------------------------------------------------ basics
 
 
-async def test_concurrent_requests_are_matched_by_id(server: ReplayServer) -> None:
+async def test_concurrent_requests_are_matched_by_id(server: WsMock) -> None:
     server.reply_jitter = 0.05  # replies come back out of order
     async with client(server) as ws:
         calls = [
@@ -99,7 +101,7 @@ async def test_concurrent_requests_are_matched_by_id(server: ReplayServer) -> No
     assert len({r["id"] for r in server.requests}) == len(server.requests) == 100
 
 
-async def test_error_reply_raises_the_mapped_exception(server: ReplayServer) -> None:
+async def test_error_reply_raises_the_mapped_exception(server: WsMock) -> None:
     from hotbit.errors import InvalidArgument
 
     async with client(server) as ws:
@@ -114,7 +116,7 @@ async def test_error_reply_raises_the_mapped_exception(server: ReplayServer) -> 
         assert await ws.price_query("BTCBCC") == Decimal("8000.00000000")  # the connection is fine
 
 
-async def test_private_method_without_keys_raises_locally(server: ReplayServer) -> None:
+async def test_private_method_without_keys_raises_locally(server: WsMock) -> None:
     async with client(server) as ws:
         with pytest.raises(MissingCredentials):
             await ws.order_query([], 0, 50)
@@ -123,7 +125,7 @@ async def test_private_method_without_keys_raises_locally(server: ReplayServer) 
     assert not [r for r in server.requests if r["method"].startswith("order.")]
 
 
-async def test_request_timeout_per_call(server: ReplayServer) -> None:
+async def test_request_timeout_per_call(server: WsMock) -> None:
     async with client(server) as ws:
         server.silent = True
         with pytest.raises(RequestTimeout):
@@ -132,7 +134,7 @@ async def test_request_timeout_per_call(server: ReplayServer) -> None:
         assert await ws.server_time() == 1511941406
 
 
-async def test_text_and_zlib_frames_are_decoded(server: ReplayServer) -> None:
+async def test_text_and_zlib_frames_are_decoded(server: WsMock) -> None:
     async with client(server) as ws:
         for compression in ("text", "zlib", "gzip"):
             server.compression = compression
@@ -147,7 +149,7 @@ async def test_text_and_zlib_frames_are_decoded(server: ReplayServer) -> None:
 # ------------------------------------------------------------------ faults
 
 
-async def test_drop_mid_stream_reconnects_reauths_resubscribes(server: ReplayServer) -> None:
+async def test_drop_mid_stream_reconnects_reauths_resubscribes(server: WsMock) -> None:
     events = Recorder()
     async with client(server, events, api_key=API_KEY, secret_key=SECRET) as ws:
         prices = ws.price_subscribe("BTCUSDT", "ETHUSDT")
@@ -179,7 +181,7 @@ async def test_drop_mid_stream_reconnects_reauths_resubscribes(server: ReplaySer
     assert [e.count for e in events.of(rt.Connected)] == [1, 2]
 
 
-async def test_garbage_frames_are_reported_and_the_stream_continues(server: ReplayServer) -> None:
+async def test_garbage_frames_are_reported_and_the_stream_continues(server: WsMock) -> None:
     events = Recorder()
     async with client(server, events) as ws, ws.price_subscribe("BTCUSDT", "ETHUSDT") as prices:
         await next_item(prices)
@@ -199,7 +201,7 @@ async def test_garbage_frames_are_reported_and_the_stream_continues(server: Repl
     assert not events.of(rt.Disconnected)[:-1]  # only the final close
 
 
-async def test_unanswered_pings_trigger_a_reconnect(server: ReplayServer) -> None:
+async def test_unanswered_pings_trigger_a_reconnect(server: WsMock) -> None:
     events = Recorder()
     async with client(server, events, heartbeat_interval=0.05, heartbeat_timeout=0.1) as ws:
         server.answer_pings = False
@@ -210,7 +212,7 @@ async def test_unanswered_pings_trigger_a_reconnect(server: ReplayServer) -> Non
         assert await ws.server_ping() == "pong"
 
 
-async def test_silence_past_the_watchdog_triggers_a_reconnect(server: ReplayServer) -> None:
+async def test_silence_past_the_watchdog_triggers_a_reconnect(server: WsMock) -> None:
     events = Recorder()
     async with client(server, events, heartbeat_interval=None, watchdog=0.2) as ws:
         gone = await events.wait_for(rt.Disconnected)
@@ -219,7 +221,7 @@ async def test_silence_past_the_watchdog_triggers_a_reconnect(server: ReplayServ
         assert await ws.server_time() == 1511941406
 
 
-async def test_disconnect_fails_pending_requests_without_hanging(server: ReplayServer) -> None:
+async def test_disconnect_fails_pending_requests_without_hanging(server: WsMock) -> None:
     async with client(server) as ws:
         server.silent = True
         pending = [asyncio.create_task(ws.server_time(timeout=20)) for _ in range(5)]
@@ -233,7 +235,7 @@ async def test_disconnect_fails_pending_requests_without_hanging(server: ReplayS
         assert await ws.server_time() == 1511941406  # reconnected
 
 
-async def test_close_fails_pending_requests_and_ends_iterators(server: ReplayServer) -> None:
+async def test_close_fails_pending_requests_and_ends_iterators(server: WsMock) -> None:
     ws = client(server)
     await ws.connect()
     prices = ws.price_subscribe("BTCUSDT", "ETHUSDT")
@@ -255,7 +257,7 @@ async def test_close_fails_pending_requests_and_ends_iterators(server: ReplaySer
         await ws.server_time()
 
 
-async def test_slow_consumer_drops_oldest_and_counts(server: ReplayServer) -> None:
+async def test_slow_consumer_drops_oldest_and_counts(server: WsMock) -> None:
     async with client(server, max_queue=10) as ws, ws.price_subscribe("BTCUSDT") as prices:
         server.send_recorded_pushes = False
         for i in range(1000):
@@ -267,7 +269,7 @@ async def test_slow_consumer_drops_oldest_and_counts(server: ReplayServer) -> No
         assert [g.price for g in got] == [Decimal(i) for i in range(990, 1000)]
 
 
-async def test_block_policy_loses_nothing(server: ReplayServer) -> None:
+async def test_block_policy_loses_nothing(server: WsMock) -> None:
     async with client(server, queue_policy="block", max_queue=5) as ws:
         server.send_recorded_pushes = False
         async with ws.price_subscribe("BTCUSDT") as prices:
@@ -278,7 +280,7 @@ async def test_block_policy_loses_nothing(server: ReplayServer) -> None:
             assert prices.dropped == 0 and prices.pending <= 5
 
 
-async def _push_many(server: ReplayServer, n: int) -> None:
+async def _push_many(server: WsMock, n: int) -> None:
     for i in range(n):
         await server.push(price("BTCUSDT", str(i)))
 
@@ -286,7 +288,7 @@ async def _push_many(server: ReplayServer, n: int) -> None:
 # ------------------------------------------------------------------ subscriptions of one method
 
 
-async def test_iterators_on_one_method_merge_and_route(server: ReplayServer) -> None:
+async def test_iterators_on_one_method_merge_and_route(server: WsMock) -> None:
     async with client(server) as ws:
         server.send_recorded_pushes = False
         btc = ws.deals_subscribe("BTCUSDT")
@@ -311,7 +313,7 @@ async def test_iterators_on_one_method_merge_and_route(server: ReplayServer) -> 
         assert server.requests[-1]["method"] == "deals.unsubscribe"
 
 
-async def test_leaving_the_loop_unsubscribes(server: ReplayServer) -> None:
+async def test_leaving_the_loop_unsubscribes(server: WsMock) -> None:
     async with client(server) as ws:
         async for item in ws.price_subscribe("BTCUSDT", "ETHUSDT"):
             assert item.market == "BTCUSDT"
@@ -321,7 +323,7 @@ async def test_leaving_the_loop_unsubscribes(server: ReplayServer) -> None:
                 await asyncio.sleep(0.01)
 
 
-async def test_fixed_params_are_shared_or_refused(server: ReplayServer) -> None:
+async def test_fixed_params_are_shared_or_refused(server: WsMock) -> None:
     async with client(server) as ws:
         one = ws.depth_subscribe("BTCUSDT", 100, "0.01")
         two = ws.depth_subscribe("BTCUSDT", 100, "0.01")
@@ -334,7 +336,7 @@ async def test_fixed_params_are_shared_or_refused(server: ReplayServer) -> None:
                 await ws.depth_subscribe("ETHUSDT", 100, "0.01").start()
 
 
-async def test_server_refusing_a_subscription_raises(server: ReplayServer) -> None:
+async def test_server_refusing_a_subscription_raises(server: WsMock) -> None:
     async with client(server) as ws:
         with pytest.raises(APIError) as info:
             await ws.request("order.subscribe", ["BTCUSDT"])
@@ -344,7 +346,7 @@ async def test_server_refusing_a_subscription_raises(server: ReplayServer) -> No
 # ------------------------------------------------------------------ refusals and bad replies
 
 
-async def test_undecodable_result_raises_decode_error(server: ReplayServer) -> None:
+async def test_undecodable_result_raises_decode_error(server: WsMock) -> None:
     from hotbit.errors import DecodeError
 
     async with client(server) as ws:
@@ -356,7 +358,7 @@ async def test_undecodable_result_raises_decode_error(server: ReplayServer) -> N
         assert await ws.server_time() == 1700000000
 
 
-async def test_refused_auth_on_reconnect_is_reported(server: ReplayServer) -> None:
+async def test_refused_auth_on_reconnect_is_reported(server: WsMock) -> None:
     events = Recorder()
     async with client(server, events, api_key=API_KEY, secret_key=SECRET) as ws:
         server.refuse["server.auth"] = {"code": 11, "message": "authentication failed"}
@@ -369,7 +371,7 @@ async def test_refused_auth_on_reconnect_is_reported(server: ReplayServer) -> No
         assert info.value.code == 6
 
 
-async def test_refused_auth_on_connect_raises(server: ReplayServer) -> None:
+async def test_refused_auth_on_connect_raises(server: WsMock) -> None:
     from hotbit.errors import AuthenticationFailed
 
     with pytest.raises(AuthenticationFailed):
@@ -377,7 +379,7 @@ async def test_refused_auth_on_connect_raises(server: ReplayServer) -> None:
             raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def test_refused_resubscribe_ends_the_iterator_with_the_error(server: ReplayServer) -> None:
+async def test_refused_resubscribe_ends_the_iterator_with_the_error(server: WsMock) -> None:
     events = Recorder()
     async with client(server, events) as ws, ws.price_subscribe("BTCBCC") as prices:
         await next_item(prices)
@@ -390,7 +392,7 @@ async def test_refused_resubscribe_ends_the_iterator_with_the_error(server: Repl
                 await next_item(prices)
 
 
-async def test_events_iterator_and_closed_client(server: ReplayServer) -> None:
+async def test_events_iterator_and_closed_client(server: WsMock) -> None:
     ws = client(server)
     stream = ws.events()
     await ws.connect()
@@ -417,7 +419,7 @@ def test_backoff_grows_is_capped_and_jittered() -> None:
         assert len(set(delays)) > 1  # jittered
 
 
-async def test_backoff_resets_after_a_healthy_connection(server: ReplayServer) -> None:
+async def test_backoff_resets_after_a_healthy_connection(server: WsMock) -> None:
     events = Recorder()
     backoff = rt.Backoff(initial=0.01, maximum=0.05, reset_after=0.3)
     async with client(server, events, backoff=backoff):

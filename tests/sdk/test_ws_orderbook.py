@@ -16,8 +16,10 @@ from typing import Any
 import hotbit
 import msgspec
 import pytest
+from support import ws_mock_for
 from hotbit import _ws_runtime as rt
-from ws_replay_server import ReplayServer
+
+from generator.mock import WsMock
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -133,8 +135,8 @@ def test_performance_with_best_bid_ask_after_each_message() -> None:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[ReplayServer]:
-    async with ReplayServer() as srv:
+async def server() -> AsyncIterator[WsMock]:
+    async with ws_mock_for() as srv:
         yield srv
 
 
@@ -153,7 +155,7 @@ def depth(
 
 
 @needs_book
-async def test_recorded_depth_session_builds_the_book(server: ReplayServer) -> None:
+async def test_recorded_depth_session_builds_the_book(server: WsMock) -> None:
     async with (
         hotbit.WebSocketClient(server.url, backoff=FAST) as ws,
         ws.order_book("BTCUSDT", 100, "0.01") as live,
@@ -175,7 +177,7 @@ async def test_recorded_depth_session_builds_the_book(server: ReplayServer) -> N
 
 
 @needs_book
-async def test_gap_after_reconnect_resyncs_from_the_new_snapshot(server: ReplayServer) -> None:
+async def test_gap_after_reconnect_resyncs_from_the_new_snapshot(server: WsMock) -> None:
     events: list[rt.Event] = []
     async with (
         hotbit.WebSocketClient(server.url, backoff=FAST, on_event=events.append) as ws,
@@ -197,7 +199,7 @@ async def test_gap_after_reconnect_resyncs_from_the_new_snapshot(server: ReplayS
 
 
 @needs_book
-async def test_update_without_snapshot_re_subscribes(server: ReplayServer) -> None:
+async def test_update_without_snapshot_re_subscribes(server: WsMock) -> None:
     events: list[rt.Event] = []
     async with (
         hotbit.WebSocketClient(server.url, backoff=FAST, on_event=events.append) as ws,
@@ -225,7 +227,7 @@ async def test_update_without_snapshot_re_subscribes(server: ReplayServer) -> No
 
 
 @needs_book
-async def test_crossed_book_re_subscribes(server: ReplayServer) -> None:
+async def test_crossed_book_re_subscribes(server: WsMock) -> None:
     events: list[rt.Event] = []
     async with (
         hotbit.WebSocketClient(server.url, backoff=FAST, on_event=events.append) as ws,
@@ -246,7 +248,7 @@ async def test_crossed_book_re_subscribes(server: ReplayServer) -> None:
 
 
 @needs_book
-async def test_dropped_pushes_resync(server: ReplayServer) -> None:
+async def test_dropped_pushes_resync(server: WsMock) -> None:
     async with (
         hotbit.WebSocketClient(server.url, backoff=FAST) as ws,
         ws.order_book("BTCUSDT", 100, "0.01", maxsize=4) as live,

@@ -1,6 +1,6 @@
 """Every recorded WebSocket session, replayed over a real socket through the generated client.
 
-Each recording in tests/recordings/ws/ is served by `ReplayServer`; the generated
+Each recording in tests/recordings/ws/ is served by the WebSocket mock; the generated
 `hotbit.WebSocketClient` makes the same calls (requests by their method, subscriptions by
 iterating them, unsubscriptions by leaving the iterator) and its typed results must carry
 exactly what the recording says. The recordings themselves are checked against the AsyncAPI
@@ -15,15 +15,18 @@ from typing import Any
 
 import msgspec
 import pytest
-from support import WS_SPEC
+from support import DOC_KEYS, WS_RECORDINGS, WS_SPEC, ws_mock_for
 from support.ws_messages import Messages
-from ws_replay_server import DOC_KEYS, ReplayServer, SpecFacts, load_recordings
+
+from generator.load import Document, Resolver, load_document
+from generator.mock import WsMock, WsSpec, load_sessions
 
 from generator.naming import snake
 
 pytestmark = pytest.mark.timeout(60)
 
-SESSIONS = load_recordings()
+RECORDINGS = WS_RECORDINGS
+SESSIONS = load_sessions(RECORDINGS)
 
 
 # ------------------------------------------------------------------ typed comparison
@@ -62,6 +65,20 @@ def _same(recorded: Any, value: Any, where: str) -> None:
 # ------------------------------------------------------------------ replay
 
 
+class SpecFacts:
+    """What the replay below needs to know of the spec's methods, read from the mock's `WsSpec`."""
+
+    def __init__(self, spec: WsSpec) -> None:
+        methods = {m.name: m for m in spec.methods.values()}
+        self.auth_method = spec.auth_method
+        self.private = {name for name, m in methods.items() if m.private}
+        subscribes = {name: m for name, m in methods.items() if m.kind == "subscribe"}
+        self.push_of = {name: m.push for name, m in subscribes.items()}
+        self.unsubscribe_of = {
+            name: m.unsubscribe for name, m in subscribes.items() if m.unsubscribe
+        }
+
+
 def _client_keys(session: dict[str, Any], facts: SpecFacts) -> tuple[str | None, str | None]:
     """Keys whose signature is the recorded server.auth params (a wrong secret where it failed)."""
     for ex in session["exchanges"]:
@@ -76,8 +93,8 @@ async def _replay(name: str) -> None:
     from hotbit.errors import APIError, MissingCredentials, error_for
 
     session = SESSIONS[name]
-    async with ReplayServer() as server:
-        facts = server.facts
+    async with ws_mock_for() as server:
+        facts = SpecFacts(server.spec)
         api_key, secret = _client_keys(session, facts)
         auth_fails = any(
             ex["request"]["method"] == facts.auth_method and ex["reply"]["error"]
@@ -162,7 +179,7 @@ def _method(method: str) -> tuple[str, str]:
     return _SPEC_METHODS[method]
 
 
-def _sent(server: ReplayServer, start: int) -> list[dict[str, Any]]:
+def _sent(server: WsMock, start: int) -> list[dict[str, Any]]:
     return [
         {"method": r["method"], "params": r["params"]} for r in server.requests[max(start, 0) :]
     ]

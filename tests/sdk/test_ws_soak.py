@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import hotbit
 import pytest
+from support import DOC_KEYS, ws_mock_for
 from hotbit import _ws_runtime as rt
-from ws_replay_server import DOC_KEYS, ReplayServer
 
 ROUNDS = 300
 API_KEY, SECRET = next(iter(DOC_KEYS.items()))
@@ -24,7 +24,7 @@ API_KEY, SECRET = next(iter(DOC_KEYS.items()))
 @pytest.mark.timeout(60)
 async def test_hundreds_of_disconnects() -> None:
     started = time.monotonic()
-    async with ReplayServer() as server:
+    async with ws_mock_for() as server:
         server.send_recorded_pushes = False
         before = asyncio.all_tasks()
         events: list[rt.Event] = []

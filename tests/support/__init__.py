@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from generator.mock import WsMock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SPECS_DIR = ROOT / "specs"
@@ -21,6 +25,10 @@ REST_RECORDINGS = ROOT / "tests" / "recordings" / "rest"
 # computed with these.
 REST_API_KEY = "6b97d781-5ffd-958f-576d96d0bbebc8c6"
 REST_SECRET_KEY = "de8063ea6e99bc967ba6395d06fabf50"
+
+WS_RECORDINGS = ROOT / "tests" / "recordings" / "ws"
+# The documentation's example key pair: its signature appears in the recorded server.auth params.
+DOC_KEYS = {REST_API_KEY: REST_SECRET_KEY}
 
 
 def node_bin(name: str) -> Path:
@@ -37,3 +45,10 @@ def node_exe() -> str:
     if exe is None:
         pytest.fail("`node` is not on PATH: install Node.js and run `make deps`", pytrace=False)
     return exe
+
+
+def ws_mock_for(recordings: Path | None = WS_RECORDINGS) -> WsMock:
+    """A WebSocket mock of the spec replaying `recordings`, checking auth with the doc keys."""
+    from generator.mock import WsMock, WsSpec
+
+    return WsMock(WsSpec.load(WS_SPEC), recordings, secret_key=REST_SECRET_KEY)

@@ -5,7 +5,7 @@ for the multi-file social-media set, each service's asyncapi.yaml) and every edg
 tests/fixtures/asyncapi/ generates a package that imports (in a subprocess), type-checks (one
 `mypy --strict` run over all of them, with a cache kept between runs), lints (ruff) and
 round-trips its message examples (the spec's, plus one made up from each payload schema) through
-the generated models. The edge specs then run against a loopback server (tests/plain_ws_server.py)
+the generated models. The edge specs then run against a loopback server (generator/mock/wsserver.py)
 in sdk/test_asyncapi_loopback.py: what `send_*` puts on the wire, typed and discriminated
 receiving, reconnects, backpressure. The `generated` fixture is in tests/conftest.py.
 """
@@ -38,6 +38,7 @@ from support.asyncapi import (
 )
 
 from generator.load import Document, Resolver, load_document
+from generator.mock import Raw, WsServer
 from generator.model.asyncapi import build_ws_api
 from generator.model.ir import WsApi, WsMessage
 from generator.problems import Severity, SpecError

@@ -5,7 +5,7 @@ its examples (the helpers of tests/support/corpus.py; the `edge` fixture is in t
 Then, per corner, what the generated code does (in sdk/test_edge_sdk.py):
 unions (tagged with a discriminator, merged without), nullable vs absent, maps, recursion, open
 enums, awkward names, and real calls through `Client`/`AsyncClient` against the generic mock
-(generator/mock.py) on a loopback port, asserting what the server received: path, query,
+(generator/mock/rest.py) on a loopback port, asserting what the server received: path, query,
 header and cookie parameters; JSON, form, multipart and text bodies; apiKey (header, query,
 cookie), bearer and basic auth. Finally the command line: --lenient, Swagger 2.0, documents we
 do not support, --templates, and a 1 MB spec (bench/synth_spec.py, also the benchmark's).

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from support import WS_RECORDINGS as RECORDINGS
 from support import WS_SPEC
 from support.ws_messages import Messages
-from ws_replay_server import RECORDINGS, load_recordings
 
-SESSIONS = load_recordings()
+from generator.mock import load_sessions
+
+SESSIONS = load_sessions(RECORDINGS)
 
 
 def test_recordings_exist() -> None:

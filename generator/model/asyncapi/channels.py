@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from generator.load import Document, Located
+from generator.load import Document, Located, Resolver
 from generator.model.asyncapi.common import (
     FRAME_CODECS,
     _discriminator,
@@ -20,12 +20,25 @@ from generator.model.asyncapi.common import (
 )
 from generator.model.ir import WsApi, WsChannel, WsMessage, WsParam, WsVariant
 from generator.model.pytype import ANY, BYTES, NONE, scalar, union
-from generator.model.types import _NO_CONST, _constant, decodable
+from generator.model.types import _NO_CONST, TypeMapper, _constant, decodable
 from generator.naming import pascal, snake, unique
 from generator.problems import Problem, Severity, join_pointer
 
-if TYPE_CHECKING:
-    from generator.model.asyncapi.rpc import _Builder
+
+class _Builder(Protocol):
+    """What the plain builder uses of `rpc._Builder` (structural: channels must not import rpc)."""
+
+    doc: Document
+    resolver: Resolver
+    types: TypeMapper
+    root: dict[str, Any]
+    where: tuple[Document, str]
+    package: str
+
+    def fail(self, doc: Document, pointer: str, message: str) -> None: ...
+    def check(self) -> None: ...
+    def server(self, allowed: set[str] | None = None) -> tuple[str, str]: ...
+
 
 # -- plain messages (no x-rpc) ------------------------------------------------------------------
 # Who sends what. AsyncAPI 2.x documents describe the server: `publish` = others publish to it (the

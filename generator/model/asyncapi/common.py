@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
@@ -137,3 +138,12 @@ def model_aliases(
         if known and key != name and key.isidentifier() and key not in types.models.schemas:
             out.append((str(key), str(name)))
     return tuple(out)
+
+
+@dataclass
+class _Message:
+    key: str  # component name (or pointer for inline messages)
+    rpc: dict[str, Any]
+    value: dict[str, Any]
+    doc: Document
+    pointer: str

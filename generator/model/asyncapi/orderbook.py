@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.load import Document, Located
+from generator.model.asyncapi.common import _Message
 from generator.model.ir import WsMethod, WsOrderBook
 from generator.model.types import TypeMapper
 from generator.naming import snake
 from generator.problems import join_pointer
-
-if TYPE_CHECKING:
-    from generator.model.asyncapi.rpc import _Message
 
 
 class OrderBooks:

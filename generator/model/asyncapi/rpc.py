@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from generator.load import Document, Resolver
@@ -12,6 +12,7 @@ from generator.model.asyncapi.common import (
     FRAME_CODECS,
     METHOD_KINDS,
     PARAM_RESERVED,
+    _Message,
     _resolved,
     _text,
     model_aliases,
@@ -33,15 +34,6 @@ from generator.model.pytype import ANY, NONE, PyType
 from generator.model.types import TypeMapper, _count
 from generator.naming import pascal, snake, unique
 from generator.problems import Problem, SpecError, join_pointer
-
-
-@dataclass
-class _Message:
-    key: str  # component name (or pointer for inline messages)
-    rpc: dict[str, Any]
-    value: dict[str, Any]
-    doc: Document
-    pointer: str
 
 
 class _Builder(OrderBooks):

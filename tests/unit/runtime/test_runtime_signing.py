@@ -133,7 +133,8 @@ def test_sdk_functions_need_a_signature_in_constants() -> None:
 
 
 def test_the_mocks_sign_with_the_runtime() -> None:
-    from generator import mock, mock_ws
+    from generator.mock import rest as mock
+    from generator.mock import ws as mock_ws
     from generator.model.ir import Signature as IRSignature
 
     ir = IRSignature("md5", "hex-upper", "{canonical}&secret_key={secret_key}", parameter="sign")

@@ -11,8 +11,8 @@ from typing import Any
 
 import msgspec
 import pytest
-from websockets.asyncio.server import ServerConnection, serve
 
+from generator.mock import Conn, WsServer
 from generator.runtime._ws_plain import MessageEngine, UnknownMessage, Variant
 from generator.runtime._ws_runtime import Backoff, decompress
 
@@ -72,15 +72,18 @@ def test_decompress() -> None:
     assert decompress(data) == data and decompress(data, "none") == data
 
 
+class _Echo(WsServer):
+    """Sends back, one gzip frame each, the frames of every JSON list a client sends."""
+
+    async def on_frame(self, conn: Conn, frame: str | bytes) -> None:
+        for obj in json.loads(frame):
+            await self.send_to(conn, obj)
+
+
 @pytest.fixture
 async def url() -> AsyncIterator[str]:
-    async def handle(ws: ServerConnection) -> None:
-        async for text in ws:
-            for frame in json.loads(text):
-                await ws.send(gzip.compress(json.dumps(frame).encode()))
-
-    async with serve(handle, "127.0.0.1", 0) as srv:
-        yield f"ws://127.0.0.1:{srv.sockets[0].getsockname()[1]}"
+    async with _Echo(compression="gzip") as srv:
+        yield srv.origin
 
 
 async def test_streams_get_the_messages_they_want(url: str) -> None:

@@ -26,7 +26,8 @@ keep-alive). For every request it:
    that is not an error; the first example of its 200 response; else 501.
 
 `python -m generator mock --openapi FILE [--recordings DIR] [--secret-key S] [--port N]` serves it
-from the command line; with `--asyncapi` it also serves the WebSocket half (generator/mock_ws.py).
+from the command line (generator/mock/cli.py); with `--asyncapi` it also serves the WebSocket half
+(generator/mock/ws.py). Faults are in generator/mock/faults.py, recordings in recordings.py.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import sys
 import threading
 import urllib.parse
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -50,6 +51,8 @@ from types import TracebackType
 from typing import Any, Self
 
 from generator.load import Document, Resolver, load_document
+from generator.mock.faults import Close, Fault, Garbage, Status, fault_body
+from generator.mock.recordings import Recording, json_bytes, load_recordings
 from generator.model.ir import Envelope, ErrorDef, Signature
 from generator.model.openapi import build_errors, build_signature
 from generator.model.schemas import merged_properties
@@ -57,20 +60,13 @@ from generator.problems import SpecError, join_pointer
 from generator.runtime import _signing
 
 __all__ = [
-    "Close",
-    "Delay",
-    "Fault",
-    "Garbage",
     "OperationSpec",
     "ParamSpec",
     "ReceivedRequest",
-    "Recording",
     "RestMock",
     "RestSpec",
-    "Status",
+    "coerce_value",
     "compute_signature",
-    "load_recordings",
-    "serve",
 ]
 
 log = logging.getLogger("generator.mock")
@@ -78,45 +74,6 @@ log = logging.getLogger("generator.mock")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
-
-
-# --------------------------------------------------------------------------------------------
-# faults
-
-
-@dataclass(frozen=True)
-class Status:
-    """Answer with this HTTP status, body and headers instead of the normal answer.
-
-    `body` may be bytes, text, or any JSON value (encoded compactly)."""
-
-    status: int
-    body: Any = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Delay:
-    """Hold the request for `seconds` (released early by `stop()`), then answer normally."""
-
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Garbage:
-    """Answer with these bytes as the body (HTTP 200, JSON content type by default)."""
-
-    data: bytes = b"\x00\xff not json {"
-    status: int = 200
-    content_type: str = "application/json"
-
-
-@dataclass(frozen=True)
-class Close:
-    """Drop the connection without answering."""
-
-
-Fault = Status | Delay | Garbage | Close
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,14 +229,14 @@ class RestSpec:
     def error_body(self, code: int, message: str, request_id: int = 0) -> bytes:
         """An error answer in the spec's envelope (`{"error": {...}, "result": null, "id": n}`)."""
         if self.envelope is None:
-            return _json({"code": code, "message": message})
+            return json_bytes({"code": code, "message": message})
         body: dict[str, Any] = {
             self.envelope.error: {self.envelope.code: code, self.envelope.message: message},
             self.envelope.result: None,
         }
         if self.envelope.id:
             body[self.envelope.id] = request_id
-        return _json(body)
+        return json_bytes(body)
 
     def is_error_body(self, body: Any) -> bool:
         """Whether a decoded body carries a (top-level) error in the spec's envelope."""
@@ -557,59 +514,6 @@ def _multipart(body: bytes, content_type: str) -> list[tuple[str, str | bytes]]:
     return parts
 
 
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-# --------------------------------------------------------------------------------------------
-# recordings
-
-
-@dataclass(frozen=True)
-class Recording:
-    """One recorded exchange: the SDK call, the request on the wire and the response."""
-
-    name: str  # file stem, e.g. "market_last__invalid_argument"
-    operation: str
-    call: Mapping[str, Any]
-    method: str
-    path: str  # as sent, base path included
-    params: Mapping[str, str]
-    status: int
-    headers: Mapping[str, str]
-    body: bytes  # exactly what the mock sends
-    json_body: Any  # the decoded body; None when the body is not JSON (`body_text`)
-    data: Mapping[str, Any]  # the whole file
-
-    @classmethod
-    def load(cls, path: str | Path) -> Recording:
-        path = Path(path)
-        data = json.loads(path.read_text(encoding="utf-8"))
-        request, response = data["request"], data["response"]
-        if "body" in response:
-            json_body, body = response["body"], _json(response["body"])
-        else:
-            json_body, body = None, str(response.get("body_text", "")).encode()
-        return cls(
-            name=path.stem,
-            operation=str(data["operation"]),
-            call=dict(data.get("call") or {}),
-            method=str(request["method"]).upper(),
-            path=str(request["path"]),
-            params={str(k): str(v) for k, v in (request.get("params") or {}).items()},
-            status=int(response.get("status", 200)),
-            headers={str(k): str(v) for k, v in (response.get("headers") or {}).items()},
-            body=body,
-            json_body=json_body,
-            data=data,
-        )
-
-
-def load_recordings(directory: str | Path) -> list[Recording]:
-    """Every `*.json` recording in `directory`, by file name (`op.json` before `op__variant.json`)."""
-    return [Recording.load(p) for p in sorted(Path(directory).glob("*.json"))]
-
-
 # --------------------------------------------------------------------------------------------
 # the server
 
@@ -863,7 +767,10 @@ class RestMock:
                 decoded = None
             if isinstance(decoded, dict):
                 params.update(
-                    {k: v if isinstance(v, str) else _json(v).decode() for k, v in decoded.items()}
+                    {
+                        k: v if isinstance(v, str) else json_bytes(v).decode()
+                        for k, v in decoded.items()
+                    }
                 )
         elif body and content_type == _MULTIPART:
             try:
@@ -902,11 +809,11 @@ class RestMock:
             if allowed:
                 handler.reply(
                     405,
-                    _json({"message": f"{handler.command} not allowed"}),
+                    json_bytes({"message": f"{handler.command} not allowed"}),
                     {"Allow": ", ".join(allowed)},
                 )
             else:
-                handler.reply(404, _json({"message": f"no route for {path}"}))
+                handler.reply(404, json_bytes({"message": f"no route for {path}"}))
             return
         if fault is not None:
             if isinstance(fault, Close):
@@ -917,7 +824,7 @@ class RestMock:
                     pass
                 return
             if isinstance(fault, Status):
-                handler.reply(fault.status, _fault_body(fault.body), fault.headers)
+                handler.reply(fault.status, fault_body(fault.body), fault.headers)
                 return
             if isinstance(fault, Garbage):
                 handler.reply(fault.status, fault.data, {"Content-Type": fault.content_type})
@@ -945,8 +852,8 @@ class RestMock:
         if op.examples:
             example = op.examples[0]
             if "json" in op.media_type:
-                return op.status, json_headers, _json(example)
-            text = example if isinstance(example, (str, bytes)) else _json(example).decode()
+                return op.status, json_headers, json_bytes(example)
+            text = example if isinstance(example, (str, bytes)) else json_bytes(example).decode()
             data = text if isinstance(text, bytes) else text.encode()
             return op.status, {"Content-Type": op.media_type}, data
         if op.no_content:
@@ -954,7 +861,7 @@ class RestMock:
         return (
             501,
             json_headers,
-            _json({"message": f"no recording or example for {op.operation_id}"}),
+            json_bytes({"message": f"no recording or example for {op.operation_id}"}),
         )
 
     def _refusal(
@@ -1019,72 +926,3 @@ def _present(p: ParamSpec, params: Mapping[str, str], entry: ReceivedRequest | N
     if p.location == "multipart":
         return any(name == p.name for name, _ in entry.parts)
     return p.name in params  # query (or a form body standing in for it), form and JSON fields
-
-
-def _fault_body(body: Any) -> bytes:
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode()
-    return _json(body)
-
-
-# --------------------------------------------------------------------------------------------
-# command line
-
-
-def serve(
-    openapi: str | Path,
-    recordings: str | Path | None = None,
-    secret_key: str | None = None,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    api_key: str | None = None,
-    asyncapi: str | Path | None = None,
-    ws_recordings: str | Path | None = None,
-    ws_port: int = 0,
-) -> int:
-    """Serve until interrupted (Ctrl-C). Prints the base URLs first."""
-    from contextlib import ExitStack
-
-    from generator.mock_ws import WsMock
-
-    mock = RestMock(openapi, recordings, secret_key, host, port, api_key=api_key)
-    with ExitStack() as stack:
-        stack.enter_context(mock)
-        print(f"REST mock of {mock.spec.title}: {mock.url}", flush=True)
-        print(
-            f"  {len(mock.spec.operations)} operation(s), {len(mock.recordings)} recording(s), "
-            f"signature checking {'on' if secret_key else 'off'}",
-            flush=True,
-        )
-        if asyncapi is not None:
-            ws = WsMock(
-                asyncapi,
-                ws_recordings,
-                api_key=api_key,
-                secret_key=secret_key,
-                host=host,
-                port=ws_port,
-            )
-            stack.enter_context(ws)
-            print(
-                f"WebSocket mock: {ws.url} ({len(ws.exchanges)} recorded exchange(s))", flush=True
-            )
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            print("stopped", flush=True)
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m generator.mock ...`: the same as `python -m generator mock ...`."""
-    from generator.cli import main as cli_main
-
-    return cli_main(["mock", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""`insomnia/<package>.insomnia.json`: an Insomnia v4 export (workspace, environment, folders)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.model.ir import (
+    Operation,
+    RestApi,
+)
+from generator.outputs.common import (
+    VAR_API_KEY,
+    VAR_BASE_URL,
+    VAR_SECRET_KEY,
+    Project,
+    dump_json,
+    generated_note,
+    grouped,
+    hash_id,
+    op_description,
+    path_with,
+    signed_location,
+    spec_examples,
+    wire_pairs,
+)
+from generator.outputs.samples import signature_rule
+
+INSOMNIA_SIGNING = (
+    "the key comes from the apiKey variable; compute the signature as its parameter says"
+)
+
+
+def insomnia_export(project: Project, template: str) -> str:
+    """`insomnia/<package>.insomnia.json`: Insomnia v4 export (workspace, environment, folders)."""
+    api = project.api
+    assert api is not None
+    examples = spec_examples(project)
+    workspace = "wrk_" + hash_id("insomnia", api.title)
+    resources: list[dict[str, Any]] = [
+        {
+            "_id": workspace,
+            "_type": "workspace",
+            "parentId": None,
+            "name": api.title,
+            "description": (api.description + "\n\n" if api.description else "")
+            + generated_note(project),
+            "scope": "collection",
+        },
+        {
+            "_id": "env_" + hash_id("insomnia-env", api.title),
+            "_type": "environment",
+            "parentId": workspace,
+            "name": "Base Environment",
+            "data": {VAR_BASE_URL: api.base_url, VAR_API_KEY: "", VAR_SECRET_KEY: ""},
+            "dataPropertyOrder": {"&": [VAR_BASE_URL, VAR_API_KEY, VAR_SECRET_KEY]},
+            "color": None,
+            "isPrivate": False,
+            "metaSortKey": 0,
+        },
+    ]
+    sort = 0
+    for tag, ops in grouped(api, examples.rest_tags):
+        folder = "fld_" + hash_id("insomnia-folder", api.title, tag)
+        sort += 1
+        resources.append(
+            {
+                "_id": folder,
+                "_type": "request_group",
+                "parentId": workspace,
+                "name": tag,
+                "description": examples.rest_tags.get(tag, ""),
+                "environment": {},
+                "environmentPropertyOrder": None,
+                "metaSortKey": sort,
+            }
+        )
+        for op in ops:
+            sort += 1
+            resources.append(
+                _insomnia_request(api, op, examples.rest[op.operation_id].args, folder, sort)
+            )
+    return dump_json(
+        {
+            "_type": "export",
+            "__export_format": 4,
+            "__export_source": "spec-sdk-generator",
+            "resources": resources,
+        }
+    )
+
+
+def _insomnia_request(
+    api: RestApi, op: Operation, args: dict[str, Any], parent: str, sort: int
+) -> dict[str, Any]:
+    var = "{{ _.%s }}"
+    sig = api.signature if op.signed else None
+    parameters = [
+        {"name": p.name, "value": text, "description": p.description, "disabled": False}
+        for p, text in wire_pairs(op.params, args, ("query",))
+    ]
+    fields = [
+        {"name": p.name, "value": text, "description": p.description, "disabled": False}
+        for p, text in wire_pairs(op.params, args, ("form", "multipart"))
+    ]
+    if sig is not None:
+        target = fields if signed_location(op) == "body" else parameters
+        target.append(
+            {
+                "name": sig.key_parameter,
+                "value": var % VAR_API_KEY,
+                "description": "API key",
+                "disabled": False,
+            }
+        )
+        target.append(
+            {
+                "name": sig.parameter,
+                "value": "",
+                "description": "Signature: " + signature_rule(sig),
+                "disabled": False,
+            }
+        )
+    headers = [
+        {"name": p.name, "value": text} for p, text in wire_pairs(op.params, args, ("header",))
+    ]
+    body: dict[str, Any] = {}
+    if op.body_kind == "form":
+        body = {"mimeType": "application/x-www-form-urlencoded", "params": fields}
+        headers.append({"name": "Content-Type", "value": "application/x-www-form-urlencoded"})
+    elif op.body_kind == "multipart":
+        body = {"mimeType": "multipart/form-data", "params": fields}
+        headers.append({"name": "Content-Type", "value": "multipart/form-data"})
+    elif op.body_kind in ("json", "body"):
+        value = (
+            {p.name: args.get(p.name) for p in op.params if p.location == "json"}
+            if op.body_kind == "json"
+            else args.get("body")
+        )
+        media = op.body_media_type or "application/json"
+        body = {"mimeType": media, "text": json.dumps(value, indent=2, ensure_ascii=False)}
+        headers.append({"name": "Content-Type", "value": media})
+    authentication: dict[str, Any] = {}
+    if op.auth:
+        scheme = api.auth_schemes[op.auth[0]]
+        if scheme.type == "bearer":
+            authentication = {"type": "bearer", "token": var % VAR_API_KEY}
+        elif scheme.type == "basic":
+            authentication = {
+                "type": "basic",
+                "username": var % VAR_API_KEY,
+                "password": var % VAR_SECRET_KEY,
+            }
+        elif scheme.location == "header":
+            headers.append({"name": scheme.param_name, "value": var % VAR_API_KEY})
+        elif scheme.location == "query":
+            parameters.append(
+                {
+                    "name": scheme.param_name,
+                    "value": var % VAR_API_KEY,
+                    "description": "API key",
+                    "disabled": False,
+                }
+            )
+    return {
+        "_id": "req_" + hash_id("insomnia-request", api.title, op.operation_id),
+        "_type": "request",
+        "parentId": parent,
+        "name": op.method_name,
+        "description": op_description(api, op, INSOMNIA_SIGNING),
+        "method": op.http_method,
+        "url": var % VAR_BASE_URL + path_with(op, args, "{value}"),
+        "parameters": parameters,
+        "headers": headers,
+        "body": body,
+        "authentication": authentication,
+        "metaSortKey": sort,
+        "settingEncodeUrl": True,
+    }
