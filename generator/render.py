@@ -12,6 +12,7 @@ the "models" section below.
 
 from __future__ import annotations
 
+import importlib.resources
 import keyword
 import multiprocessing
 import os
@@ -36,7 +37,8 @@ from generator.model.ir import ModelSet, RestApi, WsApi
 from generator.naming import pascal
 from generator.problems import Problem, Severity, SpecError
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The repository's top-level templates/, installed as the package `generator.templates` (setup.py).
+BUILTIN_TEMPLATES = Path(str(importlib.resources.files("generator.templates")))
 Context = dict[str, Any]
 
 

@@ -37,6 +37,7 @@ import referencing
 import referencing.jsonschema
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
 
+from generator import tools
 from generator.load import Document, Located, Resolver, load_document
 from generator.problems import Problem, Severity, SpecError, join_pointer, split_pointer
 
@@ -44,7 +45,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
 SCHEMAS_DIR = PACKAGE_DIR / "schemas"
 ASYNCAPI_SCHEMA_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0")
-SPECTRAL_RULESET = ROOT / ".spectral.yaml"
+SPECTRAL_RULESET = tools.SPECTRAL_RULESET
 SPECTRAL_TIMEOUT = 180.0  # seconds, per file
 SWAGGER_MESSAGE = (
     "Swagger 2.0 is not supported: convert it to OpenAPI 3 first "
@@ -1341,17 +1342,19 @@ class SpectralError(Exception):
     """Spectral is missing, timed out or crashed."""
 
 
-def spectral_bin() -> Path:
-    return ROOT / "node_modules" / ".bin" / "spectral"
+def spectral_bin(near: str | os.PathLike[str] | None = None) -> Path:
+    """Spectral's executable (see generator/tools.py for where it is looked for)."""
+    found = tools.node_tool("spectral", near)
+    return found if found is not None else Path("node_modules", ".bin", "spectral")
 
 
 def spectral_lint(
     path: str | os.PathLike[str], *, timeout: float = SPECTRAL_TIMEOUT
 ) -> list[dict[str, Any]]:
     """Spectral's raw JSON results for one file (with the root `.spectral.yaml`)."""
-    exe = spectral_bin()
+    exe = spectral_bin(path)
     if not exe.exists():
-        raise SpectralError(f"Spectral is not installed ({exe} is missing): run `make deps`")
+        raise SpectralError(f"Spectral is not installed ({tools.NOT_FOUND_HINT}): run `make deps`")
     cmd = [
         str(exe), "lint", "--quiet", "--format", "json",
         "--ruleset", str(SPECTRAL_RULESET), str(Path(path).resolve()),
