@@ -1,4 +1,4 @@
-"""Unit tests of generator/validate.py on tiny fixture specs (tests/fixtures/specs/)."""
+"""Unit tests of generator/validate/ on tiny fixture specs (tests/fixtures/specs/)."""
 
 from __future__ import annotations
 
@@ -393,7 +393,7 @@ def test_spectral_lint_uses_the_root_ruleset() -> None:
 def test_missing_spectral_says_run_make_deps(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(validate, "spectral_bin", lambda near=None: tmp_path / "spectral")
+    monkeypatch.setattr(validate.spectral, "spectral_bin", lambda near=None: tmp_path / "spectral")
     [problem] = problems_of("openapi-30-good.yaml", external=True)
     assert "run `make deps`" in problem.message and problem.source == "spectral"
     assert problems_of("openapi-30-good.yaml", external=False) == []

@@ -1,0 +1,82 @@
+"""Shared pieces of the checks: the per-document context and how problems are located."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
+
+from generator.load import Document, Resolver
+from generator.problems import Problem
+from generator.validate.kind import Kind
+
+if TYPE_CHECKING:
+    from generator.validate.examples import _SchemaBundler
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+ROOT = PACKAGE_DIR.parent
+SCHEMAS_DIR = PACKAGE_DIR / "schemas"
+
+
+@dataclass
+class _Context:
+    doc: Document
+    resolver: Resolver
+    kind: Kind
+    broken_refs: bool = False
+    bundlers: dict[str, _SchemaBundler] = field(default_factory=dict)  # by dialect, shared
+
+
+def _relative(path: str | os.PathLike[str]) -> str:
+    """`path` relative to the working directory if it is inside it, else as given."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _display_name(doc: Document, root: Document) -> str:
+    return root.name if doc is root else _relative(doc.path)
+
+
+def _problem(ctx: _Context, doc: Document, pointer: str, message: str, source: str) -> Problem:
+    return Problem(_display_name(doc, ctx.doc), doc.line_of(pointer), pointer, message, source)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
+
+
+def _error_message(error: ValidationError) -> str:
+    """jsonschema's message, with a long repr of the instance shortened."""
+    message = str(error.message)
+    text = repr(error.instance)
+    if len(text) > 80 and text in message:
+        message = message.replace(text, _short(error.instance))
+    return message
+
+
+def _follow(ctx: _Context, value: Any, doc: Document, pointer: str) -> tuple[Any, Document, str]:
+    located = ctx.resolver.follow(value, doc, pointer)
+    return located.value, located.doc, located.pointer
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
+
+
+_SCHEMA_ONE = (
+    "additionalProperties", "additionalItems", "not", "contains", "if", "then", "else",
+    "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
+)  # fmt: skip
+
+
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+_NOT_SPEC = ("example", "examples", "default", "enum", "const")

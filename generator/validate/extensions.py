@@ -1,0 +1,122 @@
+"""The shapes of our `x-` extensions (`generator/schemas/x-extensions.json`)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped, unused-ignore]
+
+from generator.load import Document
+from generator.problems import Problem, join_pointer, split_pointer
+from generator.validate.collapse import _schema_errors
+from generator.validate.common import _NOT_SPEC, SCHEMAS_DIR, _Context, _error_message, _problem
+from generator.validate.walkers import _AsyncAPIWalker, _OpenAPIWalker
+
+# Which x- extension (definition in x-extensions.json) is checked where. Unknown x- keys are ignored.
+X_EXTENSIONS: dict[str, dict[str, str]] = {
+    "openapi-root": {
+        "x-sdk": "x-sdk",
+        "x-signature": "x-signature",
+        "x-envelope": "x-envelope",
+        "x-error-codes": "x-error-codes",
+        "x-rate-limit": "x-rate-limit",
+    },
+    "openapi-operation": {
+        "x-signed": "x-signed",
+        "x-envelope": "x-envelope-operation",
+        "x-errors": "x-error-codes",
+        "x-rate-limit": "x-rate-limit",
+        "x-retry-safe": "x-retry-safe",
+        "x-permission": "x-permission",
+        "x-method-name": "x-method-name",
+        "x-also-accepts": "x-also-accepts",
+    },
+    "asyncapi-root": {"x-rpc": "x-rpc", "x-frames": "x-frames", "x-error-codes": "x-error-codes"},
+    "asyncapi-message": {"x-rpc-method": "x-rpc-method"},
+    # checked wherever they appear (outside example values)
+    "anywhere": {
+        "x-quirks": "x-quirks",
+        "x-json-encoded": "x-json-encoded",
+        "x-positional": "x-positional",  # proposed
+        "x-also-number": "x-also-number",  # proposed
+    },
+}
+
+
+@functools.cache
+def _extension_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(
+        (SCHEMAS_DIR / "x-extensions.json").read_text(encoding="utf-8")
+    )
+    return schema
+
+
+@functools.cache
+def _extension_validator(definition: str) -> Any:
+    schema = dict(_extension_schema())
+    schema["$ref"] = f"#/definitions/{definition}"
+    return jsonschema.Draft7Validator(schema)
+
+
+def _check_extension(
+    ctx: _Context, doc: Document, pointer: str, value: Any, definition: str
+) -> list[Problem]:
+    name = split_pointer(pointer)[-1]
+    out = []
+    for error in _schema_errors(_extension_validator(definition), value):
+        where = join_pointer(pointer, *error.absolute_path)
+        out.append(_problem(ctx, doc, where, f"{name}: {_error_message(error)}", "rules"))
+    return out
+
+
+def _check_extensions(ctx: _Context) -> list[Problem]:
+    doc, data = ctx.doc, ctx.doc.data
+    problems: list[Problem] = []
+
+    def check(obj: Any, odoc: Document, pointer: str, where: str) -> None:
+        if not isinstance(obj, dict):
+            return
+        for key, definition in X_EXTENSIONS[where].items():
+            if key in obj:
+                problems.extend(
+                    _check_extension(ctx, odoc, join_pointer(pointer, key), obj[key], definition)
+                )
+
+    if ctx.kind.family == "openapi":
+        check(data, doc, "", "openapi-root")
+        walker = _OpenAPIWalker(ctx)
+        for path, method, op, odoc, pointer in walker.operations():
+            check(op, odoc, pointer, "openapi-operation")
+            if op.get("x-signed") is True and "x-signature" not in data:
+                problems.append(
+                    _problem(
+                        ctx,
+                        odoc,
+                        join_pointer(pointer, "x-signed"),
+                        f"{method.upper()} {path} is x-signed but the document has no x-signature",
+                        "rules",
+                    )
+                )
+    else:
+        check(data, doc, "", "asyncapi-root")
+        for message, mdoc, pointer in _AsyncAPIWalker(ctx).messages():
+            check(message, mdoc, pointer, "asyncapi-message")
+
+    def anywhere(node: Any, pointer: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                here = join_pointer(pointer, key)
+                if key in X_EXTENSIONS["anywhere"]:
+                    problems.extend(
+                        _check_extension(ctx, doc, here, value, X_EXTENSIONS["anywhere"][key])
+                    )
+                elif key not in _NOT_SPEC:
+                    anywhere(value, here)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                anywhere(value, join_pointer(pointer, index))
+
+    anywhere(data, "")
+    return problems

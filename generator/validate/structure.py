@@ -1,0 +1,120 @@
+"""Structure: openapi-spec-validator, and the official AsyncAPI JSON Schemas (vendored)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped, unused-ignore]
+import referencing
+import referencing.jsonschema
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
+
+from generator.load import Document
+from generator.problems import Problem, SpecError, join_pointer
+from generator.validate.collapse import _schema_errors
+from generator.validate.common import SCHEMAS_DIR, _Context, _error_message, _follow, _problem
+
+
+def _locate(ctx: _Context, tokens: Iterable[Any]) -> tuple[Document, str]:
+    """The real (file, pointer) of a logical path from the root that may pass through `$ref`s."""
+    node: Any = ctx.doc.data
+    doc, pointer = ctx.doc, ""
+    missing = False
+    for raw in tokens:
+        token = str(raw)
+        if missing:
+            pointer = join_pointer(pointer, token)
+            continue
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str) and token != "$ref":
+            try:
+                node, doc, pointer = _follow(ctx, node, doc, pointer)
+            except SpecError:
+                missing = True
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            missing = True
+        pointer = join_pointer(pointer, token)
+    return doc, pointer
+
+
+@functools.cache
+def _openapi_validator_class(version: str) -> type[Any]:
+    """openapi-spec-validator's validator whose semantic errors carry the path they were found at."""
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.validation import (
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+    )
+    from openapi_spec_validator.validation.exceptions import (
+        DuplicateOperationIDError,
+        ExtraParametersError,
+    )
+
+    base: type[Any] = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
+
+    def located(cls: type[Any], prefix: tuple[str, ...] = ()) -> type[Any]:
+        class LocatedKeyword(cls):  # type: ignore[misc]
+            def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+                where = next((a for a in args if isinstance(a, SchemaPath)), None)
+                for err in super().__call__(*args, **kwargs):
+                    if where is not None and getattr(err, "generator_parts", None) is None:
+                        extra: tuple[Any, ...]
+                        if isinstance(err, DuplicateOperationIDError):
+                            extra = ("operationId",)
+                        elif isinstance(err, ExtraParametersError):
+                            extra = ("required",)
+                        else:
+                            extra = prefix + tuple(err.path)
+                        err.generator_parts = tuple(where.parts) + extra
+                    yield err
+
+        LocatedKeyword.__name__ = LocatedKeyword.__qualname__ = "Located" + cls.__name__
+        return LocatedKeyword
+
+    keyword_validators = {
+        name: located(cls, ("default",) if name == "default" else ())
+        for name, cls in base.keyword_validators.items()
+    }
+    return type("Located" + base.__name__, (base,), {"keyword_validators": keyword_validators})
+
+
+def _check_openapi_structure(ctx: _Context) -> list[Problem]:
+    cls = _openapi_validator_class(ctx.kind.version)
+    validator = cls(ctx.doc.data, base_uri=ctx.doc.path.resolve().as_uri())
+    problems: list[Problem] = []
+    for error in _schema_errors(validator.schema_validator, ctx.doc.data):
+        pointer = join_pointer("", *error.absolute_path)
+        problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), "openapi"))
+    if problems or ctx.broken_refs:
+        return problems  # the semantic pass assumes a well-formed, resolvable document
+    for error in validator.root_validator(validator.schema_path):
+        parts = getattr(error, "generator_parts", None) or ()
+        doc, pointer = _locate(ctx, parts)
+        problems.append(_problem(ctx, doc, pointer, _error_message(error), "openapi"))
+    return problems
+
+
+@functools.cache
+def asyncapi_validator(version: str) -> Any:
+    """A Draft 7 validator for the vendored official schema of one AsyncAPI version."""
+    schema = json.loads((SCHEMAS_DIR / "asyncapi" / f"{version}.json").read_text(encoding="utf-8"))
+    resource = referencing.Resource.from_contents(
+        schema, default_specification=referencing.jsonschema.DRAFT7
+    )
+    registry: referencing.Registry[Any] = (resource @ referencing.Registry()).crawl()
+    return jsonschema.Draft7Validator(schema, registry=registry)
+
+
+def _check_asyncapi_structure(ctx: _Context) -> list[Problem]:
+    validator = asyncapi_validator(ctx.kind.version)
+    problems = []
+    for error in _schema_errors(validator, ctx.doc.data):
+        pointer = join_pointer("", *error.absolute_path)
+        problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), "asyncapi"))
+    return problems
