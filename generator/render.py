@@ -159,7 +159,11 @@ class Project:
                 path = f"{self.package}/{api.models.module}.py"
                 header = header_for([(api.spec_file, api.spec_sha256)]) + "\n"
                 code = (worker or _ModelWorker.inline()).submit(api.models)
-                models[path] = lambda header=header, code=code: header + code()
+
+                def model(header: str = header, code: Callable[[], str] = code) -> str:
+                    return header + code()
+
+                models[path] = model
         for out in MANIFEST:
             if out.when(self.context):
                 path = out.path.format(package=self.package)
@@ -275,7 +279,7 @@ def render_models(models: ModelSet) -> str:
     detail = "; ".join(f"{name}: {_shorten(reason)}" for name, reason in failures[:3])
     if len(failures) > 3:
         detail += f" (and {len(failures) - 3} more)"
-    raise ModelError(f"msgspec cannot decode the generated model(s) {detail}", origins)  # type: ignore[arg-type]
+    raise ModelError(f"msgspec cannot decode the generated model(s) {detail}", origins)
 
 
 def _shorten(text: str, limit: int = 200) -> str:
@@ -285,12 +289,12 @@ def _shorten(text: str, limit: int = 200) -> str:
 
 def _run_codegen(models: ModelSet, schemas: dict[str, Any]) -> str:
     from datamodel_code_generator import (
-        DataModelType,
         InputFileType,
         LiteralType,
         PythonVersion,
         generate,
     )
+    from datamodel_code_generator.enums import DataModelType
 
     document = {
         "openapi": models.dialect,
@@ -322,7 +326,7 @@ def _run_codegen(models: ModelSet, schemas: dict[str, Any]) -> str:
             origins = [tuple(s[ORIGIN_KEY]) for s in models.schemas.values()
                        if isinstance(s, dict) and ORIGIN_KEY in s][:1]
             message = f"datamodel-code-generator failed: {_shorten(str(exc), 300)}"
-            raise ModelError(message, origins) from None  # type: ignore[arg-type]
+            raise ModelError(message, origins) from None
     if not isinstance(code, str):
         raise ModelError("datamodel-code-generator returned several modules", [])
     code = re.sub(r"\A(#.*\n)+\n*", "", code)
