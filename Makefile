@@ -33,7 +33,8 @@ validate: deps
 generate: validate
 	$(PY) -m generator generate $(GEN_ARGS) --out generated
 
-# generated/ must be exactly what the specs render to, and must lint and type-check.
+# generated/ must be exactly what the specs render to, and must lint and type-check; so must the
+# runtime modules it copies (generator/runtime/), where they live.
 check: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PY) -m generator generate $(GEN_ARGS) --out "$$tmp/out" >/dev/null && \
@@ -42,6 +43,9 @@ check: deps
 	$(PY) -m ruff check generated
 	$(PY) -m ruff format --check generated
 	cd generated && ../$(PY) -m mypy --strict hotbit
+	$(PY) -m ruff check generator/runtime
+	$(PY) -m ruff format --check generator/runtime
+	$(PY) -m mypy --strict generator/runtime
 
 test: validate check
 	$(PY) -m pytest

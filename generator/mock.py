@@ -31,10 +31,8 @@ from the command line; with `--asyncapi` it also serves the WebSocket half (gene
 
 from __future__ import annotations
 
-import base64
 import email.parser
 import email.policy
-import hashlib
 import hmac
 import json
 import logging
@@ -56,6 +54,7 @@ from generator.model.ir import Envelope, ErrorDef, Signature
 from generator.model.openapi import build_errors, build_signature
 from generator.model.schemas import merged_properties
 from generator.problems import SpecError, join_pointer
+from generator.runtime import _signing
 
 __all__ = [
     "Close",
@@ -167,27 +166,9 @@ class OperationSpec:
 def compute_signature(
     sig: Signature, params: Mapping[str, str], api_key: str, secret_key: str
 ) -> str:
-    """The signature of `params` (the signature parameter itself is left out), per `sig`."""
-    excluded = {sig.parameter, *sig.exclude}
-    items = [(k, v) for k, v in params.items() if k not in excluded]
-    if sig.sort == "name":
-        items.sort()
-    if sig.values == "urlencoded":
-        items = [(urllib.parse.quote(k, safe=""), urllib.parse.quote(v, safe="")) for k, v in items]
-    canonical = sig.join.join(f"{k}{sig.pair}{v}" for k, v in items)
-    values = {"canonical": canonical, "api_key": api_key, "secret_key": secret_key}
-    payload = re.sub(
-        r"\{(canonical|api_key|secret_key)\}", lambda m: values[m.group(1)], sig.payload
-    ).encode()
-    if sig.algorithm.startswith("hmac-"):
-        digest = hmac.new(secret_key.encode(), payload, sig.algorithm[5:]).digest()
-    else:
-        digest = hashlib.new(sig.algorithm, payload).digest()
-    if sig.output == "base64":
-        return base64.b64encode(digest).decode()
-    if sig.output == "hex-upper":
-        return digest.hex().upper()
-    return digest.hex()
+    """The signature of `params` (the signature parameter itself is left out), per `sig`: the
+    SDK's own signing code (generator/runtime/_signing.py)."""
+    return _signing.sign(sig, params, api_key, secret_key)
 
 
 class RestSpec:

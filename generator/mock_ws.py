@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import hashlib
-import hmac
 import json
 import threading
 import zlib
@@ -30,6 +28,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from generator.load import load_document
+from generator.runtime import _signing
 
 __all__ = ["WsMock"]
 
@@ -53,23 +52,9 @@ class _Exchange:
 
 
 def _sign(sig: dict[str, Any], api_key: str, secret_key: str) -> str:
-    payload = str(sig.get("payload", "")).replace("{api_key}", api_key).replace("{canonical}", "")
-    payload = payload.replace("{secret_key}", secret_key)
-    algorithm = str(sig.get("algorithm", "md5"))
-    if algorithm.startswith("hmac-"):
-        mac = hmac.new(secret_key.encode(), payload.encode(), getattr(hashlib, algorithm[5:]))
-        digest, raw = mac.hexdigest(), mac.digest()
-    else:
-        h = hashlib.new(algorithm, payload.encode())
-        digest, raw = h.hexdigest(), h.digest()
-    output = sig.get("output", "hex-lower")
-    if output == "hex-upper":
-        return digest.upper()
-    if output == "base64":
-        import base64
-
-        return base64.b64encode(raw).decode()
-    return digest
+    """The SDK's own signing code (generator/runtime/_signing.py) on the spec's signature object."""
+    spec = _signing.Signature.from_mapping({"algorithm": "md5", **sig})
+    return _signing.sign(spec, {}, api_key, secret_key)
 
 
 class WsMock:

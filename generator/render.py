@@ -31,7 +31,7 @@ from typing import Any
 
 import jinja2
 
-from generator import __version__, outputs
+from generator import __version__, outputs, runtime
 from generator.load import Document, Resolver, load_document
 from generator.model.ir import ModelSet, RestApi, WsApi
 from generator.naming import pascal
@@ -65,6 +65,29 @@ def _has_signing(ctx: Context) -> bool:
     return bool((rest and rest.signature) or (ws and ws.auth))
 
 
+def _has_rpc(ctx: Context) -> bool:
+    return ctx["ws"] is not None and ctx["ws"].framing is not None
+
+
+def _has_plain_ws(ctx: Context) -> bool:
+    return ctx["ws"] is not None and ctx["ws"].framing is None
+
+
+def _has_order_books(ctx: Context) -> bool:
+    return ctx["ws"] is not None and bool(getattr(ctx["ws"], "order_books", None))
+
+
+def _copy_runtime(project: Project, module: str) -> str:
+    """A runtime module, verbatim: `package/<module>` in --templates overrides generator/runtime's."""
+    if project.templates is not None and (project.templates / "package" / module).is_file():
+        return (project.templates / "package" / module).read_text(encoding="utf-8")
+    return runtime.source(module)
+
+
+def _runtime(module: str, when: Callable[[Context], bool] = lambda ctx: True) -> Output:
+    return Output(module, "{package}/" + module, when, build=_copy_runtime)
+
+
 MANIFEST: tuple[Output, ...] = (
     Output("pyproject.toml.j2", "pyproject.toml"),
     Output("README.md.j2", "README.md"),
@@ -72,15 +95,19 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/__init__.py.j2", "{package}/__init__.py"),
     Output("package/_constants.py.j2", "{package}/_constants.py"),
     Output("package/errors.py.j2", "{package}/errors.py"),
-    Output("package/_signing.py.j2", "{package}/_signing.py", _has_signing),
-    Output("package/_checks.py.j2", "{package}/_checks.py", _has_rest),
-    Output("package/_transport.py.j2", "{package}/_transport.py", _has_rest),
+    # The runtime (generator/runtime/), copied byte for byte.
+    _runtime("_errors.py"),
+    _runtime("_signing.py", lambda c: _has_rest(c) or _has_signing(c)),
+    _runtime("_checks.py", _has_rest),
+    _runtime("_transport.py", _has_rest),
+    _runtime("_ws_runtime.py", _has_ws),
+    _runtime("_ws_rpc.py", _has_rpc),
+    _runtime("_ws_plain.py", _has_plain_ws),
+    _runtime("_orderbook.py", _has_order_books),
     Output("package/_operations.py.j2", "{package}/_operations.py", _has_rest),
     Output("package/client.py.j2", "{package}/client.py", _has_rest),
-    Output("package/_ws_runtime.py.j2", "{package}/_ws_runtime.py", _has_ws),
     Output("package/websocket.py.j2", "{package}/websocket.py", _has_ws),
-    Output("package/orderbook.py.j2", "{package}/orderbook.py",
-           lambda c: c["ws"] is not None and bool(getattr(c["ws"], "order_books", None))),
+    Output("package/orderbook.py.j2", "{package}/orderbook.py", _has_order_books),
     # Command line (`python -m <package>`) and the non-Python outputs (generator/outputs.py).
     Output("package/__main__.py.j2", "{package}/__main__.py", build=outputs.render_cli),
     Output("postman/prerequest.js.j2", "postman/{package}.postman_collection.json", _has_rest,
@@ -131,9 +158,9 @@ class Project:
         self.env.filters["pyrepr"] = _pyrepr
         self.env.filters["docstring"] = _docstring
         self.env.filters["wrap_comment"] = _wrap_comment
-        self.env.filters["payload_expr"] = _payload_expr
         self.env.filters["pascal"] = pascal
         self.package, self.api, self.ws = package, api, ws
+        self.templates = templates
         self.memo: dict[str, Any] = {}  # work several outputs share (docs view, examples)
         self.documents = dict(documents or {})  # "openapi"/"asyncapi" -> the loaded spec (examples)
         sources = []
@@ -862,13 +889,6 @@ def _docstring(text: str, indent: int = 4) -> str:
 
 def _wrap_comment(text: str) -> str:
     return " ".join((text or "").split())
-
-
-def _payload_expr(template: str) -> str:
-    """'{canonical}&secret_key={secret_key}' -> 'canonical + "&secret_key=" + secret_key'."""
-    parts = [p for p in re.split(r"\{(canonical|api_key|secret_key)\}", template)]
-    terms = [repr(p) if i % 2 == 0 else p for i, p in enumerate(parts) if p or i % 2]
-    return " + ".join(terms) or "''"
 
 
 def format_python(folder: Path) -> None:

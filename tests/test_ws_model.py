@@ -12,6 +12,7 @@ import pytest
 import yaml
 from conftest import ROOT, WS_SPEC
 
+from generator import runtime
 from generator.load import Document, Resolver, load_document
 from generator.model.asyncapi import build_ws_api
 from generator.model.ir import WsApi
@@ -201,9 +202,9 @@ def test_order_book_extension(tmp_path: Path) -> None:
     "path",
     [
         "generator/model/asyncapi.py",
-        "templates/package/_ws_runtime.py.j2",
         "templates/package/websocket.py.j2",
         "templates/package/orderbook.py.j2",
+        *(f"generator/runtime/{name}" for name in sorted(runtime.MODULES)),
     ],
 )
 def test_no_exchange_names_in_the_generator(path: str) -> None:

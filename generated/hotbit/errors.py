@@ -16,121 +16,59 @@ HotbitError
 │       └── ServerError     (5xx)
 └── APIError                the server answered with an error object
     └── one subclass per error name in the spec
+
+The hierarchy is the runtime's (`_errors.py`); the spec's named errors and codes are below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ConnectionLost,
+    DecodeError,
+    HTTPStatusError,
+    MissingCredentials,
+    ParameterError,
+    RateLimited,
+    RawResponse,
+    RequestTimeout,
+    ServerError,
+    TransportError,
+    error_for,
+    register_codes,
+)
+from ._errors import SDKError as HotbitError
 
-
-@dataclass(frozen=True, repr=False)
-class RawResponse:
-    """What the server sent: status, headers and the body, exactly."""
-
-    status_code: int
-    headers: Mapping[str, str]
-    content: bytes
-    method: str = ""
-    path: str = ""  # without the query string, which can carry credentials
-    elapsed: float = 0.0
-    extensions: Mapping[str, object] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        return self.content.decode("utf-8", errors="replace")
-
-    def __repr__(self) -> str:
-        return (
-            f"RawResponse({self.status_code}, {self.method} {self.path}, {len(self.content)} bytes)"
-        )
-
-
-class HotbitError(Exception):
-    """Base class of every error this SDK raises."""
-
-
-class ParameterError(HotbitError, ValueError):
-    """An argument failed the spec's checks; nothing was sent."""
-
-    def __init__(self, operation: str, parameter: str, problem: str) -> None:
-        self.operation, self.parameter, self.problem = operation, parameter, problem
-        super().__init__(f"{operation}: parameter {parameter!r} {problem}")
-
-
-class MissingCredentials(HotbitError):
-    """The call needs api_key and secret_key, and the client has none."""
-
-    def __init__(self, operation: str) -> None:
-        self.operation = operation
-        super().__init__(
-            f"{operation} needs credentials: create the client with api_key=... and secret_key=..."
-        )
-
-
-class DecodeError(HotbitError, ValueError):
-    """The body is not what the spec describes. `raw` keeps the body as received."""
-
-    def __init__(
-        self, method: str, reason: str, raw: bytes | str | None, response: RawResponse | None = None
-    ) -> None:
-        self.method, self.reason, self.raw, self.response = method, reason, raw, response
-        super().__init__(f"{method}: undecodable response: {reason}")
-
-
-class TransportError(HotbitError):
-    def __init__(self, message: str, response: RawResponse | None = None) -> None:
-        self.response = response
-        super().__init__(message)
-
-
-class APIConnectionError(TransportError):
-    """The connection failed or broke."""
-
-
-class APITimeoutError(APIConnectionError):
-    """No answer within the timeout."""
-
-
-class RequestTimeout(APITimeoutError):
-    """A WebSocket request got no reply within its timeout."""
-
-
-class ConnectionLost(APIConnectionError):
-    """The WebSocket connection closed while the request was pending."""
-
-
-class HTTPStatusError(TransportError):
-    def __init__(self, message: str, response: RawResponse) -> None:
-        super().__init__(message, response)
-        self.status_code = response.status_code
-        self.raw = response.content
-
-
-class RateLimited(HTTPStatusError):
-    """HTTP 429: the server's rate limit was hit."""
-
-
-class ServerError(HTTPStatusError):
-    """HTTP 5xx."""
-
-
-class APIError(HotbitError):
-    """The server returned an error object. Subclasses are the spec's named errors."""
-
-    retryable = False
-
-    def __init__(
-        self,
-        method: str,
-        code: int | str | None,
-        message: str,
-        raw: bytes | str | None = None,
-        response: RawResponse | None = None,
-    ) -> None:
-        self.method, self.code, self.message = method, code, message
-        self.raw, self.response = raw, response
-        super().__init__(f"{method}: error {code}: {message}")
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AmountTooSmall",
+    "AuthenticationFailed",
+    "ConnectionLost",
+    "DecodeError",
+    "HTTPStatusError",
+    "HotbitError",
+    "InsufficientBalance",
+    "InternalError",
+    "InvalidArgument",
+    "MethodNotFound",
+    "MissingCredentials",
+    "OrderNotFound",
+    "ParameterError",
+    "RateLimited",
+    "RawResponse",
+    "RequestTimeout",
+    "RequireAuthentication",
+    "ServerError",
+    "ServiceTimeout",
+    "ServiceUnavailable",
+    "TransportError",
+    "UserNotMatch",
+    "error_for",
+]
 
 
 class AmountTooSmall(APIError):
@@ -203,20 +141,4 @@ _BY_METHOD: dict[tuple[str, int], type[APIError]] = {
     ("server.auth", 11): AuthenticationFailed,
 }
 
-
-def error_for(
-    method: str,
-    code: int | str | None,
-    message: str,
-    raw: bytes | str | None = None,
-    response: RawResponse | None = None,
-) -> APIError:
-    """The exception the spec maps (method, code) to; APIError for an unmapped code."""
-    try:
-        number = int(code) if code is not None else None
-    except (TypeError, ValueError):
-        number = None
-    cls = APIError
-    if number is not None:
-        cls = _BY_METHOD.get((method, number)) or _COMMON.get(number, APIError)
-    return cls(method, code, message, raw, response)
+register_codes(_COMMON, _BY_METHOD)

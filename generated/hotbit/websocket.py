@@ -28,7 +28,7 @@ from ._constants import (
     DEFAULT_WS_URL,
 )
 from ._signing import ws_auth_signature
-from ._ws_runtime import Backoff, Engine, Event, QueuePolicy, SubscribeSpec, Subscription
+from ._ws_rpc import Backoff, Engine, Event, QueuePolicy, SubscribeSpec, Subscription
 from .errors import MissingCredentials
 from .orderbook import ORDER_BOOK_FEED, LiveOrderBook
 

@@ -1,4 +1,3 @@
-{{ header }}
 """Argument checks (from the spec's schemas) and wire encoding, applied before any network I/O."""
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from .errors import ParameterError
+from ._errors import ParameterError
 
 _NUMBER = (int, float, Decimal)
 
@@ -45,7 +44,11 @@ def _problem(value: Any, schema: Mapping[str, Any]) -> str | None:
     if enum is not None and value not in enum:
         return f"must be one of {list(enum)!r}, got {value!r}"
     fmt = schema.get("format")
-    if kind in (None, "string") and fmt in ("binary", "byte") and isinstance(value, (bytes, bytearray)):
+    if (
+        kind in (None, "string")
+        and fmt in ("binary", "byte")
+        and isinstance(value, (bytes, bytearray))
+    ):
         return None
     if kind == "string" and fmt == "decimal" or kind == "number":
         if isinstance(value, bool) or not isinstance(value, (*_NUMBER, str)):

@@ -1,4 +1,3 @@
-{{ header }}
 """HTTP machinery shared by every operation: credentials, signing, rate limit, retries, decoding.
 
 Retries follow the spec: only operations marked retry-safe are retried, on connection errors,
@@ -15,7 +14,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -23,10 +22,7 @@ import httpx
 import msgspec
 
 from . import _constants as C
-{% if api.signature %}
-from ._signing import KEY_PARAMETER, SIGNATURE_PARAMETER, sign_params
-{% endif %}
-from .errors import (
+from ._errors import (
     APIConnectionError,
     APITimeoutError,
     DecodeError,
@@ -37,9 +33,10 @@ from .errors import (
     ServerError,
     error_for,
 )
+from ._signing import KEY_PARAMETER, SIGNATURE_PARAMETER, sign_params
 
 T = TypeVar("T")
-log = logging.getLogger("{{ package }}")
+log = logging.getLogger(__name__.rpartition(".")[0])  # the package's logger
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,32 +91,32 @@ class APIResponse(Generic[T]):
 
 
 # -- decoding ------------------------------------------------------------------------------
-{% if api.envelope %}
-{% set env = api.envelope %}
 class ErrorBody(msgspec.Struct, frozen=True):
-    code: int | str | None = msgspec.field(name={{ env.code | pyrepr }}, default=None)
-    message: Any = msgspec.field(name={{ env.message | pyrepr }}, default="")
+    code: int | str | None = msgspec.field(name=C.ENVELOPE_CODE, default=None)
+    message: Any = msgspec.field(name=C.ENVELOPE_MESSAGE, default="")
 
 
 class Envelope(msgspec.Struct, Generic[T], frozen=True):
-    """`{ {{- env.result }}, {{ env.error }}{% if env.id %}, {{ env.id }}{% endif %} -}` around every result."""
+    """The spec's `x-envelope` (`_constants.ENVELOPE_*`) around every result."""
 
-    result: T | None = msgspec.field(name={{ env.result | pyrepr }}, default=None)
-    error: ErrorBody | None = msgspec.field(name={{ env.error | pyrepr }}, default=None)
-{% if env.id %}
-    id: Any = msgspec.field(name={{ env.id | pyrepr }}, default=None)
-{% endif %}
+    result: T | None = msgspec.field(name=C.ENVELOPE_RESULT, default=None)
+    error: ErrorBody | None = msgspec.field(name=C.ENVELOPE_ERROR, default=None)
+    id: Any = msgspec.field(name=C.ENVELOPE_ID or "", default=None)  # "": the spec has none
 
 
 class _ErrorOnly(msgspec.Struct, frozen=True):
-    error: ErrorBody | None = msgspec.field(name={{ env.error | pyrepr }}, default=None)
+    error: ErrorBody | None = msgspec.field(name=C.ENVELOPE_ERROR, default=None)
 
 
 _error_only = msgspec.json.Decoder(_ErrorOnly, strict=False)
 
 
 def _raise_api_error(op: OperationInfo, error: ErrorBody, raw: RawResponse) -> None:
-    message = error.message if isinstance(error.message, str) else msgspec.json.encode(error.message).decode()
+    message = (
+        error.message
+        if isinstance(error.message, str)
+        else msgspec.json.encode(error.message).decode()
+    )
     raise error_for(op.name, error.code, message, raw.content, raw)
 
 
@@ -146,7 +143,6 @@ def unwrap(
     if envelope.result is None and not nullable:
         raise DecodeError(op.name, "neither a result nor an error", raw.content, raw)
     return envelope.result  # type: ignore[return-value]
-{% endif %}
 
 
 class LazyDecoder(Generic[T]):
@@ -169,11 +165,9 @@ def decode(op: OperationInfo, decoder: msgspec.json.Decoder[T], raw: RawResponse
     try:
         return decoder.decode(raw.content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-{% if api.envelope %}
-        error = _error_in(raw)
+        error = _error_in(raw) if C.ENVELOPE else None
         if error is not None:
             _raise_api_error(op, error, raw)
-{% endif %}
         raise DecodeError(op.name, str(exc), raw.content, raw) from None
 
 
@@ -210,10 +204,10 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
+        try:  # an HTTP date
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):  # neither: not waited for
             return None
-        seconds = parsed.timestamp() - time.time()
     return seconds if 0 <= seconds <= C.MAX_RETRY_AFTER else None
 
 
@@ -226,7 +220,7 @@ def _calculate_retry_timeout(attempt: int, headers: Mapping[str, str] | None = N
 
 
 # -- secrets stay out of logs --------------------------------------------------------------
-_SECRET_PARAMS: list[str] = {{ ([api.signature.key_parameter, api.signature.parameter] if api.signature else []) + (api.auth_schemes.values() | selectattr("location", "equalto", "query") | map(attribute="param_name") | list) }}
+_SECRET_PARAMS = C.SECRET_PARAMETERS
 _REDACT = (
     re.compile(r"([?&](?:" + "|".join(map(re.escape, _SECRET_PARAMS)) + r")=)[^&\s\"']*")
     if _SECRET_PARAMS
@@ -282,11 +276,9 @@ def _to_raw(response: httpx.Response, op: OperationInfo, elapsed: float) -> RawR
 def _check_status(op: OperationInfo, raw: RawResponse) -> None:
     if raw.status_code < 400:
         return
-{% if api.envelope %}
-    error = _error_in(raw)
+    error = _error_in(raw) if C.ENVELOPE else None
     if error is not None:
         _raise_api_error(op, error, raw)
-{% endif %}
     message = f"{op.name}: HTTP {raw.status_code} from {op.http_method} {op.path}"
     if raw.status_code == 429:
         raise RateLimited(message, raw)
@@ -313,22 +305,25 @@ class BaseClient:
         self.max_retries = max_retries
         self._api_key = api_key
         self._secret_key = secret_key
-        self._headers = {"user-agent": C.USER_AGENT, "accept": "application/json", **(headers or {})}
-        self._limiter = RateLimiter(C.RATE_LIMIT_REQUESTS if rate_limit else None, C.RATE_LIMIT_PERIOD)
+        self._headers = {
+            "user-agent": C.USER_AGENT,
+            "accept": "application/json",
+            **(headers or {}),
+        }
+        self._limiter = RateLimiter(
+            C.RATE_LIMIT_REQUESTS if rate_limit else None, C.RATE_LIMIT_PERIOD
+        )
         _install_redaction()
 
     def __repr__(self) -> str:
         keys = "set" if self._api_key else "none"
         return f"{type(self).__name__}(base_url={self.base_url!r}, credentials={keys})"
 
-    def _prepare(
-        self, req: Request, extra_headers: Mapping[str, str] | None
-    ) -> dict[str, Any]:
+    def _prepare(self, req: Request, extra_headers: Mapping[str, str] | None) -> dict[str, Any]:
         op = req.op
         query, body = list(req.query), dict(req.body)
         headers = {**self._headers, **req.headers, **(extra_headers or {})}
         cookies = dict(req.cookies)
-{% if api.signature %}
         if op.signed:
             if not (self._api_key and self._secret_key):
                 raise MissingCredentials(op.name)
@@ -340,16 +335,17 @@ class BaseClient:
                 body = params
             else:
                 query = list(params.items())
-{% endif %}
-{% if api.auth_schemes %}
         if op.auth:
             if self._api_key:
                 self._apply_auth(op.auth[0], headers, query, cookies)
             elif not op.auth_optional:
                 raise MissingCredentials(op.name)
-{% endif %}
         path = _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
-        kwargs: dict[str, Any] = {"method": op.http_method, "url": self.base_url + path, "headers": headers}
+        kwargs: dict[str, Any] = {
+            "method": op.http_method,
+            "url": self.base_url + path,
+            "headers": headers,
+        }
         if query:
             kwargs["params"] = query
         if cookies:
@@ -377,29 +373,27 @@ class BaseClient:
                 kwargs["content"] = msgspec.json.encode(value)
                 headers["content-type"] = op.media_type or "application/json"
         return kwargs
-{% if api.auth_schemes %}
 
     def _apply_auth(
-        self, scheme: str, headers: dict[str, str], query: list[tuple[str, str]], cookies: dict[str, str]
+        self,
+        scheme: str,
+        headers: dict[str, str],
+        query: list[tuple[str, str]],
+        cookies: dict[str, str],
     ) -> None:
         key = self._api_key or ""
-{% for s in api.auth_schemes.values() %}
-        if scheme == {{ s.name | pyrepr }}:
-{% if s.type == "apiKey" and s.location == "header" %}
-            headers[{{ s.param_name | pyrepr }}] = key
-{% elif s.type == "apiKey" and s.location == "query" %}
-            query.append(({{ s.param_name | pyrepr }}, key))
-{% elif s.type == "apiKey" %}
-            cookies[{{ s.param_name | pyrepr }}] = key
-{% elif s.type == "bearer" %}
+        kind, location, name = C.AUTH_SCHEMES[scheme]
+        if kind == "apiKey" and location == "header":
+            headers[name] = key
+        elif kind == "apiKey" and location == "query":
+            query.append((name, key))
+        elif kind == "apiKey":
+            cookies[name] = key
+        elif kind == "bearer":
             headers["authorization"] = "Bearer " + key
-{% else %}
+        else:
             token = base64.b64encode(f"{key}:{self._secret_key or ''}".encode()).decode()
             headers["authorization"] = "Basic " + token
-{% endif %}
-            return
-{% endfor %}
-{% endif %}
 
     def _attempts(self, op: OperationInfo) -> int:
         return self.max_retries + 1 if op.retry_safe else 1
