@@ -28,7 +28,7 @@ browser:
 deps: $(VENV)/.installed node_modules/.installed browser
 
 validate: deps
-	$(PY) -m generator validate $(SPECS)
+	$(PY) -m generator validate --require-external $(SPECS)
 
 generate: validate
 	$(PY) -m generator generate $(GEN_ARGS) --out generated

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # information (e.g. a check that was skipped): never fails a run
+
+
+class Source(enum.StrEnum):
+    """Which stage or check found a problem (printed as `[source]` or `[source:rule]`)."""
+
+    LOAD = "load"  # the file cannot be read, or a `$ref` points at nothing
+    YAML = "yaml"  # the YAML itself (duplicate keys)
+    KIND = "kind"  # not an OpenAPI 3.0/3.1 or AsyncAPI 2.x/3.0 document
+    OPENAPI = "openapi"  # openapi-spec-validator
+    ASYNCAPI = "asyncapi"  # the official AsyncAPI JSON Schema
+    RULES = "rules"  # our rules: examples, x- extensions, x-rpc-method references
+    POLICY = "policy"  # authoring rules our own specs follow (operationIds, examples)
+    REFS = "refs"  # the `$ref` check itself failed (its findings are `load`)
+    SPECTRAL = "spectral"  # Spectral; `rule` names the Spectral rule
+    MODEL = "model"  # building the intermediate model (REST)
+    ASYNCAPI_MODEL = "asyncapi-model"  # building the intermediate model (WebSocket)
+    RENDER = "render"  # templates, code generation, writing the output
+    MOCK = "mock"  # the mock exchange
+    CLI = "cli"  # command-line arguments
+    GENERATOR = "generator"  # anything else (an unforeseen failure)
 
 
 @dataclass(frozen=True, order=True)
@@ -18,14 +41,81 @@ class Problem:
     line: int | None
     pointer: str
     message: str
-    source: str = "generator"  # which check found it
+    source: Source | str = Source.GENERATOR  # which check found it; a str is parsed to Source
     severity: Severity = Severity.ERROR
+    rule: str = ""  # the check's own rule name (Spectral's `code`)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.source, Source):
+            name, _, rule = str(self.source).partition(":")
+            object.__setattr__(self, "source", Source(name))
+            if rule and not self.rule:
+                object.__setattr__(self, "rule", rule)
+
+    @property
+    def label(self) -> str:
+        """`source` or `source:rule`, as printed."""
+        return f"{self.source}:{self.rule}" if self.rule else str(self.source)
 
     def __str__(self) -> str:
         """One line: `file:line: severity: /pointer: message [source]`."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         message = re.sub(r"\s*\n\s*", " ", self.message.strip())
-        return f"{where}: {self.severity.value}: {self.pointer or '/'}: {message} [{self.source}]"
+        return f"{where}: {self.severity.value}: {self.pointer or '/'}: {message} [{self.label}]"
+
+
+def _sort_key(p: Problem) -> tuple[str, int, str, str, str, str]:
+    return (p.file, p.line or 0, p.pointer, p.message, p.label, p.severity.value)
+
+
+class Diagnostics:
+    """The one collector of a run: stages add problems, `result()` applies the policy once.
+
+    The policy: duplicates are dropped, problems are sorted by file, line and pointer, and with
+    `lenient` every error becomes a warning (notes stay notes). Whether a stage can go on after
+    errors is the stage's business (`raise_errors`).
+    """
+
+    def __init__(self, *, lenient: bool = False) -> None:
+        self.lenient = lenient
+        self._problems: list[Problem] = []
+
+    def add(self, *problems: Problem) -> None:
+        self._problems.extend(problems)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self._problems.extend(problems)
+
+    def __len__(self) -> int:
+        return len(self._problems)
+
+    def any(self, source: Source) -> bool:
+        return any(p.source is source for p in self._problems)
+
+    def result(self) -> list[Problem]:
+        return apply_policy(self._problems, lenient=self.lenient)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.result() if p.severity is Severity.ERROR]
+
+    def raise_errors(self) -> None:
+        """Raise SpecError with every error collected so far (after the policy), if any."""
+        errors = self.errors
+        if errors:
+            raise SpecError(errors)
+
+
+def apply_policy(problems: Iterable[Problem], *, lenient: bool = False) -> list[Problem]:
+    """Deduplicate, apply `lenient` (every error becomes a warning) and sort: the one place
+    `--lenient` is applied."""
+    out = {
+        dataclasses.replace(p, severity=Severity.WARNING)
+        if lenient and p.severity is Severity.ERROR
+        else p
+        for p in problems
+    }
+    return sorted(out, key=_sort_key)
 
 
 class SpecError(Exception):

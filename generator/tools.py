@@ -18,8 +18,7 @@ from pathlib import Path
 
 NODE_BIN_ENV = "SPEC_SDK_GENERATOR_NODE_BIN"
 NOT_FOUND_HINT = (
-    f"looked in ${NODE_BIN_ENV}, in node_modules/.bin next to the spec, in the working directory "
-    "and their parents, and on PATH"
+    f"not in ${NODE_BIN_ENV}, node_modules/.bin near the spec or the working directory, or PATH"
 )
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The Spectral ruleset shipped with the generator (the repository's `.spectral.yaml` extends it).

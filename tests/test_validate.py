@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from generator import validate
 from generator.load import load_document
-from generator.problems import Problem, Severity
+from generator.problems import Problem, Severity, Source
 from generator.validate import check_examples, validate_document, validate_files
 
 FIXTURES = ROOT / "tests" / "fixtures" / "specs"
@@ -371,14 +371,15 @@ def test_problems_are_deduplicated_and_sorted() -> None:
 
 def test_spectral_results_are_mapped_to_problems() -> None:
     problems = problems_of("openapi-30-no-operationid.yaml", external=True)
-    contact = [p for p in problems if p.source == "spectral:info-contact"]
+    contact = [p for p in problems if p.label == "spectral:info-contact"]
+    assert all(p.source is Source.SPECTRAL and p.rule == "info-contact" for p in contact)
     assert len(contact) == 1
     assert (contact[0].pointer, contact[0].line) == ("/info", 2)
     assert contact[0].severity is Severity.ERROR  # a Spectral warning fails strict validation
     assert contact[0].message.endswith("(Spectral warning)")
     lenient = problems_of("openapi-30-no-operationid.yaml", external=True, lenient=True)
     assert any(
-        p.source == "spectral:info-contact" and p.severity is Severity.WARNING for p in lenient
+        p.label == "spectral:info-contact" and p.severity is Severity.WARNING for p in lenient
     )
 
 

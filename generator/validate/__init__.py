@@ -21,13 +21,16 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from generator.load import Document, Resolver, load_document
-from generator.problems import Problem, Severity, SpecError
+from generator.document import build_asyncapi, build_openapi
+from generator.load import Document, Located, Resolver, load_document
+from generator.problems import Diagnostics, Problem, Severity, Source, SpecError, apply_policy
 from generator.validate.collapse import collapse
 from generator.validate.common import _Context
-from generator.validate.examples import ExampleReport, _validator_for, check_examples
+from generator.validate.examples import ExampleCheck, ExampleReport, _validator_for, check_examples
 from generator.validate.extensions import X_EXTENSIONS, _check_extensions
 from generator.validate.kind import ASYNCAPI_SCHEMA_VERSIONS, SWAGGER_MESSAGE, Kind, detect_kind
 from generator.validate.refs import _check_refs
@@ -36,20 +39,16 @@ from generator.validate.spectral import (
     SPECTRAL_RULESET,
     SPECTRAL_TIMEOUT,
     SpectralError,
+    SpectralMissing,
     spectral_bin,
     spectral_lint,
     spectral_problems,
+    spectral_skipped,
 )
 from generator.validate.structure import (
     _check_asyncapi_structure,
     _check_openapi_structure,
     asyncapi_validator,
-)
-from generator.validate.walkers import (
-    ExampleCheck,
-    Operation,
-    asyncapi_messages,
-    openapi_operations,
 )
 
 __all__ = [
@@ -63,6 +62,7 @@ __all__ = [
     "Kind",
     "Operation",
     "SpectralError",
+    "SpectralMissing",
     "_Context",
     "_validator_for",
     "asyncapi_messages",
@@ -75,31 +75,54 @@ __all__ = [
     "spectral_bin",
     "spectral_lint",
     "spectral_problems",
+    "spectral_skipped",
     "validate_document",
     "validate_files",
 ]
 
 
 def validate_files(
-    paths: Iterable[str | os.PathLike[str]], *, lenient: bool = False, external: bool = True
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    lenient: bool = False,
+    external: bool = True,
+    require_external: bool = False,
 ) -> list[Problem]:
-    """Validate every file; returns all problems (errors, or warnings when `lenient`), sorted."""
-    problems: list[Problem] = []
+    """Validate every file; returns all problems (errors, or warnings when `lenient`), sorted.
+
+    Without Spectral installed, its lint is skipped: one note says so, and nothing fails (unless
+    `require_external`: then that note is an error)."""
+    diagnostics = Diagnostics(lenient=lenient)
+    skipped: list[Document] = []
+    missing: SpectralMissing | None = None
     for path in paths:
         try:
             doc = load_document(Path(path))
         except SpecError as exc:
-            problems.extend(exc.problems)
+            diagnostics.extend(exc.problems)
             continue
         except RecursionError:  # load.py recurses: absurd nesting or a self-referencing YAML alias
             message = "cannot load: the YAML nests too deeply or an alias (*name) contains itself"
-            problems.append(Problem(str(path), None, "", message, "load"))
+            diagnostics.add(Problem(str(path), None, "", message, Source.LOAD))
             continue
         found = validate_document(doc)
-        problems.extend(found)
-        if external and not any(p.source == "kind" for p in found):
-            problems.extend(spectral_problems(doc))
-    return finish(problems, lenient=lenient)
+        diagnostics.extend(found)
+        if external and not any(p.source is Source.KIND for p in found):
+            try:
+                diagnostics.extend(spectral_problems(doc))
+            except SpectralMissing as exc:
+                skipped.append(doc)
+                missing = exc
+    if missing is not None:
+        note = spectral_skipped(skipped, missing)
+        if require_external:
+            note = dataclasses.replace(note, severity=Severity.ERROR)
+        diagnostics.add(note)
+    return diagnostics.result()
+
+
+# Which step of `validate_document` runs which check; the name is the source of its crash report.
+_Step = Callable[[_Context], list[Problem]]
 
 
 def validate_document(
@@ -110,34 +133,62 @@ def validate_document(
     `policy=False` drops our authoring rules (every operation has an operationId and an example),
     which our own specs must follow but a third-party document need not.
     """
+    diagnostics = Diagnostics(lenient=lenient)
     kind = detect_kind(doc)
     if isinstance(kind, Problem):
-        return finish([kind], lenient=lenient)
+        diagnostics.add(kind)
+        return diagnostics.result()
     ctx = _Context(doc, Resolver(doc), kind)
-    problems: list[Problem] = []
-    steps: list[tuple[str, Callable[[_Context], list[Problem]]]] = [("refs", _check_refs)]
+    steps: list[tuple[Source, _Step]] = [(Source.REFS, _check_refs)]
     if kind.family == "openapi":
-        steps += [("openapi", _check_openapi_structure), ("rules", _check_openapi_rules)]
+        steps += [(Source.OPENAPI, _check_openapi_structure), (Source.RULES, _check_openapi_rules)]
     else:
-        steps += [("asyncapi", _check_asyncapi_structure), ("rules", _check_asyncapi_rules)]
-    steps += [("rules", _check_extensions)]
+        steps += [
+            (Source.ASYNCAPI, _check_asyncapi_structure),
+            (Source.RULES, _check_asyncapi_rules),
+        ]
+    steps += [(Source.RULES, _check_extensions)]
     for source, step in steps:
         try:
-            problems.extend(step(ctx))
+            found = step(ctx)
         except SpecError as exc:
-            problems.extend(exc.problems)
+            found = exc.problems
         except Exception as exc:  # noqa: BLE001 - never a traceback for any input
-            problems.append(
-                doc.problem("", f"could not finish the {source} checks: {exc!r}", source)
-            )
-    if not policy:
-        problems = [p for p in problems if p.source != "policy"]
-    return finish(problems, lenient=lenient)
+            found = [doc.problem("", f"could not finish the {source} checks: {exc!r}", source)]
+        diagnostics.extend(p for p in found if policy or p.source is not Source.POLICY)
+    return diagnostics.result()
 
 
 def finish(problems: Iterable[Problem], *, lenient: bool = False) -> list[Problem]:
     """Deduplicate, apply `lenient` (every error becomes a warning) and sort."""
-    out = {dataclasses.replace(p, severity=Severity.WARNING) if lenient else p for p in problems}
-    return sorted(
-        out, key=lambda p: (p.file, p.line or 0, p.pointer, p.message, p.source, p.severity.value)
-    )
+    return apply_policy(problems, lenient=lenient)
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    data: dict[str, Any]
+    doc: Document
+    pointer: str
+
+
+def openapi_operations(doc: Document) -> list[Operation]:
+    """Every operation of an OpenAPI document (path items reached through `$ref` included)."""
+    kind = detect_kind(doc)
+    if isinstance(kind, Problem) or kind.family != "openapi":
+        return []
+    return [
+        Operation(op.path, op.method, op.raw, op.location.doc, op.location.pointer)
+        for op in build_openapi(doc).operations
+    ]
+
+
+def asyncapi_messages(doc: Document) -> list[Located]:
+    """Every message of an AsyncAPI document (components and channels), each location once."""
+    kind = detect_kind(doc)
+    if isinstance(kind, Problem) or kind.family != "asyncapi":
+        return []
+    return [
+        Located(m.raw, m.location.doc, m.location.pointer) for m in build_asyncapi(doc).messages
+    ]

@@ -12,6 +12,7 @@ from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignor
     ValidationError,
 )
 
+from generator.document import AsyncAPIModel, OpenAPIModel, model_of
 from generator.load import Document, Resolver
 from generator.problems import Problem
 from generator.validate.kind import Kind
@@ -32,6 +33,27 @@ class _Context:
     kind: Kind
     broken_refs: bool = False
     bundlers: dict[str, _SchemaBundler] = field(default_factory=dict)  # by dialect, shared
+    _model: OpenAPIModel | AsyncAPIModel | None = None
+
+    @property
+    def model(self) -> OpenAPIModel | AsyncAPIModel:
+        """The document model, built on first use and shared by every check."""
+        if self._model is None:
+            self._model = model_of(self.doc, self.resolver)
+        assert self._model is not None, "a model is asked for only once the kind is known"
+        return self._model
+
+    @property
+    def openapi(self) -> OpenAPIModel:
+        model = self.model
+        assert isinstance(model, OpenAPIModel)
+        return model
+
+    @property
+    def asyncapi(self) -> AsyncAPIModel:
+        model = self.model
+        assert isinstance(model, AsyncAPIModel)
+        return model
 
 
 def _relative(path: str | os.PathLike[str]) -> str:
@@ -68,18 +90,6 @@ def _error_message(error: ValidationError | SchemaError) -> str:
 def _follow(ctx: _Context, value: Any, doc: Document, pointer: str) -> tuple[Any, Document, str]:
     located = ctx.resolver.follow(value, doc, pointer)
     return located.value, located.doc, located.pointer
-
-
-_SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
-
-
-_SCHEMA_ONE = (
-    "additionalProperties", "additionalItems", "not", "contains", "if", "then", "else",
-    "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
-)  # fmt: skip
-
-
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
 _NOT_SPEC = ("example", "examples", "default", "enum", "const")

@@ -8,13 +8,12 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
+from generator.document import Example
+from generator.document.common import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONE
 from generator.load import Document, Resolver
-from generator.problems import Problem, SpecError, join_pointer
+from generator.problems import Problem, Source, SpecError, join_pointer
 from generator.validate.collapse import _schema_errors
 from generator.validate.common import (
-    _SCHEMA_LISTS,
-    _SCHEMA_MAPS,
-    _SCHEMA_ONE,
     _Context,
     _display_name,
     _error_message,
@@ -22,7 +21,6 @@ from generator.validate.common import (
     _problem,
 )
 from generator.validate.kind import detect_kind
-from generator.validate.walkers import ExampleCheck, _AsyncAPIWalker, _OpenAPIWalker
 
 _DROPPED = {
     "example", "examples", "xml", "externalDocs", "discriminator", "nullable", "format",
@@ -80,13 +78,13 @@ class _SchemaBundler:
             here = join_pointer(pointer, key)
             if key in _DROPPED or key.startswith("x-"):
                 continue
-            if key in _SCHEMA_MAPS and isinstance(value, dict):
+            if key in SCHEMA_MAPS and isinstance(value, dict):
                 out[key] = {
                     k: self.convert(v, doc, join_pointer(here, k)) for k, v in value.items()
                 }
-            elif key in _SCHEMA_ONE:
+            elif key in SCHEMA_ONE:
                 out[key] = self.convert(value, doc, here)
-            elif key in _SCHEMA_LISTS and isinstance(value, list):
+            elif key in SCHEMA_LISTS and isinstance(value, list):
                 out[key] = [
                     self.convert(v, doc, join_pointer(here, i)) for i, v in enumerate(value)
                 ]
@@ -119,6 +117,27 @@ class _SchemaBundler:
                 if isinstance(out.get("enum"), list) and None not in out["enum"]:
                     out["enum"] = [*out["enum"], None]
         return out
+
+
+@dataclass(frozen=True)
+class ExampleCheck:
+    """One example value and the schema it must satisfy, both located."""
+
+    value: Any
+    doc: Document
+    pointer: str  # where the example value is
+    schema: Any
+    schema_doc: Document
+    schema_pointer: str
+
+    @classmethod
+    def of(cls, example: Example) -> ExampleCheck:
+        assert example.schema is not None
+        loc, schema = example.location, example.schema
+        return cls(
+            example.value, loc.doc, loc.pointer, schema.value, schema.location.doc,
+            schema.location.pointer,
+        )  # fmt: skip
 
 
 @dataclass
@@ -188,7 +207,7 @@ def _check_examples(ctx: _Context, checks: Iterable[ExampleCheck]) -> ExampleRep
             if isinstance(validator, jsonschema.exceptions.SchemaError):
                 detail = _error_message(validator)
                 message = f"cannot check the example: its schema ({schema_at}) is invalid: {detail}"
-                problems.append(_problem(ctx, check.doc, check.pointer, message, "rules"))
+                problems.append(_problem(ctx, check.doc, check.pointer, message, Source.RULES))
                 continue
             errors = _schema_errors(validator, check.value)
         except SpecError as exc:
@@ -196,17 +215,16 @@ def _check_examples(ctx: _Context, checks: Iterable[ExampleCheck]) -> ExampleRep
             continue
         except Exception as exc:  # noqa: BLE001 - a schema jsonschema cannot apply
             message = f"cannot check the example against its schema ({schema_at}): {exc!r}"
-            problems.append(_problem(ctx, check.doc, check.pointer, message, "rules"))
+            problems.append(_problem(ctx, check.doc, check.pointer, message, Source.RULES))
             continue
         for error in errors:
             pointer = join_pointer(check.pointer, *error.absolute_path)
             message = f"example does not match its schema ({schema_at}): {_error_message(error)}"
-            problems.append(_problem(ctx, check.doc, pointer, message, "rules"))
+            problems.append(_problem(ctx, check.doc, pointer, message, Source.RULES))
     return ExampleReport(count, problems)
 
 
 def _iter_examples(ctx: _Context) -> Iterator[ExampleCheck]:
-    if ctx.kind.family == "openapi":
-        yield from _OpenAPIWalker(ctx).examples()
-    else:
-        yield from _AsyncAPIWalker(ctx).examples()
+    for example in ctx.model.examples:
+        if example.schema is not None:
+            yield ExampleCheck.of(example)

@@ -8,11 +8,11 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
+from generator.document.nodes import Extensions
 from generator.load import Document
-from generator.problems import Problem, join_pointer, split_pointer
+from generator.problems import Problem, Source, join_pointer, split_pointer
 from generator.validate.collapse import _schema_errors
 from generator.validate.common import _NOT_SPEC, SCHEMAS_DIR, _Context, _error_message, _problem
-from generator.validate.walkers import _AsyncAPIWalker, _OpenAPIWalker
 
 # Which x- extension (definition in x-extensions.json) is checked where. Unknown x- keys are ignored.
 X_EXTENSIONS: dict[str, dict[str, str]] = {
@@ -67,7 +67,7 @@ def _check_extension(
     out = []
     for error in _schema_errors(_extension_validator(definition), value):
         where = join_pointer(pointer, *error.absolute_path)
-        out.append(_problem(ctx, doc, where, f"{name}: {_error_message(error)}", "rules"))
+        out.append(_problem(ctx, doc, where, f"{name}: {_error_message(error)}", Source.RULES))
     return out
 
 
@@ -75,34 +75,36 @@ def _check_extensions(ctx: _Context) -> list[Problem]:
     doc, data = ctx.doc, ctx.doc.data
     problems: list[Problem] = []
 
-    def check(obj: Any, odoc: Document, pointer: str, where: str) -> None:
-        if not isinstance(obj, dict):
-            return
+    def check(extensions: Extensions, where: str) -> None:
         for key, definition in X_EXTENSIONS[where].items():
-            if key in obj:
+            found = extensions.get(key)
+            if found is not None:
+                loc = found.location
                 problems.extend(
-                    _check_extension(ctx, odoc, join_pointer(pointer, key), obj[key], definition)
+                    _check_extension(ctx, loc.doc, loc.pointer, found.value, definition)
                 )
 
     if ctx.kind.family == "openapi":
-        check(data, doc, "", "openapi-root")
-        walker = _OpenAPIWalker(ctx)
-        for path, method, op, odoc, pointer in walker.operations():
-            check(op, odoc, pointer, "openapi-operation")
-            if op.get("x-signed") is True and "x-signature" not in data:
+        model = ctx.openapi
+        check(model.extensions, "openapi-root")
+        for op in model.operations:
+            check(op.extensions, "openapi-operation")
+            signed = op.extensions.get("x-signed")
+            if signed is not None and signed.value is True and "x-signature" not in data:
                 problems.append(
                     _problem(
                         ctx,
-                        odoc,
-                        join_pointer(pointer, "x-signed"),
-                        f"{method.upper()} {path} is x-signed but the document has no x-signature",
-                        "rules",
+                        signed.location.doc,
+                        signed.location.pointer,
+                        f"{op.method.upper()} {op.path} is x-signed but the document has no "
+                        "x-signature",
+                        Source.RULES,
                     )
                 )
     else:
-        check(data, doc, "", "asyncapi-root")
-        for message, mdoc, pointer in _AsyncAPIWalker(ctx).messages():
-            check(message, mdoc, pointer, "asyncapi-message")
+        check(ctx.asyncapi.extensions, "asyncapi-root")
+        for message in ctx.asyncapi.messages:
+            check(message.extensions, "asyncapi-message")
 
     def anywhere(node: Any, pointer: str) -> None:
         if isinstance(node, dict):

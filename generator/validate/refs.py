@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from generator.problems import Problem, SpecError, join_pointer
+from generator.problems import Problem, Source, SpecError, join_pointer
 from generator.validate.common import _Context, _problem, _relative
 
 
@@ -46,7 +46,11 @@ def _check_refs(ctx: _Context) -> list[Problem]:
             if not isinstance(ref, dict):
                 problems.append(
                     _problem(
-                        ctx, ctx.doc, join_pointer(pointer, "$ref"), "$ref must be a string", "load"
+                        ctx,
+                        ctx.doc,
+                        join_pointer(pointer, "$ref"),
+                        "$ref must be a string",
+                        Source.LOAD,
                     )
                 )
             continue
@@ -68,13 +72,13 @@ def _check_refs(ctx: _Context) -> list[Problem]:
                             ctx.doc,
                             join_pointer(pointer, "$ref"),
                             f"$ref {ref!r}: {where}: {p.message}",
-                            "load",
+                            Source.LOAD,
                         )
                     )
         except Exception as exc:  # noqa: BLE001 - e.g. a directory or an unreadable path
             problems.append(
                 _problem(
-                    ctx, ctx.doc, join_pointer(pointer, "$ref"), f"$ref {ref!r}: {exc}", "load"
+                    ctx, ctx.doc, join_pointer(pointer, "$ref"), f"$ref {ref!r}: {exc}", Source.LOAD
                 )
             )
     ctx.broken_refs = bool(problems)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import tools
-from generator.load import Document
-from generator.problems import Problem, join_pointer
+from generator.load import Document, load_document
+from generator.problems import Problem, Severity, Source, SpecError, join_pointer
 from generator.validate.common import ROOT, _relative
 
 SPECTRAL_RULESET = tools.SPECTRAL_RULESET
@@ -21,6 +21,10 @@ SPECTRAL_TIMEOUT = 180.0  # seconds, per file
 
 class SpectralError(Exception):
     """Spectral is missing, timed out or crashed."""
+
+
+class SpectralMissing(SpectralError):
+    """Spectral is not installed: its lint is skipped, not failed."""
 
 
 def spectral_bin(near: str | os.PathLike[str] | None = None) -> Path:
@@ -35,7 +39,7 @@ def spectral_lint(
     """Spectral's raw JSON results for one file (with the root `.spectral.yaml`)."""
     exe = spectral_bin(path)
     if not exe.exists():
-        raise SpectralError(f"Spectral is not installed ({tools.NOT_FOUND_HINT}): run `make deps`")
+        raise SpectralMissing(f"Spectral is not installed ({tools.NOT_FOUND_HINT})")
     cmd = [
         str(exe), "lint", "--quiet", "--format", "json",
         "--ruleset", str(SPECTRAL_RULESET), str(Path(path).resolve()),
@@ -47,6 +51,8 @@ def spectral_lint(
     except subprocess.TimeoutExpired:
         raise SpectralError(f"Spectral did not finish within {timeout:g}s") from None
     except OSError as exc:
+        if not exe.exists():
+            raise SpectralMissing(f"Spectral is not installed ({exe} is missing)") from None
         raise SpectralError(f"cannot run Spectral ({exc.strerror}): run `make deps`") from None
     text = proc.stdout.strip()
     try:
@@ -60,11 +66,15 @@ def spectral_lint(
 
 
 def spectral_problems(doc: Document) -> list[Problem]:
-    """Spectral errors and warnings as problems (errors in strict mode; info/hint are dropped)."""
+    """Spectral errors and warnings as problems (errors in strict mode; info/hint are dropped).
+
+    Raises SpectralMissing if Spectral is not installed (see `spectral_skipped`)."""
     try:
         results = spectral_lint(doc.path)
+    except SpectralMissing:
+        raise
     except SpectralError as exc:
-        return [doc.problem("", str(exc), "spectral")]
+        return [doc.problem("", str(exc), Source.SPECTRAL)]
     problems = []
     own = doc.path.resolve()
     for result in results:
@@ -88,3 +98,25 @@ def spectral_problems(doc: Document) -> list[Problem]:
             Problem(file, line, pointer, message, f"spectral:{result.get('code', '?')}")
         )
     return problems
+
+
+def ruleset_names(ruleset: Path = SPECTRAL_RULESET) -> list[str]:
+    """The rulesets `.spectral.yaml` extends (e.g. spectral:oas), for saying what was skipped."""
+    try:
+        data = load_document(ruleset).data
+    except SpecError:
+        return []
+    extends = data.get("extends") if isinstance(data, dict) else None
+    items = extends if isinstance(extends, list) else [extends]
+    names = [item[0] if isinstance(item, list) and item else item for item in items]
+    return [name for name in names if isinstance(name, str)]
+
+
+def spectral_skipped(docs: list[Document], reason: SpectralMissing) -> Problem:
+    """The one note for a run without Spectral: which checks were skipped, on how many files."""
+    rulesets = " and ".join(ruleset_names()) or "its"
+    message = (
+        f"{reason}: skipped the Spectral lint ({rulesets} rules of {SPECTRAL_RULESET.name}) "
+        f"on {len(docs)} file(s); run `make deps` to install it"
+    )
+    return Problem(docs[0].name, None, "", message, Source.SPECTRAL, Severity.NOTE)

@@ -13,7 +13,7 @@ import referencing.jsonschema
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
 
 from generator.load import Document
-from generator.problems import Problem, SpecError, join_pointer
+from generator.problems import Problem, Source, SpecError, join_pointer
 from generator.validate.collapse import _schema_errors
 from generator.validate.common import SCHEMAS_DIR, _Context, _error_message, _follow, _problem
 
@@ -90,13 +90,13 @@ def _check_openapi_structure(ctx: _Context) -> list[Problem]:
     problems: list[Problem] = []
     for error in _schema_errors(validator.schema_validator, ctx.doc.data):
         pointer = join_pointer("", *error.absolute_path)
-        problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), "openapi"))
+        problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), Source.OPENAPI))
     if problems or ctx.broken_refs:
         return problems  # the semantic pass assumes a well-formed, resolvable document
     for error in validator.root_validator(validator.schema_path):
         parts = getattr(error, "generator_parts", None) or ()
         doc, pointer = _locate(ctx, parts)
-        problems.append(_problem(ctx, doc, pointer, _error_message(error), "openapi"))
+        problems.append(_problem(ctx, doc, pointer, _error_message(error), Source.OPENAPI))
     return problems
 
 
@@ -116,5 +116,5 @@ def _check_asyncapi_structure(ctx: _Context) -> list[Problem]:
     problems = []
     for error in _schema_errors(validator, ctx.doc.data):
         pointer = join_pointer("", *error.absolute_path)
-        problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), "asyncapi"))
+        problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), Source.ASYNCAPI))
     return problems

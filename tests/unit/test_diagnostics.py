@@ -1,0 +1,97 @@
+"""The diagnostics collector, problem sources, the one lenient policy, and Spectral being optional."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import cli
+from generator.problems import Diagnostics, Problem, Severity, Source, SpecError, apply_policy
+from generator.validate import spectral, validate_files
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = ROOT / "tests" / "fixtures" / "specs" / "openapi-30-good.yaml"
+GOOD_WS = ROOT / "tests" / "fixtures" / "specs" / "asyncapi-26-good.yaml"
+
+
+def test_sources_are_an_enum_and_strings_are_parsed() -> None:
+    problem = Problem("f.yaml", 3, "/info", "no contact", "spectral:info-contact")
+    assert problem.source is Source.SPECTRAL and problem.rule == "info-contact"
+    assert problem.label == "spectral:info-contact"
+    assert str(problem) == "f.yaml:3: error: /info: no contact [spectral:info-contact]"
+    assert Problem("f", None, "", "m", "load").source is Source.LOAD
+    assert Problem("f", None, "", "m").source is Source.GENERATOR
+    assert Problem("f", None, "", "m", Source.RULES).source == "rules"  # a StrEnum
+    with pytest.raises(ValueError):
+        Problem("f", None, "", "m", "no-such-source")
+
+
+def test_collector_deduplicates_sorts_and_applies_lenient_once() -> None:
+    late = Problem("b.yaml", 9, "/x", "late", Source.RULES)
+    early = Problem("a.yaml", 2, "/y", "early", Source.OPENAPI)
+    note = Problem("a.yaml", None, "", "skipped", Source.SPECTRAL, Severity.NOTE)
+    strict = Diagnostics()
+    strict.extend([late, early, late])
+    strict.add(note)
+    assert strict.result() == [note, early, late]
+    assert strict.errors == [early, late]
+    with pytest.raises(SpecError) as caught:
+        strict.raise_errors()
+    assert caught.value.problems == [early, late]
+    lenient = Diagnostics(lenient=True)
+    lenient.extend([late, early, note])
+    result = lenient.result()
+    assert [p.severity for p in result] == [Severity.NOTE, Severity.WARNING, Severity.WARNING]
+    assert lenient.errors == []
+    lenient.raise_errors()  # nothing to raise
+    assert apply_policy([late, early], lenient=True) == result[1:]
+
+
+@pytest.fixture
+def no_spectral(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(spectral, "spectral_bin", lambda near=None: tmp_path / "spectral")
+
+
+@pytest.mark.usefixtures("no_spectral")
+def test_without_spectral_one_note_names_the_skipped_checks() -> None:
+    problems = validate_files([GOOD, GOOD_WS])
+    [note] = problems
+    assert note.severity is Severity.NOTE and note.source is Source.SPECTRAL
+    assert "skipped the Spectral lint" in note.message
+    assert "spectral:oas" in note.message and "spectral:asyncapi" in note.message
+    assert "on 2 file(s)" in note.message
+    assert validate_files([GOOD], lenient=True)[0].severity is Severity.NOTE
+
+
+@pytest.mark.usefixtures("no_spectral")
+def test_cli_without_spectral_prints_one_line_and_succeeds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["validate", str(GOOD), str(GOOD_WS)]) == cli.EXIT_OK
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert len(lines) == 1 and ": note: /: Spectral is not installed" in lines[0]
+    assert lines[0].endswith("[spectral]")
+    assert out.strip() == "ok: 2 file(s) valid"  # a note is not a warning
+
+
+@pytest.mark.usefixtures("no_spectral")
+def test_require_external_makes_missing_spectral_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["validate", "--require-external", str(GOOD)]) == cli.EXIT_SPEC
+    err = capsys.readouterr().err
+    assert ": error: /: Spectral is not installed" in err and "1 error(s) in 1 file(s)" in err
+
+
+def test_spectral_that_fails_to_run_is_still_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = tmp_path / "spectral"
+    broken.write_text("#!/bin/sh\necho boom >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(spectral, "spectral_bin", lambda near=None: broken)
+    [problem] = validate_files([GOOD])
+    assert problem.severity is Severity.ERROR and problem.source is Source.SPECTRAL
+    assert "Spectral failed: boom" in problem.message
