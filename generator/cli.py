@@ -44,7 +44,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from generator.render import generate
+    from generator.pipeline import generate
 
     if not args.openapi and not args.asyncapi:
         print("generate needs --openapi FILE and/or --asyncapi FILE", file=sys.stderr)

@@ -39,7 +39,7 @@ from generator.load import Document, Resolver, load_document
 from generator.model.asyncapi import build_ws_api
 from generator.model.ir import WsApi, WsMessage
 from generator.problems import Severity, SpecError
-from generator.render import generate
+from generator.pipeline import generate
 
 pytestmark = pytest.mark.timeout(120)
 

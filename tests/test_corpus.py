@@ -9,7 +9,7 @@ formats (Decimal vs string vs float) and date/UUID spellings. Fields the example
 out (UNSET).
 
 The helpers here are shared with test_edge_cases.py and test_fuzz.py. Generation runs in-process
-(`generator.render.generate`), imports and round trips in a subprocess (the output folder on
+(`generator.pipeline.generate`), imports and round trips in a subprocess (the output folder on
 `sys.path`), and mypy once over every generated package (one process, one cache).
 """
 
@@ -32,7 +32,7 @@ from generator.load import Document, Resolver, load_document
 from generator.model.openapi import HTTP_METHODS, build_rest_model
 from generator.model.schemas import SchemaCollector, scalar_type
 from generator.problems import Problem, SpecError, join_pointer
-from generator.render import generate
+from generator.pipeline import generate
 
 CORPUS = Path(os.environ.get("SPEC_CORPUS", "/work/shared/spec-corpus")) / "openapi"
 CORPUS_SPECS = sorted(p for p in CORPUS.glob("v3.*/*") if p.suffix in (".yaml", ".yml", ".json"))

@@ -1,0 +1,158 @@
+"""The whole pipeline: load -> validate -> model -> render -> write (`generate`).
+
+Stages: `generator.load` and `generator.validate` (stages 1-2), `generator.model` (3: the
+intermediate model, and `model.codegen` for the model modules), `generator.render` (4: templates,
+formatting, the atomic write).
+"""
+
+from __future__ import annotations
+
+import keyword
+import os
+import re
+from pathlib import Path
+
+import jinja2
+
+from generator.load import Document, Resolver, load_document
+from generator.model.codegen import ModelError, ModelWorker
+from generator.problems import Problem, Severity, SpecError
+from generator.render import BUILTIN_TEMPLATES, Project, write_atomically
+
+
+def load_and_check(
+    path: str, lenient: bool, expect: str | None = None
+) -> tuple[Document, Resolver, list[Problem]]:
+    """Load and validate one document. Problems that make it unusable (not a supported document,
+    or not the `expect`ed kind) are errors even when `lenient`; the others are warnings then."""
+    from generator.validate import detect_kind, validate_document
+
+    doc = load_document(path)
+    kind = detect_kind(doc)
+    if isinstance(kind, Problem):
+        raise SpecError([kind])
+    if expect is not None and kind.family != expect:
+        option = "--openapi" if kind.family == "openapi" else "--asyncapi"
+        raise SpecError(
+            [
+                doc.problem(
+                    "",
+                    f"this is an {'OpenAPI' if kind.family == 'openapi' else 'AsyncAPI'} "
+                    f"document, not {'an OpenAPI' if expect == 'openapi' else 'an AsyncAPI'} "
+                    f"one: pass it with {option}",
+                    "kind",
+                )
+            ]
+        )
+    problems = validate_document(doc, lenient=lenient, policy=False)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise SpecError(errors)
+    return doc, Resolver(doc), problems
+
+
+def generate(
+    *,
+    openapi: str | None,
+    asyncapi: str | None,
+    out: Path,
+    package: str,
+    lenient: bool = False,
+    templates: str | None = None,
+) -> list[Problem]:
+    """Load, validate, model and render; returns the warnings. Raises SpecError on bad input.
+
+    Nothing but a SpecError leaves this function for any input: an unexpected failure while
+    modelling or rendering is reported as a problem located in the spec it came from (set
+    GENERATOR_DEBUG=1 to get the exception instead). The output folder is replaced only once
+    everything rendered (see write_atomically)."""
+    from generator.model.openapi import build_rest_api
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", package) or keyword.iskeyword(package):
+        raise SpecError(
+            [
+                Problem(
+                    "<command line>",
+                    None,
+                    "",
+                    f"--package {package!r} is not a valid module name "
+                    "(lower-case letters, digits and underscores)",
+                    "cli",
+                )
+            ]
+        )
+    warnings_: list[Problem] = []
+    api = ws = None
+    documents: dict[str, Document] = {}
+    current: Document | None = None
+    worker = ModelWorker()
+    try:
+        if openapi:
+            doc, resolver, problems = load_and_check(openapi, lenient, "openapi")
+            documents["openapi"] = current = doc
+            api, model_warnings = build_rest_api(doc, resolver, package, lenient=lenient)
+            warnings_ += problems + model_warnings
+        if asyncapi:
+            from generator.model.asyncapi import build_ws_api
+
+            doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi")
+            documents["asyncapi"] = current = doc
+            ws = build_ws_api(doc, resolver, package)
+            warnings_ += problems + ws.warnings
+        project = Project(package, api, ws, Path(templates) if templates else None, documents)
+        current = documents.get("openapi") or current
+        files = project.render(worker)
+        write_atomically(files, out)
+    except SpecError:
+        raise
+    except ModelError as exc:
+        raise SpecError(_model_problems(exc, current)) from None
+    except jinja2.TemplateError as exc:
+        where = (
+            f" ({exc.filename}:{exc.lineno})" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        )
+        raise SpecError(
+            [
+                Problem(
+                    str(templates or BUILTIN_TEMPLATES),
+                    None,
+                    "",
+                    f"template error{where}: {exc}",
+                    "render",
+                )
+            ]
+        ) from None
+    except RecursionError:
+        raise SpecError(
+            [_internal(current, openapi or asyncapi, "the document nests too deeply")]
+        ) from None
+    except OSError as exc:
+        raise SpecError(
+            [Problem(str(out), None, "", f"cannot write the output folder: {exc}", "render")]
+        ) from None
+    except Exception as exc:  # any input: a located problem, never a traceback
+        if os.environ.get("GENERATOR_DEBUG"):
+            raise  # developers: see where it failed
+        raise SpecError(
+            [_internal(current, openapi or asyncapi, f"{type(exc).__name__}: {exc}")]
+        ) from None
+    finally:
+        worker.close()
+    return warnings_
+
+
+def _model_problems(exc: ModelError, doc: Document | None) -> list[Problem]:
+    if exc.origins:
+        return [
+            Problem(file, line, pointer, exc.message, "render")
+            for file, pointer, line in exc.origins[:3]
+        ]
+    return [_internal(doc, None, exc.message)]
+
+
+def _internal(doc: Document | None, path: str | None, message: str) -> Problem:
+    """A failure we did not foresee, located at the document it happened on."""
+    text = f"cannot generate from this document: {message.splitlines()[0] if message else 'unknown error'}"
+    if doc is not None:
+        return doc.problem("", text, "generator")
+    return Problem(str(path or "<input>"), None, "", text, "generator")
