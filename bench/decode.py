@@ -225,7 +225,7 @@ def ws_push_decoder() -> Callable[[str, bytes], Any] | None:
     (`_FRAME.decode`, then the method's precompiled params decoder); None while the generated SDK
     has no WebSocket client."""
     try:
-        from hotbit import _ws_runtime as rt
+        from hotbit import _ws_rpc as rt
         from hotbit import websocket as ws
     except ImportError:
         return None

@@ -48,3 +48,30 @@ def test_runtime_folder_holds_only_listed_modules_and_the_constants_stand_in() -
     files = {p.name for p in runtime.FOLDER.glob("*.py")}
     assert files == set(runtime.MODULES) | {"__init__.py", "_constants.py"}
     assert not (TEMPLATES / "_constants.py").exists() and (TEMPLATES / "_constants.py.j2").exists()
+
+
+def test_rendered_constants_define_every_name_of_the_stand_in() -> None:
+    """generator/runtime/_constants.py lists what the runtime reads; HotBit (REST + JSON-RPC)
+    needs all of it, with values of the same types."""
+    import ast
+
+    def assigned(path: Path) -> dict[str, ast.expr]:
+        names: dict[str, ast.expr] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                names[node.targets[0].id] = node.value
+            elif (
+                isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value
+            ):
+                names[node.target.id] = node.value
+        return names
+
+    stand_in, rendered = (
+        assigned(runtime.FOLDER / "_constants.py"),
+        assigned(PACKAGE / "_constants.py"),
+    )
+    assert set(stand_in) <= set(rendered), sorted(set(stand_in) - set(rendered))
+    for name, value in stand_in.items():
+        if isinstance(value, ast.Constant) and value.value is not None:
+            got = rendered[name]
+            assert isinstance(got, ast.Constant) and type(got.value) is type(value.value), name

@@ -1,9 +1,12 @@
 """generator/runtime/_signing.py against published vectors; the mocks sign with the same code.
 
-HotBit: the exchange's documented vectors (and two derived ones). Binance: the spot
-REST example (HMAC-SHA256 over the parameters in the order sent) is a signature object with
-`sort: none`. BTSE signs path + nonce + body: the signature object has no placeholder for the
-path, a nonce or the raw body, so only the digest core is checked against its vector.
+HotBit: the exchange's documented vectors (and two derived ones). Binance: the spot REST example
+(HMAC-SHA256 over the parameters in the order sent) is a signature object with `sort: none`; what
+x-signature cannot say is the key in the `X-MBX-APIKEY` header (`key-parameter` is a request
+parameter) and the `timestamp` the client must add. BTSE signs path + nonce + raw body with
+HMAC-SHA384 and sends key, nonce and signature as headers: the signature object has no placeholder
+for the path, a nonce or the body, and the extension's algorithms stop at sha512, so only the
+digest core (which takes any hashlib algorithm) is checked against its vector.
 """
 
 from __future__ import annotations
