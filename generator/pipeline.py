@@ -67,6 +67,7 @@ def generate(
     GENERATOR_DEBUG=1 to get the exception instead). The output folder is replaced only once
     everything rendered (see write_atomically)."""
     from generator.model.openapi import build_rest_api
+    from generator.model.types import TypeMapper
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", package) or keyword.iskeyword(package):
         raise SpecError(
@@ -85,19 +86,23 @@ def generate(
     api = ws = None
     documents: dict[str, Document] = {}
     current: Document | None = None
+    types: TypeMapper | None = None  # one mapper for both halves: one class per schema
     worker = ModelWorker()
     try:
         if openapi:
             doc, resolver, problems = load_and_check(openapi, lenient, "openapi")
             documents["openapi"] = current = doc
-            api, model_warnings = build_rest_api(doc, resolver, package, lenient=lenient)
+            types = TypeMapper(resolver)
+            api, model_warnings = build_rest_api(
+                doc, resolver, package, lenient=lenient, types=types
+            )
             warnings_ += problems + model_warnings
         if asyncapi:
             from generator.model.asyncapi import build_ws_api
 
             doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi")
             documents["asyncapi"] = current = doc
-            ws = build_ws_api(doc, resolver, package)
+            ws = build_ws_api(doc, resolver, package, types=types)
             warnings_ += problems + ws.warnings
         project = Project(package, api, ws, Path(templates) if templates else None, documents)
         current = documents.get("openapi") or current

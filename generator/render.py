@@ -101,6 +101,7 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/_operations.py.j2", "{package}/_operations.py", _has_rest),
     Output("package/client.py.j2", "{package}/client.py", _has_rest),
     Output("package/websocket.py.j2", "{package}/websocket.py", _has_ws),
+    Output("package/ws_models.py.j2", "{package}/ws_models.py", lambda c: c["ws"] is not None and bool(c["ws"].model_names)),
     Output("package/orderbook.py.j2", "{package}/orderbook.py", _has_order_books),
     # Command line (`python -m <package>`) and the non-Python outputs (generator/outputs.py).
     Output("package/__main__.py.j2", "{package}/__main__.py", build=outputs.render_cli),
@@ -175,10 +176,12 @@ class Project:
     def render(self, worker: ModelWorker | None = None) -> dict[str, str]:
         files: dict[str, str] = {}
         models: dict[str, Callable[[], str]] = {}
-        for api in (self.api, self.ws):
-            if api is not None and api.models.schemas:
-                path = f"{self.package}/{api.models.module}.py"
-                header = header_for([(api.spec_file, api.spec_sha256)]) + "\n"
+        halves = [api for api in (self.api, self.ws) if api is not None]
+        for api in halves:  # one ModelSet may serve both halves: rendered once
+            path = f"{self.package}/{api.models.module}.py"
+            if api.models.schemas and path not in models:
+                users = [h for h in halves if h.models is api.models]
+                header = header_for([(h.spec_file, h.spec_sha256) for h in users]) + "\n"
                 code = (worker or ModelWorker(fork=False)).submit(api.models)
 
                 def model(header: str = header, code: Callable[[], str] = code) -> str:

@@ -248,11 +248,11 @@ def examples_of(m: WsMessage) -> list[Any]:
 
 def decode_as(g: Generated, m: WsMessage, raw: bytes) -> tuple[Any, tuple[tuple[str, Any], ...]]:
     """The payload decoded as message `m` (its first variant that fits) and that variant's constants."""
-    namespace = {"ws_models": module(g, "ws_models"), "Any": Any, "Decimal": Decimal}
+    namespace = {"models": module(g, "models"), "Any": Any, "Decimal": Decimal}
     errors = []
     for v in m.variants:
         decoder = msgspec.json.Decoder(
-            eval(v.py_type, namespace), strict=False
+            eval(v.py_type.decode, namespace), strict=False
         )  # our own type text
         try:
             return decoder.decode(raw), v.consts
@@ -323,8 +323,9 @@ def test_asyncapi_3_send_is_sent_receive_is_received() -> None:
     assert channel.server_url == "ws://127.0.0.1:9001/chat"  # host + pathname
     assert channel.address == "/rooms/{room}/{mode}"
     room, mode = channel.parameters
-    assert (room.py_name, room.py_type, room.required) == ("room", "str", True)
-    assert (mode.py_type, mode.required, mode.default) == (
+    assert (room.py_name, str(room.py_type), room.required) == ("room", "str", True)
+    assert mode.py_type.is_literal and mode.py_type.literal == ("live", "replay")
+    assert (str(mode.py_type), mode.required, mode.default) == (
         "Literal['live', 'replay']",
         False,
         "live",
@@ -334,7 +335,8 @@ def test_asyncapi_3_send_is_sent_receive_is_received() -> None:
 def test_constant_properties_discriminate() -> None:
     api = build(V2)
     alert = next(m for m in api.channels[0].receives if m.name == "alert")
-    assert alert.payload.py_type == "ws_models.PriceAlert | ws_models.SessionAlert"
+    assert alert.payload.py_type == "models.PriceAlert | models.SessionAlert"
+    assert [m.model for m in alert.payload.args] == ["PriceAlert", "SessionAlert"]
     assert [v.consts for v in alert.variants] == [
         (("event", "alert"), ("kind", "price")),
         (("event", "alert"), ("kind", "session")),

@@ -216,7 +216,7 @@ class _ExampleFinder:
                 (join_pointer(pointer, "examples", i), v) for i, v in enumerate(node["examples"])
             ]
         if values:
-            type_ = self.type_of(schema, doc, pointer)
+            type_ = self.type_of(node, doc, pointer)  # already followed (maybe into another file)
             for where, value in values:
                 if type_ is None:
                     self.skipped += 1

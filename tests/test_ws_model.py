@@ -48,17 +48,18 @@ def test_methods_params_and_result_types(api: WsApi) -> None:
     methods = {m.name: m for m in api.methods}
     depth = methods["depth.query"]
     assert (depth.py_name, depth.kind, depth.private) == ("depth_query", "request", False)
-    assert [(p.py_name, p.py_type) for p in depth.params] == [
+    assert [(p.py_name, str(p.py_type)) for p in depth.params] == [
         ("market", "str"),
         ("limit", "int"),
         ("interval", "Decimal | str"),
     ]
     assert methods["price.query"].result.py_type == "Decimal"
-    assert methods["deals.query"].result.py_type == "list[ws_models.Deal]"
-    assert (
-        methods["order.query"].private
-        and methods["order.query"].params[0].py_type == "Sequence[str]"
-    )
+    assert methods["deals.query"].result.py_type == "list[models.Deal]"
+    deals = methods["deals.query"].result
+    assert deals.kind == "list" and deals.item is not None and deals.item.model == "Deal"
+    markets = methods["order.query"].params[0].py_type
+    assert methods["order.query"].private and markets.py_type == "Sequence[str]"
+    assert markets.is_sequence and markets.item is not None and markets.item.annotation == "str"
     assert methods["balance.history"].aliases == ("asset.history",)
     assert methods["server.auth"].internal and methods["price.unsubscribe"].internal
     assert not methods["server.ping"].internal  # the heartbeat method is public too
@@ -74,17 +75,18 @@ def test_methods_params_and_result_types(api: WsApi) -> None:
     assert (
         not sub.mergeable
         and sub.route == "market"
-        and sub.result.py_type == "ws_models.DepthUpdate"
+        and sub.result.py_type == "models.DepthUpdate"
+        and sub.result.model == "DepthUpdate"
     )
     assert (
-        methods["kline.subscribe"].result.py_type == "list[ws_models.KlineRow]"
+        methods["kline.subscribe"].result.py_type == "list[models.KlineRow]"
     )  # rows, any number
     assert methods["order.subscribe"].route is None  # the push does not name its market at the top
 
 
 def test_positional_arrays_become_array_like_models(api: WsApi) -> None:
     models = api.models
-    assert models.module == "ws_models"
+    assert models.module == "models"
     assert {
         "DepthUpdate",
         "DepthLevel",
@@ -112,14 +114,14 @@ def test_positional_arrays_become_array_like_models(api: WsApi) -> None:
 
 def test_pushes(api: WsApi) -> None:
     pushes = {p.name: p.py_type.py_type for p in api.pushes}
-    assert pushes["depth.update"] == "ws_models.DepthUpdate"
-    assert pushes["asset.update"] == "ws_models.AssetUpdate"
+    assert pushes["depth.update"] == "models.DepthUpdate"
+    assert pushes["asset.update"] == "models.AssetUpdate"
 
 
 def test_small_generic_spec_builds() -> None:
     api = build(FIXTURE)
     assert api.url == "wss://stream.example.com/ws/"
-    assert [(m.name, m.py_name, m.result.py_type) for m in api.methods] == [
+    assert [(m.name, m.py_name, str(m.result)) for m in api.methods] == [
         ("server.time", "server_time", "int")
     ]
     assert api.auth is None and api.order_books == []
@@ -129,6 +131,9 @@ def test_small_generic_spec_builds() -> None:
 
 
 def write(tmp_path: Path, doc: dict[str, Any]) -> Path:
+    """The document in tmp_path, next to the shared component files it `$ref`s."""
+    if not (tmp_path / "components").exists():
+        (tmp_path / "components").symlink_to(WS_SPEC.parent / "components")
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
@@ -201,7 +206,9 @@ def test_order_book_extension(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "generator/model/asyncapi.py",
+        *sorted(
+            str(f.relative_to(ROOT)) for f in (ROOT / "generator/model/asyncapi").glob("*.py")
+        ),
         "templates/package/websocket.py.j2",
         "templates/package/orderbook.py.j2",
         *(f"generator/runtime/{name}" for name in sorted(runtime.MODULES)),
@@ -258,6 +265,8 @@ def test_malformed_specs_give_located_errors_never_tracebacks(tmp_path: Path) ->
                 node[last] = rng.choice(values)
             except (KeyError, IndexError, TypeError):
                 pass
+        if not (tmp_path / "components").exists():  # the shared component files it `$ref`s
+            (tmp_path / "components").symlink_to(WS_SPEC.parent / "components")
         document = Document(tmp_path / "spec.yaml", doc, {})  # no YAML round trip: fast
         try:
             build_ws_api(document, Resolver(document), "pkg")

@@ -53,16 +53,20 @@ class Messages:
             for name in [meta["name"], *meta.get("aliases", [])]:
                 self.by_name[(name, kind)] = msg
 
-    def inline(self, node: Any, pointer: str = "", depth: int = 0) -> Any:
+    def inline(
+        self, node: Any, pointer: str = "", depth: int = 0, doc: Document | None = None
+    ) -> Any:
         assert depth < 40, f"$ref nesting too deep at {pointer}"
-        loc = self.resolver.follow(node, self.doc, pointer)
+        loc = self.resolver.follow(node, doc or self.doc, pointer)  # maybe into a component file
         if isinstance(loc.value, dict):
             return {
-                k: self.inline(v, f"{loc.pointer}/{k}", depth + 1) for k, v in loc.value.items()
+                k: self.inline(v, f"{loc.pointer}/{k}", depth + 1, loc.doc)
+                for k, v in loc.value.items()
             }
         if isinstance(loc.value, list):
             return [
-                self.inline(v, f"{loc.pointer}/{i}", depth + 1) for i, v in enumerate(loc.value)
+                self.inline(v, f"{loc.pointer}/{i}", depth + 1, loc.doc)
+                for i, v in enumerate(loc.value)
             ]
         return loc.value
 

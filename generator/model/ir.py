@@ -2,8 +2,9 @@
 
 Nothing here is exchange-specific. Every field comes from the spec (standard keywords or the
 `x-` extensions documented in docs/spec-extensions.md). Schemas that become Python models are
-collected in a `ModelSet`; the renderer turns each set into one module with
-datamodel-code-generator, and `py_type` strings name types in that module.
+collected in one `ModelSet` per project (REST and WebSocket share it: one `models` module,
+rendered with datamodel-code-generator); types are `PyType` objects (generator/model/pytype.py),
+never strings to parse.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.model.pytype import PyType
 from generator.problems import Problem
+
+# The type of a value the SDK decodes or a caller passes (was a pair of strings).
+SchemaRef = PyType
 
 
 @dataclass(frozen=True)
@@ -54,21 +59,12 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
-class SchemaRef:
-    """A schema that the model module renders, and how Python code names its type."""
-
-    py_type: str  # annotation, e.g. "models.Order", "list[models.Deal]", "Decimal"
-    decode_type: str  # expression usable at run time, e.g. "models.Order"
-    nullable: bool = False  # null is a legitimate value
-
-
-@dataclass(frozen=True)
 class Param:
     name: str  # wire name
     py_name: str  # keyword argument name
     location: str  # query | path | header | cookie | form | json | multipart
     required: bool
-    py_type: str  # annotation of the argument
+    py_type: PyType  # annotation of the argument
     schema: dict[str, Any]  # resolved JSON schema (for checks before sending)
     description: str = ""
     json_encoded: bool = False  # array/object sent as compact JSON text
@@ -98,7 +94,7 @@ class Operation:
     tags: tuple[str, ...]
     params: tuple[Param, ...]  # user-facing parameters (credentials excluded)
     body_media_type: str | None  # application/x-www-form-urlencoded | application/json | ...
-    result: SchemaRef  # what the method returns (envelope unwrapped)
+    result: PyType  # what the method returns (envelope unwrapped)
     enveloped: bool
     signed: bool
     auth: tuple[str, ...]  # names of AuthScheme the operation accepts (any of them)
@@ -127,7 +123,10 @@ class Operation:
 
 @dataclass
 class ModelSet:
-    """Schemas for one generated module; names are final Python class names."""
+    """Schemas for one generated module; names are final Python class names.
+
+    One set serves the whole project: when both halves are generated, `RestApi.models` and
+    `WsApi.models` are the same object (rendered once)."""
 
     module: str  # e.g. "models"
     dialect: str = "3.0.3"  # OpenAPI version whose schema dialect the schemas use
@@ -160,7 +159,7 @@ class RestApi:
 class WsParam:
     name: str
     py_name: str
-    py_type: str
+    py_type: PyType
     schema: dict[str, Any]
     description: str = ""
     required: bool = True
@@ -175,7 +174,7 @@ class WsMethod:
     summary: str
     description: str
     params: tuple[WsParam, ...]
-    result: SchemaRef  # request: the reply's result; subscribe: the push model
+    result: PyType  # request: the reply's result; subscribe: the push model
     private: bool
     push: str | None = None  # subscribe: wire name of the push
     unsubscribe: str | None = None
@@ -196,7 +195,7 @@ class WsOrderBook:
     method: str  # subscribe wire name that feeds the book
     py_name: str  # client factory method, e.g. "order_book"
     push: str  # push wire name
-    model: str  # py type of the push model
+    model: PyType  # the push model
     clean: tuple[str, ...]  # attribute path of the snapshot flag in the push model
     asks: tuple[str, ...]  # attribute path of the ask levels
     bids: tuple[str, ...]
@@ -208,7 +207,7 @@ class WsOrderBook:
 @dataclass(frozen=True)
 class WsPush:
     name: str  # wire method, e.g. "depth.update"
-    py_type: SchemaRef  # model of the push's params
+    py_type: PyType  # model of the push's params
 
 
 @dataclass(frozen=True)
@@ -243,7 +242,7 @@ class Heartbeat:
 class WsVariant:
     """One JSON shape a plain message's payload can take (a top-level oneOf/anyOf has several)."""
 
-    py_type: str  # decodable type, e.g. "ws_models.Hello", "list[float]", "str", "None"
+    py_type: PyType  # decodable type, e.g. models.Hello, list[float], str, None
     shape: str  # object | array | string | number | boolean | null | any
     consts: tuple[tuple[str, Any], ...] = ()  # top-level property -> the one value it may have
     required: tuple[str, ...] = ()  # top-level required properties (objects)
@@ -258,7 +257,7 @@ class WsMessage:
     py_name: str  # method suffix: send_<py_name> / receive_<py_name>
     summary: str
     description: str
-    payload: SchemaRef  # annotation of the payload ("bytes" when raw)
+    payload: PyType  # the payload's type (bytes when raw)
     variants: tuple[WsVariant, ...] = ()  # how a received payload is recognised and decoded
     raw: bool = False  # not decoded: non-JSON content type or a schemaFormat we cannot read
     content_type: str = "application/json"
@@ -297,9 +296,11 @@ class WsApi:
     request_timeout: float
     methods: list[WsMethod]
     pushes: list[WsPush]
-    models: ModelSet
+    models: ModelSet  # the project's one set (the same object as RestApi.models when both)
     error_codes: dict[int, ErrorDef]
     order_books: list[WsOrderBook] = field(default_factory=list)  # from x-order-book
+    model_names: tuple[str, ...] = ()  # classes of `models` this half uses (ws_models re-exports)
+    model_aliases: tuple[tuple[str, str], ...] = ()  # (component name, class) where they differ
     # Plain documents (framing None): one entry per channel that has operations.
     channels: list[WsChannel] = field(default_factory=list)
     asyncapi_version: str = ""

@@ -21,10 +21,11 @@ from generator.model.ir import (
     Param,
     RateLimit,
     RestApi,
-    SchemaRef,
     Signature,
 )
-from generator.model.schemas import SchemaCollector, merged_properties, scalar_type
+from generator.model.pytype import BYTES, NONE, PyType, generic, literal, scalar, union
+from generator.model.schemas import merged_properties
+from generator.model.types import TypeMapper, scalar_pytype
 from generator.naming import pascal, snake, unique
 from generator.problems import Problem, Severity, SpecError, join_pointer
 
@@ -146,7 +147,7 @@ def _pick_media(content: dict[str, Any]) -> str | None:
 
 
 class _OperationBuilder:
-    def __init__(self, doc: Document, resolver: Resolver, collector: SchemaCollector, api: dict[str, Any]):
+    def __init__(self, doc: Document, resolver: Resolver, collector: TypeMapper, api: dict[str, Any]):
         self.doc, self.resolver, self.collector = doc, resolver, collector
         self.signature: Signature | None = api["signature"]
         self.envelope: Envelope | None = api["envelope"]
@@ -241,17 +242,18 @@ class _OperationBuilder:
                json_encoded: bool, doc: Document, pointer: str, taken: set[str], hint: str) -> Param:
         node = self.resolver.deref(schema, doc, pointer) if schema is not None else {}
         py_type = _param_type(node, self.resolver, doc, pointer)
-        if "Any" in py_type and location in ("json", "body") and isinstance(node, dict) and node:
+        if py_type.kind in ("any", "sequence") and _has_any(py_type) and location in ("json", "body") \
+                and isinstance(node, dict) and node:
             # an object, a union or an array of objects sent as JSON: its model (or a plain mapping)
-            model = self.collector.type_of(schema, doc, pointer, hint)
-            if model.decode_type not in ("Any", "None"):
-                py_type = model.decode_type
-                if model.decode_type.startswith("list["):
-                    py_type = "Sequence" + model.decode_type[4:]
-                elif model.decode_type.startswith(self.collector.models.module + "."):
-                    py_type = f"{model.decode_type} | Mapping[str, Any]"
+            model = self.collector.type_of(schema, doc, pointer, hint).base
+            if model.kind not in ("any", "none"):
+                py_type = model
+                if model.kind == "list":
+                    py_type = generic("sequence", *model.args)
+                elif model.kind == "model":
+                    py_type = union([model, generic("mapping", scalar("Any"))])
         if not required:
-            py_type = f"{py_type} | None"
+            py_type = py_type.or_none()
         has_default = isinstance(node, dict) and "default" in node
         py_name = snake(name, fallback="param")
         if py_name in _INTERNAL_NAMES:
@@ -349,12 +351,12 @@ class _OperationBuilder:
                                    json_encoded, sub_doc, sub_ptr, taken, pascal(f"{op_id}_{name}")))
         return media, out, body_required or any(p.required for p in out)
 
-    def _result(self, op: dict[str, Any], pointer: str, op_id: str, enveloped: bool) -> SchemaRef:
+    def _result(self, op: dict[str, Any], pointer: str, op_id: str, enveloped: bool) -> PyType:
         responses = _dict(op.get("responses"))
         code = next((c for c in sorted(map(str, responses)) if c.startswith("2")),
                     "default" if "default" in responses else None)
         if code is None:
-            return SchemaRef("None", "None", True)
+            return NONE
         where = join_pointer(pointer, "responses", code)
         located = self.resolver.follow(responses[code], self.doc, where)
         content = _dict(_dict(located.value).get("content"))
@@ -362,7 +364,7 @@ class _OperationBuilder:
         if media is None:
             media = next((m for m in content if "json" in m), None)
         if media is None:
-            return SchemaRef("bytes", "bytes") if content else SchemaRef("None", "None", True)
+            return BYTES if content else NONE
         schema = _dict(content[media]).get("schema", {})
         schema_ptr = join_pointer(located.pointer, "content", media, "schema")
         doc = located.doc
@@ -374,7 +376,7 @@ class _OperationBuilder:
             schema, doc, schema_ptr = props[self.envelope.result]
             result = self.collector.type_of(schema, doc, schema_ptr, pascal(op_id) + "Result")
             # A null result only comes with an error, which is raised: success is never None.
-            return SchemaRef(result.decode_type, result.decode_type, False)
+            return result.base
         return self.collector.type_of(schema, doc, schema_ptr, pascal(op_id) + "Result")
 
 
@@ -396,26 +398,34 @@ def _only_properties(node: Any) -> bool:
     return not (isinstance(extra, dict) and extra) and node.get("type") in (None, "object")
 
 
-def _param_type(node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0) -> str:
+def _param_type(node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0) -> PyType:
+    any_ = scalar("Any")
     if not isinstance(node, dict) or depth > 8:
-        return "Any"
+        return any_
     if isinstance(node.get("enum"), list):
         values = [v for v in node["enum"] if v is not None]
         if values and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
-            return "Literal[" + ", ".join(repr(v) for v in dict.fromkeys(values)) + "]"
+            return literal(list(dict.fromkeys(values)))
     if node.get("type") == "array" and isinstance(node.get("items"), dict):
         items = resolver.deref(node["items"], doc, join_pointer(pointer, "items"))
-        return f"Sequence[{_param_type(items, resolver, doc, pointer, depth + 1)}]"
+        return generic("sequence", _param_type(items, resolver, doc, pointer, depth + 1))
     if node.get("format") == "binary" and node.get("type") in (None, "string"):
-        return "bytes | str"
-    simple = scalar_type(node)
-    if simple == "Decimal":
-        return "Decimal | str"
-    if simple == "float":
-        return "float | Decimal"
-    if simple and simple != "Any" and "[" not in simple:
+        return union([BYTES, scalar("str")])
+    simple = scalar_pytype(node)
+    if simple is None:
+        return any_
+    if simple.decode == "Decimal":
+        return union([simple, scalar("str")])
+    if simple.decode == "float":
+        return union([simple, scalar("Decimal")])
+    if simple.kind == "scalar" or simple.kind == "bytes":
         return simple
-    return "Any"
+    return any_
+
+
+def _has_any(py: PyType) -> bool:
+    """`Any` anywhere in the type (an argument whose schema the scalar reader could not type)."""
+    return py.kind == "any" or any(_has_any(a) for a in py.args)
 
 
 def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0) -> Any:
@@ -439,22 +449,24 @@ def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, depth:
 class RestModel(NamedTuple):
     api: RestApi
     warnings: list[Problem]
-    collector: SchemaCollector  # knows the Python name of every schema it collected
+    collector: TypeMapper  # knows the Python name of every schema it collected
 
 
-def build_rest_api(doc: Document, resolver: Resolver, package: str, *,
-                   lenient: bool = False) -> tuple[RestApi, list[Problem]]:
+def build_rest_api(doc: Document, resolver: Resolver, package: str, *, lenient: bool = False,
+                   types: TypeMapper | None = None) -> tuple[RestApi, list[Problem]]:
     """The REST model of the document, and the warnings found building it.
 
     Every operation and component schema is built on its own; what fails (a SpecError, or any
     exception on input we did not foresee) becomes a problem located at its pointer. With
     `lenient`, those are warnings and the piece is left out; otherwise they are raised together."""
-    model = build_rest_model(doc, resolver, package, lenient=lenient)
+    model = build_rest_model(doc, resolver, package, lenient=lenient, types=types)
     return model.api, model.warnings
 
 
-def build_rest_model(doc: Document, resolver: Resolver, package: str, *, lenient: bool = False) -> RestModel:
-    """`build_rest_api`, plus the schema collector (tests map spec schemas to Python types)."""
+def build_rest_model(doc: Document, resolver: Resolver, package: str, *, lenient: bool = False,
+                     types: TypeMapper | None = None) -> RestModel:
+    """`build_rest_api`, plus the type mapper (tests map spec schemas to Python types). Pass the
+    project's `types` to share its classes with the WebSocket half."""
     root = _dict(doc.data)
     info = _dict(root.get("info"))
     sdk = _dict(root.get("x-sdk"))
@@ -493,7 +505,7 @@ def build_rest_model(doc: Document, resolver: Resolver, package: str, *, lenient
         "auth_schemes": attempt("/components/securitySchemes", "the security schemes", no_schemes,
                                 _auth_schemes, root, resolver, doc),
     }
-    collector = SchemaCollector(resolver, "models")
+    collector = types if types is not None else TypeMapper(resolver)
     collector.models.dialect = "3.1.0" if str(root.get("openapi", "")).startswith("3.1") else "3.0.3"
     builder = _OperationBuilder(doc, resolver, collector, api)
     operations: list[Operation] = []

@@ -12,7 +12,7 @@ from generator import runtime
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "generated" / "hotbit"
 TEMPLATES = ROOT / "templates" / "package"
-MODEL_MODULES = {"models.py", "ws_models.py"}  # datamodel-code-generator's output
+MODEL_MODULES = {"models.py"}  # datamodel-code-generator (ws_models.py is a re-export template)
 
 
 def modules() -> list[str]:
