@@ -168,7 +168,8 @@ def test_installed_validate_runs_spectral_with_the_shipped_ruleset(
     node_bin = ROOT / "node_modules" / ".bin"
     if not (node_bin / "spectral").exists():
         pytest.fail("node_modules/.bin/spectral is missing: run `make deps`", pytrace=False)
-    shutil.copy2(SPECS[0], outside / "api.yaml")  # no node_modules next to it or above
+    # a copy of specs/ (with its shared components), no node_modules next to it or above
+    shutil.copytree(SPECS[0].parent, outside / "specs")
     # an info without contact: spectral:oas warns (the ruleset shipped in the wheel was used)
     (outside / "bare.yaml").write_text(
         "openapi: 3.0.3\ninfo: {title: t, version: '1', description: d}\nservers: [{url: 'https://x'}]\n"
@@ -177,7 +178,7 @@ def test_installed_validate_runs_spectral_with_the_shipped_ruleset(
     sdkgen = str(venv / "bin" / "sdkgen")
     env = {"SPEC_SDK_GENERATOR_NODE_BIN": str(node_bin), "PATH": "/usr/bin:/bin"}
     assert (
-        _run([sdkgen, "validate", "api.yaml"], outside, **env).stdout.strip()
+        _run([sdkgen, "validate", f"specs/{SPECS[0].name}"], outside, **env).stdout.strip()
         == "ok: 1 file(s) valid"
     )
     bare = _run([sdkgen, "validate", "--lenient", "bare.yaml"], outside, **env)
