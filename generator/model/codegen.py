@@ -41,7 +41,6 @@ class ModelError(Exception):
 def render_models(models: ModelSet) -> str:
     """One module of msgspec Structs for the set, via datamodel-code-generator."""
     code = _datamodel_codegen(models, decodable(models.schemas))
-    code = transforms.drop_banner(code)
     code = transforms.mark_array_like(code, sorted(models.positional))
     code = transforms.hoist_aliases(transforms.keep_absent(code))
     failures = transforms.unresolved_names(code, models.schemas)
@@ -51,7 +50,7 @@ def render_models(models: ModelSet) -> str:
             detail += f" (and {len(failures) - 3} more)"
         origins = [o for o in (_origin(models, name) for name, _ in failures) if o]
         raise ModelError(f"msgspec cannot decode the generated model(s) {detail}", origins)
-    return code
+    return transforms.drop_banner(code)  # last: it reads the tree the check parsed
 
 
 def _origin(models: ModelSet, name: str) -> Origin | None:

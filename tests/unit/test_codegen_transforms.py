@@ -210,3 +210,9 @@ def test_unresolved_names() -> None:
         ("Gone", "not defined by the generated module"),
     ]
     assert transforms.unresolved_names("class A:\n    x: int\n", ["A"]) == []
+    later = "class A(Struct):\n    b: B = field(default_factory=lambda: B())\n\n\nclass B(Struct):\n    pass\n"
+    assert transforms.unresolved_names("from msgspec import Struct, field\n" + later, ["A"]) == []
+    assert transforms.unresolved_names("class A:\n    x: int = field(default=lambda: C)\n", []) == [
+        ("A", "uses field before it is defined"),
+        ("A", "names C, which is not defined"),
+    ]
