@@ -1,4 +1,5 @@
-"""Command line: `python -m generator {validate,generate,mock} ...`.
+"""Command line: `python -m generator {validate,generate,mock} ...` (installed: `spec-sdk-generator`
+or its short alias `sdkgen`).
 
 Every failure caused by the input is printed as located problems and exits with status 2;
 no traceback reaches the user.
@@ -7,12 +8,15 @@ no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from generator.problems import Problem, Severity, SpecError
 
 EXIT_OK, EXIT_SPEC = 0, 2
+# the console scripts of pyproject.toml, the same as `python -m generator`
+COMMANDS = ("spec-sdk-generator", "sdkgen")
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -75,7 +79,9 @@ def _cmd_mock(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    invoked = os.path.basename(sys.argv[0]) if sys.argv else ""
+    prog = invoked if invoked in COMMANDS else "python -m generator"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="validate OpenAPI/AsyncAPI files and lint them")

@@ -10,6 +10,7 @@ folder is left as it was. The whole pipeline (load, validate, model, render) is
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import re
 import shutil
@@ -30,7 +31,8 @@ from generator.model.ir import RestApi, WsApi
 from generator.naming import pascal
 from generator.problems import Problem, SpecError
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The repository's top-level templates/, installed as the package `generator.templates` (setup.py).
+BUILTIN_TEMPLATES = Path(str(importlib.resources.files("generator.templates")))
 Context = dict[str, Any]
 
 
@@ -181,7 +183,11 @@ class Project:
                 users = [h for h in halves if h.models is api.models]
                 header = header_for([(h.spec_file, h.spec_sha256) for h in users]) + "\n"
                 code = (worker or ModelWorker(fork=False)).submit(api.models)
-                models[path] = lambda header=header, code=code: header + code()
+
+                def model(header: str = header, code: Callable[[], str] = code) -> str:
+                    return header + code()
+
+                models[path] = model
         for out in MANIFEST:
             if out.when(self.context):
                 path = out.path.format(package=self.package)

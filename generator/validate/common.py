@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
+from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+    SchemaError,
+    ValidationError,
+)
 
 from generator.document import AsyncAPIModel, OpenAPIModel, model_of
 from generator.load import Document, Resolver
@@ -72,7 +75,7 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
-def _error_message(error: ValidationError) -> str:
+def _error_message(error: ValidationError | SchemaError) -> str:
     """jsonschema's message, with a long repr of the instance shortened."""
     message = str(error.message)
     text = repr(error.instance)

@@ -8,11 +8,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from generator import tools
 from generator.load import Document, load_document
 from generator.problems import Problem, Severity, Source, SpecError, join_pointer
 from generator.validate.common import ROOT, _relative
 
-SPECTRAL_RULESET = ROOT / ".spectral.yaml"
+SPECTRAL_RULESET = tools.SPECTRAL_RULESET
 
 
 SPECTRAL_TIMEOUT = 180.0  # seconds, per file
@@ -26,17 +27,19 @@ class SpectralMissing(SpectralError):
     """Spectral is not installed: its lint is skipped, not failed."""
 
 
-def spectral_bin() -> Path:
-    return ROOT / "node_modules" / ".bin" / "spectral"
+def spectral_bin(near: str | os.PathLike[str] | None = None) -> Path:
+    """Spectral's executable (see generator/tools.py for where it is looked for)."""
+    found = tools.node_tool("spectral", near)
+    return found if found is not None else Path("node_modules", ".bin", "spectral")
 
 
 def spectral_lint(
     path: str | os.PathLike[str], *, timeout: float = SPECTRAL_TIMEOUT
 ) -> list[dict[str, Any]]:
     """Spectral's raw JSON results for one file (with the root `.spectral.yaml`)."""
-    exe = spectral_bin()
+    exe = spectral_bin(path)
     if not exe.exists():
-        raise SpectralMissing(f"Spectral is not installed ({exe} is missing)")
+        raise SpectralMissing(f"Spectral is not installed ({tools.NOT_FOUND_HINT})")
     cmd = [
         str(exe), "lint", "--quiet", "--format", "json",
         "--ruleset", str(SPECTRAL_RULESET), str(Path(path).resolve()),

@@ -355,7 +355,7 @@ def test_problems_are_deduplicated_and_sorted() -> None:
 def test_missing_spectral_says_run_make_deps(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(validate.spectral, "spectral_bin", lambda: tmp_path / "spectral")
+    monkeypatch.setattr(validate.spectral, "spectral_bin", lambda near=None: tmp_path / "spectral")
     [problem] = problems_of("openapi-30-good.yaml", external=True)
     assert "run `make deps`" in problem.message and problem.source == "spectral"
     assert problems_of("openapi-30-good.yaml", external=False) == []
