@@ -34,7 +34,7 @@ generate: validate
 	$(PY) -m generator generate $(GEN_ARGS) --out generated
 
 # generated/ must be exactly what the specs render to, and must lint and type-check; so must the
-# runtime modules it copies (generator/runtime/), where they live.
+# generator itself (item 8), runtime modules included.
 check: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PY) -m generator generate $(GEN_ARGS) --out "$$tmp/out" >/dev/null && \
@@ -43,9 +43,9 @@ check: deps
 	$(PY) -m ruff check generated
 	$(PY) -m ruff format --check generated
 	cd generated && ../$(PY) -m mypy --strict hotbit
-	$(PY) -m ruff check generator/runtime
-	$(PY) -m ruff format --check generator/runtime
-	$(PY) -m mypy --strict generator/runtime
+	$(PY) -m ruff check generator
+	$(PY) -m ruff format --check generator
+	$(PY) -m mypy --strict generator
 
 # Every layer: tests/unit, tests/sdk and tests/integration (README "Tests").
 test: validate check

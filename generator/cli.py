@@ -39,7 +39,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(errors)} error(s) in {len(args.files)} file(s)", file=sys.stderr)
         return EXIT_SPEC
     warnings = [p for p in problems if p.severity is Severity.WARNING]
-    print(f"ok: {len(args.files)} file(s) valid" + (f", {len(warnings)} warning(s)" if warnings else ""))
+    print(
+        f"ok: {len(args.files)} file(s) valid"
+        + (f", {len(warnings)} warning(s)" if warnings else "")
+    )
     return EXIT_OK
 
 
@@ -88,8 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+")
     v.add_argument("--lenient", action="store_true", help="report problems as warnings")
     v.add_argument("--no-external", action="store_true", help="skip the Node linters (Spectral)")
-    v.add_argument("--require-external", action="store_true",
-                   help="fail if the Node linters are not installed (default: skip them, with a note)")
+    v.add_argument(
+        "--require-external",
+        action="store_true",
+        help="fail if the Node linters are not installed (default: skip them, with a note)",
+    )
     v.set_defaults(func=_cmd_validate)
 
     g = sub.add_parser("generate", help="render an SDK package from the specs")
@@ -97,15 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--asyncapi", help="AsyncAPI 2.x/3.0 document")
     g.add_argument("--out", required=True, help="output folder (replaced atomically)")
     g.add_argument("--package", required=True, help="Python package name, e.g. hotbit")
-    g.add_argument("--lenient", action="store_true",
-                   help="generate despite spec problems: report each one as a located warning")
+    g.add_argument(
+        "--lenient",
+        action="store_true",
+        help="generate despite spec problems: report each one as a located warning",
+    )
     g.add_argument("--templates", help="folder of templates that override the built-in ones")
     g.set_defaults(func=_cmd_generate)
 
     m = sub.add_parser("mock", help="serve a mock exchange from the specs and recorded exchanges")
     m.add_argument("--openapi", required=True, help="OpenAPI 3.0/3.1 document (REST routes)")
     m.add_argument("--asyncapi", help="AsyncAPI document with x-rpc (WebSocket JSON-RPC mock)")
-    m.add_argument("--recordings", help="folder of recorded REST exchanges (<operationId>[__variant].json)")
+    m.add_argument(
+        "--recordings", help="folder of recorded REST exchanges (<operationId>[__variant].json)"
+    )
     m.add_argument("--ws-recordings", help="folder of recorded WebSocket sessions")
     m.add_argument("--ws-port", type=int, default=0, help="WebSocket port (default: any free port)")
     m.add_argument("--secret-key", help="check the signature of signed operations with this secret")
@@ -133,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: the input nests too deeply to process", file=sys.stderr)
         return EXIT_SPEC
     except Exception as exc:  # noqa: BLE001 - never a traceback: one line, and the exit status of bad input
-        print(f"error: internal error ({type(exc).__name__}: {exc}); please report it with the input",
-              file=sys.stderr)
+        print(
+            f"error: internal error ({type(exc).__name__}: {exc}); please report it with the input",
+            file=sys.stderr,
+        )
         return EXIT_SPEC

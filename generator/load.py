@@ -85,13 +85,20 @@ class _Builder:
                 child = join_pointer(pointer, key)
                 if key in out:
                     self.problems.append(
-                        Problem(str(self.path), key_node.start_mark.line + 1, child,
-                                f"duplicate key {key!r}", "yaml")
+                        Problem(
+                            str(self.path),
+                            key_node.start_mark.line + 1,
+                            child,
+                            f"duplicate key {key!r}",
+                            "yaml",
+                        )
                     )
                 out[key] = self._convert(value_node, child)
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self._convert(item, join_pointer(pointer, i)) for i, item in enumerate(node.value)]
+            return [
+                self._convert(item, join_pointer(pointer, i)) for i, item in enumerate(node.value)
+            ]
         return self.loader.construct_object(node, deep=True)
 
 
@@ -101,16 +108,30 @@ def load_document(path: str | Path) -> Document:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SpecError([Problem(str(path), None, "", f"cannot read file: {exc.strerror}", "load")]) from None
+        raise SpecError(
+            [Problem(str(path), None, "", f"cannot read file: {exc.strerror}", "load")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError([Problem(str(path), None, "", f"not UTF-8 text: {exc.reason}", "load")]) from None
+        raise SpecError(
+            [Problem(str(path), None, "", f"not UTF-8 text: {exc.reason}", "load")]
+        ) from None
     builder = _Builder(path, text)
     try:
         data = builder.build()
     except RecursionError:
-        raise SpecError([Problem(str(path), None, "", "nests too deeply (or a YAML alias contains itself)", "load")]) from None
+        raise SpecError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "",
+                    "nests too deeply (or a YAML alias contains itself)",
+                    "load",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -164,14 +185,36 @@ class Resolver:
             ref = value["$ref"]
             where = join_pointer(pointer, "$ref")
             file_part, _, frag = ref.partition("#")
-            frag = urllib.parse.unquote(frag)  # a fragment is URI-encoded: "#/components/schemas/My%20Pet"
-            if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", file_part) and not file_part.startswith("file://"):
-                raise SpecError([doc.problem(where, f"$ref {ref!r} is remote, which is not supported: download "
-                                                    "it and refer to the file by a relative path", "load")])
+            frag = urllib.parse.unquote(
+                frag
+            )  # a fragment is URI-encoded: "#/components/schemas/My%20Pet"
+            if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", file_part) and not file_part.startswith(
+                "file://"
+            ):
+                raise SpecError(
+                    [
+                        doc.problem(
+                            where,
+                            f"$ref {ref!r} is remote, which is not supported: download "
+                            "it and refer to the file by a relative path",
+                            "load",
+                        )
+                    ]
+                )
             if frag and not frag.startswith("/"):
-                raise SpecError([doc.problem(where, f"$ref {ref!r}: only JSON-pointer fragments (#/...) are "
-                                                    "supported, not anchors", "load")])
-            target_doc = self.document(doc, file_part) if file_part else doc  # a broken file: its own problems
+                raise SpecError(
+                    [
+                        doc.problem(
+                            where,
+                            f"$ref {ref!r}: only JSON-pointer fragments (#/...) are "
+                            "supported, not anchors",
+                            "load",
+                        )
+                    ]
+                )
+            target_doc = (
+                self.document(doc, file_part) if file_part else doc
+            )  # a broken file: its own problems
             key = (target_doc.path.resolve(), frag)
             if key in seen:
                 raise SpecError([doc.problem(where, f"circular $ref {ref!r}", "load")])
@@ -179,7 +222,9 @@ class Resolver:
             try:
                 value = self.lookup(target_doc, frag)
             except KeyError:
-                raise SpecError([doc.problem(where, f"$ref {ref!r} points at nothing", "load")]) from None
+                raise SpecError(
+                    [doc.problem(where, f"$ref {ref!r} points at nothing", "load")]
+                ) from None
             doc, pointer = target_doc, frag
         return Located(value, doc, pointer)
 

@@ -7,7 +7,9 @@ import keyword
 import re
 import unicodedata
 
-_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {"self", "cls", "timeout", "extra_headers"}
+_RESERVED = (
+    set(keyword.kwlist) | set(keyword.softkwlist) | {"self", "cls", "timeout", "extra_headers"}
+)
 _SHADOWED_BUILTINS = set(dir(builtins))
 
 

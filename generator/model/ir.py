@@ -104,7 +104,9 @@ class Operation:
     rate_limit: RateLimit | None
     deprecated: bool = False
     also_accepts: tuple[str, ...] = ()
-    auth_optional: bool = False  # the security requirements include `{}`: callable without credentials
+    auth_optional: bool = (
+        False  # the security requirements include `{}`: callable without credentials
+    )
     body_required: bool = False  # a body is sent even when no body argument is given
 
     @property

@@ -63,9 +63,15 @@ def build_errors(raw: Any, doc: Document, pointer: str) -> dict[int, ErrorDef]:
         try:
             number = int(code)
         except ValueError:
-            raise SpecError([doc.problem(where, f"error code {code!r} is not an integer")]) from None
-        if not isinstance(item, dict) or not re.fullmatch(r"[A-Z][A-Za-z0-9]*", str(item.get("name", ""))):
-            raise SpecError([doc.problem(where, "needs 'name', a class name such as OrderNotFound")])
+            raise SpecError(
+                [doc.problem(where, f"error code {code!r} is not an integer")]
+            ) from None
+        if not isinstance(item, dict) or not re.fullmatch(
+            r"[A-Z][A-Za-z0-9]*", str(item.get("name", ""))
+        ):
+            raise SpecError(
+                [doc.problem(where, "needs 'name', a class name such as OrderNotFound")]
+            )
         out[number] = ErrorDef(
             number,
             item["name"],
@@ -103,21 +109,36 @@ def _auth_schemes(root: dict[str, Any], resolver: Resolver, doc: Document) -> di
     out: dict[str, AuthScheme] = {}
     raw = _dict(_dict(root.get("components")).get("securitySchemes"))
     for name, scheme in raw.items():
-        scheme = _dict(resolver.deref(scheme, doc, join_pointer("/components/securitySchemes", name)))
+        scheme = _dict(
+            resolver.deref(scheme, doc, join_pointer("/components/securitySchemes", name))
+        )
         kind = scheme.get("type")
         http_scheme = str(scheme.get("scheme", "")).lower()
         if kind == "apiKey" and scheme.get("in", "header") in ("header", "query", "cookie"):
-            out[name] = AuthScheme(name, "apiKey", str(scheme.get("in", "header")), str(scheme.get("name", "")))
+            out[name] = AuthScheme(
+                name, "apiKey", str(scheme.get("in", "header")), str(scheme.get("name", ""))
+            )
         elif kind == "http" and http_scheme in ("bearer", "basic"):
             out[name] = AuthScheme(name, http_scheme)
         elif kind in ("oauth2", "openIdConnect"):
-            out[name] = AuthScheme(name, "bearer")  # the access token, obtained by the caller, as api_key
+            out[name] = AuthScheme(
+                name, "bearer"
+            )  # the access token, obtained by the caller, as api_key
         # http schemes other than bearer/basic, mutualTLS: the caller passes headers itself (extra_headers)
     return out
 
 
 # Attributes of the generated clients, and names client.py uses in annotations: no method takes one.
-_CLIENT_NAMES = {"close", "aclose", "timeout", "base_url", "max_retries", "with_raw_response", "models", "httpx"}
+_CLIENT_NAMES = {
+    "close",
+    "aclose",
+    "timeout",
+    "base_url",
+    "max_retries",
+    "with_raw_response",
+    "models",
+    "httpx",
+}
 # Names the generated `_operations.py` and `client.py` use inside functions: no argument takes one.
 _INTERNAL_NAMES = {"req", "check", "encode", "encode_all", "quote", "raw", "models", "msgspec"}
 # Header parameters that OpenAPI says to ignore (the client sets them itself).
@@ -147,7 +168,9 @@ def _pick_media(content: dict[str, Any]) -> str | None:
 
 
 class _OperationBuilder:
-    def __init__(self, doc: Document, resolver: Resolver, collector: TypeMapper, api: dict[str, Any]):
+    def __init__(
+        self, doc: Document, resolver: Resolver, collector: TypeMapper, api: dict[str, Any]
+    ):
         self.doc, self.resolver, self.collector = doc, resolver, collector
         self.signature: Signature | None = api["signature"]
         self.envelope: Envelope | None = api["envelope"]
@@ -156,15 +179,24 @@ class _OperationBuilder:
         self.auth_schemes: dict[str, AuthScheme] = api["auth_schemes"]
         self.root_security = _dict(doc.data).get("security")
         self.warnings: list[Problem] = []
-        self.problems: list[Problem] = []  # spec errors we can work around: warnings only when lenient
+        self.problems: list[
+            Problem
+        ] = []  # spec errors we can work around: warnings only when lenient
         self.operation_ids: set[str] = set()
         self.py_names: set[str] = set(_CLIENT_NAMES)
 
     def warn(self, doc: Document, pointer: str, message: str) -> None:
         self.warnings.append(doc.problem(pointer, message, "model", severity=Severity.WARNING))
 
-    def build(self, path: str, method: str, op: dict[str, Any], path_item: dict[str, Any],
-              doc: Document, item_ptr: str) -> Operation:
+    def build(
+        self,
+        path: str,
+        method: str,
+        op: dict[str, Any],
+        path_item: dict[str, Any],
+        doc: Document,
+        item_ptr: str,
+    ) -> Operation:
         """The operation `method` of the path item found at doc#item_ptr (a path item may live
         in another file: every `$ref` and problem of the operation is relative to that file)."""
         root_doc, self.doc = self.doc, doc
@@ -173,30 +205,53 @@ class _OperationBuilder:
         finally:
             self.doc = root_doc
 
-    def _build(self, path: str, method: str, op: dict[str, Any], path_item: dict[str, Any],
-               pointer: str) -> Operation:
+    def _build(
+        self, path: str, method: str, op: dict[str, Any], path_item: dict[str, Any], pointer: str
+    ) -> Operation:
         raw_id = op.get("operationId")
-        op_id = str(raw_id) if isinstance(raw_id, (str, int, float)) and str(raw_id).strip() else f"{method}_{path}"
+        op_id = (
+            str(raw_id)
+            if isinstance(raw_id, (str, int, float)) and str(raw_id).strip()
+            else f"{method}_{path}"
+        )
         fallback = snake(f"{method}_{path}", fallback="op")
         if op_id == f"{method}_{path}":
             self.warn(self.doc, pointer, f"no operationId: named it {fallback!r}")
         duplicate = op_id in self.operation_ids
         self.operation_ids.add(op_id)
-        base = snake(op_id, avoid_builtins=True, fallback="") or snake(fallback, avoid_builtins=True)
+        base = snake(op_id, avoid_builtins=True, fallback="") or snake(
+            fallback, avoid_builtins=True
+        )
         if base in _CLIENT_NAMES:
             base += "_"
         py_name = unique(base, self.py_names)
         if duplicate:
-            self.problems.append(self.doc.problem(join_pointer(pointer, "operationId"),
-                                                  f"operationId {op_id!r} is used twice: named this one {py_name!r}",
-                                                  "model"))
+            self.problems.append(
+                self.doc.problem(
+                    join_pointer(pointer, "operationId"),
+                    f"operationId {op_id!r} is used twice: named this one {py_name!r}",
+                    "model",
+                )
+            )
         signed = bool(op.get("x-signed", False))
         if signed and self.signature is None:
-            raise SpecError([self.doc.problem(join_pointer(pointer, "x-signed"), "x-signed needs a root x-signature")])
-        hidden = {self.signature.key_parameter, self.signature.parameter} if signed and self.signature else set()
+            raise SpecError(
+                [
+                    self.doc.problem(
+                        join_pointer(pointer, "x-signed"), "x-signed needs a root x-signature"
+                    )
+                ]
+            )
+        hidden = (
+            {self.signature.key_parameter, self.signature.parameter}
+            if signed and self.signature
+            else set()
+        )
 
         params = self._parameters(path, path_item, op, pointer, hidden, set(_INTERNAL_NAMES))
-        body_type, body_params, body_required = self._body(op, pointer, hidden, op_id, set(_INTERNAL_NAMES))
+        body_type, body_params, body_required = self._body(
+            op, pointer, hidden, op_id, set(_INTERNAL_NAMES)
+        )
         taken = {p.py_name for p in params}
         for p in body_params:
             if p.py_name in taken:
@@ -207,10 +262,15 @@ class _OperationBuilder:
 
         enveloped = self.envelope is not None and op.get("x-envelope", True) is not False
         result = self._result(op, pointer, op_id, enveloped)
-        errors = {**self.error_codes, **build_errors(op.get("x-errors"), self.doc, join_pointer(pointer, "x-errors"))}
+        errors = {
+            **self.error_codes,
+            **build_errors(op.get("x-errors"), self.doc, join_pointer(pointer, "x-errors")),
+        }
         security = op.get("security", self.root_security)
         requirements = [_dict(req) for req in _list(security)]
-        auth = tuple(sorted({str(name) for req in requirements for name in req if name in self.auth_schemes}))
+        auth = tuple(
+            sorted({str(name) for req in requirements for name in req if name in self.auth_schemes})
+        )
         http_method = method.upper()
         tags = tuple(str(t) for t in _list(op.get("tags")))
         return Operation(
@@ -238,12 +298,28 @@ class _OperationBuilder:
             body_required=body_required,
         )
 
-    def _param(self, name: str, location: str, schema: Any, required: bool, description: str,
-               json_encoded: bool, doc: Document, pointer: str, taken: set[str], hint: str) -> Param:
+    def _param(
+        self,
+        name: str,
+        location: str,
+        schema: Any,
+        required: bool,
+        description: str,
+        json_encoded: bool,
+        doc: Document,
+        pointer: str,
+        taken: set[str],
+        hint: str,
+    ) -> Param:
         node = self.resolver.deref(schema, doc, pointer) if schema is not None else {}
         py_type = _param_type(node, self.resolver, doc, pointer)
-        if py_type.kind in ("any", "sequence") and _has_any(py_type) and location in ("json", "body") \
-                and isinstance(node, dict) and node:
+        if (
+            py_type.kind in ("any", "sequence")
+            and _has_any(py_type)
+            and location in ("json", "body")
+            and isinstance(node, dict)
+            and node
+        ):
             # an object, a union or an array of objects sent as JSON: its model (or a plain mapping)
             model = self.collector.type_of(schema, doc, pointer, hint).base
             if model.kind not in ("any", "none"):
@@ -271,8 +347,15 @@ class _OperationBuilder:
             has_default=has_default,
         )
 
-    def _parameters(self, path: str, path_item: dict[str, Any], op: dict[str, Any], pointer: str,
-                    hidden: set[str], taken: set[str]) -> list[Param]:
+    def _parameters(
+        self,
+        path: str,
+        path_item: dict[str, Any],
+        op: dict[str, Any],
+        pointer: str,
+        hidden: set[str],
+        taken: set[str],
+    ) -> list[Param]:
         merged: dict[tuple[str, str], tuple[dict[str, Any], Document, str]] = {}
         path_ptr = pointer.rsplit("/", 1)[0]
         for base, ptr in ((path_item.get("parameters"), path_ptr), (op.get("parameters"), pointer)):
@@ -280,21 +363,41 @@ class _OperationBuilder:
                 where = join_pointer(ptr, "parameters", i)
                 located = self.resolver.follow(raw, self.doc, where)
                 p = located.value
-                if not isinstance(p, dict) or not isinstance(p.get("name"), str) or not p.get("name"):
+                if (
+                    not isinstance(p, dict)
+                    or not isinstance(p.get("name"), str)
+                    or not p.get("name")
+                ):
                     raise SpecError([self.doc.problem(where, "a parameter needs 'name' and 'in'")])
                 location = p.get("in")
                 if location not in ("query", "path", "header", "cookie"):
-                    self.warn(located.doc, located.pointer, f"parameter {p['name']!r}: 'in: {location}' is not "
-                              "query, path, header or cookie: left out")
+                    self.warn(
+                        located.doc,
+                        located.pointer,
+                        f"parameter {p['name']!r}: 'in: {location}' is not "
+                        "query, path, header or cookie: left out",
+                    )
                     continue
                 if location == "header" and p["name"].lower() in _IGNORED_HEADERS:
                     continue
                 merged[(p["name"], location)] = (p, located.doc, located.pointer)
         for variable in _PATH_VARIABLE.findall(path):
             if (variable, "path") not in merged:
-                self.warn(self.doc, pointer, f"path parameter {variable!r} is not declared: taken as a string")
-                merged[(variable, "path")] = ({"name": variable, "in": "path", "required": True,
-                                               "schema": {"type": "string"}}, self.doc, pointer)
+                self.warn(
+                    self.doc,
+                    pointer,
+                    f"path parameter {variable!r} is not declared: taken as a string",
+                )
+                merged[(variable, "path")] = (
+                    {
+                        "name": variable,
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    self.doc,
+                    pointer,
+                )
         out = []
         for (name, location), (p, doc, ptr) in merged.items():
             if name in hidden:
@@ -304,18 +407,35 @@ class _OperationBuilder:
             content = p.get("content")
             if schema is None and isinstance(content, dict) and content:
                 media, media_obj = next(iter(content.items()))
-                schema, json_encoded = _dict(media_obj).get("schema"), json_encoded or "json" in str(media)
+                schema, json_encoded = (
+                    _dict(media_obj).get("schema"),
+                    json_encoded or "json" in str(media),
+                )
                 schema_ptr = join_pointer(ptr, "content", media, "schema")
-            out.append(self._param(name, location, schema, location == "path" or bool(p.get("required")),
-                                   _text(p.get("description")), json_encoded, doc, schema_ptr, taken,
-                                   pascal(f"{name}_param")))
+            out.append(
+                self._param(
+                    name,
+                    location,
+                    schema,
+                    location == "path" or bool(p.get("required")),
+                    _text(p.get("description")),
+                    json_encoded,
+                    doc,
+                    schema_ptr,
+                    taken,
+                    pascal(f"{name}_param"),
+                )
+            )
         return out
 
-    def _body(self, op: dict[str, Any], pointer: str, hidden: set[str], op_id: str,
-              taken: set[str]) -> tuple[str | None, list[Param], bool]:
+    def _body(
+        self, op: dict[str, Any], pointer: str, hidden: set[str], op_id: str, taken: set[str]
+    ) -> tuple[str | None, list[Param], bool]:
         if "requestBody" not in op:
             return None, [], False
-        located = self.resolver.follow(op["requestBody"], self.doc, join_pointer(pointer, "requestBody"))
+        located = self.resolver.follow(
+            op["requestBody"], self.doc, join_pointer(pointer, "requestBody")
+        )
         body, doc = _dict(located.value), located.doc
         content = _dict(body.get("content"))
         media = _pick_media(content)
@@ -328,16 +448,35 @@ class _OperationBuilder:
         encoding = _dict(media_obj.get("encoding"))
         location = _media_location(media)
         node = self.resolver.deref(schema, doc, schema_ptr)
-        props = merged_properties(schema, self.resolver, doc, schema_ptr) if isinstance(node, dict) else {}
+        props = (
+            merged_properties(schema, self.resolver, doc, schema_ptr)
+            if isinstance(node, dict)
+            else {}
+        )
         flat = bool(props) and location in ("form", "multipart", "json") and _only_properties(node)
         if not flat:
-            param = self._param("body", "body", schema, body_required, _text(body.get("description")),
-                                False, doc, schema_ptr, taken, pascal(op_id + "_body"))
+            param = self._param(
+                "body",
+                "body",
+                schema,
+                body_required,
+                _text(body.get("description")),
+                False,
+                doc,
+                schema_ptr,
+                taken,
+                pascal(op_id + "_body"),
+            )
             return media, [param], body_required
         required = set(_list(node.get("required")))
         for i, branch in enumerate(_list(node.get("allOf"))):
-            required |= set(_list(_dict(self.resolver.deref(branch, doc, join_pointer(schema_ptr, "allOf", i)))
-                                  .get("required")))
+            required |= set(
+                _list(
+                    _dict(
+                        self.resolver.deref(branch, doc, join_pointer(schema_ptr, "allOf", i))
+                    ).get("required")
+                )
+            )
         out = []
         for name, (sub, sub_doc, sub_ptr) in props.items():
             if name in hidden:
@@ -347,14 +486,28 @@ class _OperationBuilder:
                 bool(sub_node.get("x-json-encoded"))
                 or "json" in str(_dict(encoding.get(name)).get("contentType", ""))
             )
-            out.append(self._param(name, location, sub, name in required, _text(sub_node.get("description")),
-                                   json_encoded, sub_doc, sub_ptr, taken, pascal(f"{op_id}_{name}")))
+            out.append(
+                self._param(
+                    name,
+                    location,
+                    sub,
+                    name in required,
+                    _text(sub_node.get("description")),
+                    json_encoded,
+                    sub_doc,
+                    sub_ptr,
+                    taken,
+                    pascal(f"{op_id}_{name}"),
+                )
+            )
         return media, out, body_required or any(p.required for p in out)
 
     def _result(self, op: dict[str, Any], pointer: str, op_id: str, enveloped: bool) -> PyType:
         responses = _dict(op.get("responses"))
-        code = next((c for c in sorted(map(str, responses)) if c.startswith("2")),
-                    "default" if "default" in responses else None)
+        code = next(
+            (c for c in sorted(map(str, responses)) if c.startswith("2")),
+            "default" if "default" in responses else None,
+        )
         if code is None:
             return NONE
         where = join_pointer(pointer, "responses", code)
@@ -371,8 +524,15 @@ class _OperationBuilder:
         if enveloped and self.envelope is not None:
             props = merged_properties(schema, self.resolver, doc, schema_ptr)
             if self.envelope.result not in props:
-                raise SpecError([doc.problem(schema_ptr, f"enveloped response has no {self.envelope.result!r} property "
-                                                         "(set x-envelope: false on the operation if it has none)")])
+                raise SpecError(
+                    [
+                        doc.problem(
+                            schema_ptr,
+                            f"enveloped response has no {self.envelope.result!r} property "
+                            "(set x-envelope: false on the operation if it has none)",
+                        )
+                    ]
+                )
             schema, doc, schema_ptr = props[self.envelope.result]
             result = self.collector.type_of(schema, doc, schema_ptr, pascal(op_id) + "Result")
             # A null result only comes with an error, which is raised: success is never None.
@@ -381,7 +541,9 @@ class _OperationBuilder:
 
 
 def _number(value: Any, default: float) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+    return (
+        float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+    )
 
 
 def _text(value: Any) -> str:
@@ -398,7 +560,9 @@ def _only_properties(node: Any) -> bool:
     return not (isinstance(extra, dict) and extra) and node.get("type") in (None, "object")
 
 
-def _param_type(node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0) -> PyType:
+def _param_type(
+    node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0
+) -> PyType:
     any_ = scalar("Any")
     if not isinstance(node, dict) or depth > 8:
         return any_
@@ -437,8 +601,11 @@ def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, depth:
     if depth > 8:
         return {}
     if isinstance(node, dict):
-        return {str(k): _resolved(v, resolver, doc, pointer, depth + 1) for k, v in node.items()
-                if k not in ("example", "examples", "description")}
+        return {
+            str(k): _resolved(v, resolver, doc, pointer, depth + 1)
+            for k, v in node.items()
+            if k not in ("example", "examples", "description")
+        }
     if isinstance(node, list):
         return [_resolved(v, resolver, doc, pointer, depth + 1) for v in node]
     if isinstance(node, (str, int, float, bool)) or node is None:
@@ -452,8 +619,14 @@ class RestModel(NamedTuple):
     collector: TypeMapper  # knows the Python name of every schema it collected
 
 
-def build_rest_api(doc: Document, resolver: Resolver, package: str, *, lenient: bool = False,
-                   types: TypeMapper | None = None) -> tuple[RestApi, list[Problem]]:
+def build_rest_api(
+    doc: Document,
+    resolver: Resolver,
+    package: str,
+    *,
+    lenient: bool = False,
+    types: TypeMapper | None = None,
+) -> tuple[RestApi, list[Problem]]:
     """The REST model of the document, and the warnings found building it.
 
     Every operation and component schema is built on its own; what fails (a SpecError, or any
@@ -463,8 +636,14 @@ def build_rest_api(doc: Document, resolver: Resolver, package: str, *, lenient: 
     return model.api, model.warnings
 
 
-def build_rest_model(doc: Document, resolver: Resolver, package: str, *, lenient: bool = False,
-                     types: TypeMapper | None = None) -> RestModel:
+def build_rest_model(
+    doc: Document,
+    resolver: Resolver,
+    package: str,
+    *,
+    lenient: bool = False,
+    types: TypeMapper | None = None,
+) -> RestModel:
     """`build_rest_api`, plus the type mapper (tests map spec schemas to Python types). Pass the
     project's `types` to share its classes with the WebSocket half."""
     root = _dict(doc.data)
@@ -478,37 +657,68 @@ def build_rest_model(doc: Document, resolver: Resolver, package: str, *, lenient
         except SpecError as exc:
             problems.extend(exc.problems)
         except RecursionError:
-            problems.append(doc.problem(pointer, f"cannot build {what}: it nests too deeply", "model"))
+            problems.append(
+                doc.problem(pointer, f"cannot build {what}: it nests too deeply", "model")
+            )
         except Exception as exc:  # noqa: BLE001 - any input: a located problem, never a traceback
-            problems.append(doc.problem(pointer, f"cannot build {what}: {type(exc).__name__}: {exc}", "model"))
+            problems.append(
+                doc.problem(pointer, f"cannot build {what}: {type(exc).__name__}: {exc}", "model")
+            )
         return default
 
     def envelope() -> Envelope | None:
         raw = root.get("x-envelope")
         if not isinstance(raw, dict):
             return None
-        return Envelope(result=str(raw["result"]), error=str(raw["error"]),
-                        id=str(raw["id"]) if raw.get("id") else None,
-                        code=str(raw.get("code", "code")), message=str(raw.get("message", "message")))
+        return Envelope(
+            result=str(raw["result"]),
+            error=str(raw["error"]),
+            id=str(raw["id"]) if raw.get("id") else None,
+            code=str(raw.get("code", "code")),
+            message=str(raw.get("message", "message")),
+        )
 
     def signature() -> Signature | None:
-        return build_signature(root["x-signature"], doc, "/x-signature") if "x-signature" in root else None
+        return (
+            build_signature(root["x-signature"], doc, "/x-signature")
+            if "x-signature" in root
+            else None
+        )
 
     no_errors: dict[int, ErrorDef] = {}
     no_schemes: dict[str, AuthScheme] = {}
     api: dict[str, Any] = {
         "signature": attempt("/x-signature", "x-signature", None, signature),
         "envelope": attempt("/x-envelope", "x-envelope", None, envelope),
-        "error_codes": attempt("/x-error-codes", "x-error-codes", no_errors,
-                               build_errors, root.get("x-error-codes"), doc, "/x-error-codes"),
-        "rate_limit": attempt("/x-rate-limit", "x-rate-limit", None, _rate_limit, root.get("x-rate-limit")),
-        "auth_schemes": attempt("/components/securitySchemes", "the security schemes", no_schemes,
-                                _auth_schemes, root, resolver, doc),
+        "error_codes": attempt(
+            "/x-error-codes",
+            "x-error-codes",
+            no_errors,
+            build_errors,
+            root.get("x-error-codes"),
+            doc,
+            "/x-error-codes",
+        ),
+        "rate_limit": attempt(
+            "/x-rate-limit", "x-rate-limit", None, _rate_limit, root.get("x-rate-limit")
+        ),
+        "auth_schemes": attempt(
+            "/components/securitySchemes",
+            "the security schemes",
+            no_schemes,
+            _auth_schemes,
+            root,
+            resolver,
+            doc,
+        ),
     }
     collector = types if types is not None else TypeMapper(resolver)
-    collector.models.dialect = "3.1.0" if str(root.get("openapi", "")).startswith("3.1") else "3.0.3"
+    collector.models.dialect = (
+        "3.1.0" if str(root.get("openapi", "")).startswith("3.1") else "3.0.3"
+    )
     builder = _OperationBuilder(doc, resolver, collector, api)
     operations: list[Operation] = []
+
     def path_item(raw: Any, pointer: str) -> Located:
         return resolver.follow(raw, doc, pointer)
 
@@ -519,12 +729,24 @@ def build_rest_model(doc: Document, resolver: Resolver, package: str, *, lenient
 
     for path, raw_item in _dict(root.get("paths")).items():
         item_ptr = join_pointer("/paths", path)
-        located = attempt(item_ptr, f"path {path!r}", Located({}, doc, item_ptr), path_item, raw_item, item_ptr)
+        located = attempt(
+            item_ptr, f"path {path!r}", Located({}, doc, item_ptr), path_item, raw_item, item_ptr
+        )
         item = _dict(located.value)
         for method in HTTP_METHODS:
             if isinstance(item.get(method), dict):
-                built = attempt(join_pointer(item_ptr, method), f"operation {method.upper()} {path}", None,
-                                builder.build, str(path), method, item[method], item, located.doc, located.pointer)
+                built = attempt(
+                    join_pointer(item_ptr, method),
+                    f"operation {method.upper()} {path}",
+                    None,
+                    builder.build,
+                    str(path),
+                    method,
+                    item[method],
+                    item,
+                    located.doc,
+                    located.pointer,
+                )
                 if built is not None:
                     operations.append(built)
     for name, raw_schema in _dict(_dict(root.get("components")).get("schemas")).items():
@@ -533,7 +755,9 @@ def build_rest_model(doc: Document, resolver: Resolver, package: str, *, lenient
     problems += builder.problems
     if problems and not lenient:
         raise SpecError(problems)
-    warnings = builder.warnings + [dataclasses.replace(p, severity=Severity.WARNING) for p in problems]
+    warnings = builder.warnings + [
+        dataclasses.replace(p, severity=Severity.WARNING) for p in problems
+    ]
     return RestModel(
         RestApi(
             title=_text(info.get("title")) or package,

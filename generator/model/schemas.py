@@ -25,8 +25,9 @@ __all__ = [
 ]
 
 
-def merged_properties(schema: Any, resolver: Resolver, doc: Document, pointer: str,
-                      _depth: int = 0) -> dict[str, Any]:
+def merged_properties(
+    schema: Any, resolver: Resolver, doc: Document, pointer: str, _depth: int = 0
+) -> dict[str, Any]:
     """`properties` of a schema with its allOf branches merged (later branches win)."""
     located = resolver.follow(schema, doc, pointer)
     node = located.value
@@ -39,7 +40,7 @@ def merged_properties(schema: Any, resolver: Resolver, doc: Document, pointer: s
             where = join_pointer(located.pointer, "allOf", i)
             out.update(merged_properties(branch, resolver, located.doc, where, _depth + 1))
     properties = node.get("properties")
-    for prop, sub in (properties.items() if isinstance(properties, dict) else ()):
+    for prop, sub in properties.items() if isinstance(properties, dict) else ():
         out[str(prop)] = (sub, located.doc, join_pointer(located.pointer, "properties", prop))
     return out
 

@@ -83,12 +83,18 @@ def wire_text(value: Any, json_encoded: bool = False) -> str:
 
 def wire_values(param: Param, value: Any) -> list[str]:
     """Texts sent for one parameter: several for an exploded (not JSON-encoded) array."""
-    if isinstance(value, list) and not param.json_encoded and param.location in ("query", "form", "multipart"):
+    if (
+        isinstance(value, list)
+        and not param.json_encoded
+        and param.location in ("query", "form", "multipart")
+    ):
         return [wire_text(v) for v in value]
     return [wire_text(value, param.json_encoded)]
 
 
-def schema_example(schema: Any, resolver: Resolver, doc: Document, pointer: str = "", depth: int = 0) -> Any:
+def schema_example(
+    schema: Any, resolver: Resolver, doc: Document, pointer: str = "", depth: int = 0
+) -> Any:
     """An example for a schema: its example, default, first enum value, or one made up from its type."""
     located = resolver.follow(schema, doc, pointer)
     node, doc, pointer = located.value, located.doc, located.pointer
@@ -108,7 +114,9 @@ def schema_example(schema: Any, resolver: Resolver, doc: Document, pointer: str 
                 target = resolver.deref(branch, doc, join_pointer(pointer, key, i))
                 if isinstance(target, dict) and target.get("type") == "null":
                     continue
-                found = schema_example(branch, resolver, doc, join_pointer(pointer, key, i), depth + 1)
+                found = schema_example(
+                    branch, resolver, doc, join_pointer(pointer, key, i), depth + 1
+                )
                 if found is not None:
                     return found
     kind = node.get("type")
@@ -117,18 +125,31 @@ def schema_example(schema: Any, resolver: Resolver, doc: Document, pointer: str 
     if kind == "array" or "items" in node:
         items = node.get("items")
         if isinstance(items, list):  # positional (draft-07 list form)
-            return [schema_example(s, resolver, doc, join_pointer(pointer, "items", i), depth + 1)
-                    for i, s in enumerate(items)]
-        item = schema_example(items, resolver, doc, join_pointer(pointer, "items"), depth + 1) if items else None
+            return [
+                schema_example(s, resolver, doc, join_pointer(pointer, "items", i), depth + 1)
+                for i, s in enumerate(items)
+            ]
+        item = (
+            schema_example(items, resolver, doc, join_pointer(pointer, "items"), depth + 1)
+            if items
+            else None
+        )
         return [item] if item is not None else []
     if kind == "object" or "properties" in node:
         props = merged_properties(node, resolver, doc, pointer)
         required = set(node.get("required") or ())
-        return {name: schema_example(sub, resolver, sub_doc, sub_ptr, depth + 1)
-                for name, (sub, sub_doc, sub_ptr) in props.items() if name in required or not required}
+        return {
+            name: schema_example(sub, resolver, sub_doc, sub_ptr, depth + 1)
+            for name, (sub, sub_doc, sub_ptr) in props.items()
+            if name in required or not required
+        }
     if kind == "integer":
         minimum = node.get("minimum")
-        return int(minimum) if isinstance(minimum, (int, float)) and not isinstance(minimum, bool) else 0
+        return (
+            int(minimum)
+            if isinstance(minimum, (int, float)) and not isinstance(minimum, bool)
+            else 0
+        )
     if kind == "number":
         return "0" if node.get("format") == "decimal" else 0
     if kind == "boolean":
@@ -138,7 +159,9 @@ def schema_example(schema: Any, resolver: Resolver, doc: Document, pointer: str 
     return None
 
 
-def _media_examples(media: dict[str, Any], resolver: Resolver, doc: Document, pointer: str) -> list[tuple[str, str, Any]]:
+def _media_examples(
+    media: dict[str, Any], resolver: Resolver, doc: Document, pointer: str
+) -> list[tuple[str, str, Any]]:
     """(name, summary, value) of an OpenAPI media type object's `examples` / `example`."""
     out: list[tuple[str, str, Any]] = []
     examples = media.get("examples")
@@ -171,16 +194,30 @@ def rest_examples(api: RestApi, doc: Document) -> tuple[dict[str, RestExamples],
         raw = (path_item or {}).get(op.http_method.lower()) or {}
         op_ptr = join_pointer(pointer, op.http_method.lower())
         args = _rest_args(op, raw, path_item or {}, resolver, doc, op_ptr)
-        out[op.operation_id] = RestExamples(args, tuple(_rest_responses(api, op, raw, resolver, doc, op_ptr)))
-    tags = {str(t.get("name")): str(t.get("description", "")).strip()
-            for t in root.get("tags") or [] if isinstance(t, dict) and "name" in t}
+        out[op.operation_id] = RestExamples(
+            args, tuple(_rest_responses(api, op, raw, resolver, doc, op_ptr))
+        )
+    tags = {
+        str(t.get("name")): str(t.get("description", "")).strip()
+        for t in root.get("tags") or []
+        if isinstance(t, dict) and "name" in t
+    }
     return out, tags
 
 
-def _rest_args(op: Operation, raw: dict[str, Any], path_item: dict[str, Any], resolver: Resolver,
-               doc: Document, pointer: str) -> dict[str, Any]:
+def _rest_args(
+    op: Operation,
+    raw: dict[str, Any],
+    path_item: dict[str, Any],
+    resolver: Resolver,
+    doc: Document,
+    pointer: str,
+) -> dict[str, Any]:
     found: dict[tuple[str, str], Any] = {}
-    for base, ptr in ((path_item.get("parameters") or [], pointer.rsplit("/", 1)[0]), (raw.get("parameters") or [], pointer)):
+    for base, ptr in (
+        (path_item.get("parameters") or [], pointer.rsplit("/", 1)[0]),
+        (raw.get("parameters") or [], pointer),
+    ):
         for i, item in enumerate(base):
             located = resolver.follow(item, doc, join_pointer(ptr, "parameters", i))
             p = located.value
@@ -188,20 +225,26 @@ def _rest_args(op: Operation, raw: dict[str, Any], path_item: dict[str, Any], re
                 continue
             value = p.get("example", _MISSING)
             if value is _MISSING and isinstance(p.get("examples"), dict) and p["examples"]:
-                first = resolver.deref(next(iter(p["examples"].values())), located.doc, located.pointer)
+                first = resolver.deref(
+                    next(iter(p["examples"].values())), located.doc, located.pointer
+                )
                 value = first.get("value", _MISSING) if isinstance(first, dict) else _MISSING
             if value is _MISSING:
                 schema = p.get("schema")
                 if schema is None and isinstance(p.get("content"), dict) and p["content"]:
                     schema = next(iter(p["content"].values())).get("schema")
-                value = schema_example(schema or {}, resolver, located.doc, join_pointer(located.pointer, "schema"))
+                value = schema_example(
+                    schema or {}, resolver, located.doc, join_pointer(located.pointer, "schema")
+                )
             found[(str(p["name"]), str(p.get("in")))] = value
     body_values: dict[str, Any] = {}
     body_props: dict[str, Any] = {}
     if "requestBody" in raw:
         located = resolver.follow(raw["requestBody"], doc, join_pointer(pointer, "requestBody"))
         content = located.value.get("content") or {}
-        media_name = op.body_media_type if op.body_media_type in content else next(iter(content), None)
+        media_name = (
+            op.body_media_type if op.body_media_type in content else next(iter(content), None)
+        )
         if media_name is not None:
             media = content[media_name]
             media_ptr = join_pointer(located.pointer, "content", media_name)
@@ -210,10 +253,19 @@ def _rest_args(op: Operation, raw: dict[str, Any], path_item: dict[str, Any], re
                 body_values = dict(examples[0][2])
             elif examples:
                 body_values = {"body": examples[0][2]}
-            body_props = merged_properties(media.get("schema", {}), resolver, located.doc, join_pointer(media_ptr, "schema"))
+            body_props = merged_properties(
+                media.get("schema", {}), resolver, located.doc, join_pointer(media_ptr, "schema")
+            )
             if "body" not in body_values and not body_props:
-                body_values.setdefault("body", schema_example(media.get("schema", {}), resolver, located.doc,
-                                                              join_pointer(media_ptr, "schema")))
+                body_values.setdefault(
+                    "body",
+                    schema_example(
+                        media.get("schema", {}),
+                        resolver,
+                        located.doc,
+                        join_pointer(media_ptr, "schema"),
+                    ),
+                )
     args: dict[str, Any] = {}
     for param in op.params:
         if param.location in ("form", "multipart", "json", "body"):
@@ -226,12 +278,20 @@ def _rest_args(op: Operation, raw: dict[str, Any], path_item: dict[str, Any], re
                 args[param.name] = param.default if param.has_default else None
         else:
             value = found.get((param.name, param.location), _MISSING)
-            args[param.name] = value if value is not _MISSING else schema_example(param.schema, resolver, doc)
+            args[param.name] = (
+                value if value is not _MISSING else schema_example(param.schema, resolver, doc)
+            )
     return args
 
 
-def _rest_responses(api: RestApi, op: Operation, raw: dict[str, Any], resolver: Resolver, doc: Document,
-                    pointer: str) -> list[Example]:
+def _rest_responses(
+    api: RestApi,
+    op: Operation,
+    raw: dict[str, Any],
+    resolver: Resolver,
+    doc: Document,
+    pointer: str,
+) -> list[Example]:
     responses = raw.get("responses") or {}
     code = next((c for c in sorted(map(str, responses)) if c.startswith("2")), None)
     if code is None:
@@ -244,10 +304,14 @@ def _rest_responses(api: RestApi, op: Operation, raw: dict[str, Any], resolver: 
         return []
     media = content[media_name]
     media_ptr = join_pointer(located.pointer, "content", media_name)
-    out = [Example(name, summary, value, _is_error(value, api, op))
-           for name, summary, value in _media_examples(media, resolver, located.doc, media_ptr)]
+    out = [
+        Example(name, summary, value, _is_error(value, api, op))
+        for name, summary, value in _media_examples(media, resolver, located.doc, media_ptr)
+    ]
     if not out:
-        value = schema_example(media.get("schema", {}), resolver, located.doc, join_pointer(media_ptr, "schema"))
+        value = schema_example(
+            media.get("schema", {}), resolver, located.doc, join_pointer(media_ptr, "schema")
+        )
         if value is not None:
             out.append(Example("schema", "made up from the schema", value, False))
     return out
@@ -290,8 +354,13 @@ def _payload_examples(message: dict[str, Any]) -> list[tuple[str, str, Any]]:
     out: list[tuple[str, str, Any]] = []
     for i, example in enumerate(message.get("examples") or []):
         if isinstance(example, dict) and "payload" in example:
-            out.append((str(example.get("name", f"example {i + 1}")), str(example.get("summary", "")),
-                        example["payload"]))
+            out.append(
+                (
+                    str(example.get("name", f"example {i + 1}")),
+                    str(example.get("summary", "")),
+                    example["payload"],
+                )
+            )
     return out
 
 
@@ -316,14 +385,19 @@ def ws_examples(ws: WsApi, doc: Document) -> tuple[dict[str, WsExamples], dict[s
         if args is None:
             args = tuple(_ws_param_example(p, resolver, doc) for p in method.params if p.required)
         reply = by_role.get((method.name, "reply")) or {}
-        replies = tuple(Example(n, s, v, isinstance(v, dict) and v.get(error_key) is not None)
-                        for n, s, v in _payload_examples(reply))
+        replies = tuple(
+            Example(n, s, v, isinstance(v, dict) and v.get(error_key) is not None)
+            for n, s, v in _payload_examples(reply)
+        )
         push = by_role.get((method.push, "push")) if method.push else None
         pushes = tuple(Example(n, s, v) for n, s, v in _payload_examples(push or {}))
         out[method.name] = WsExamples(args, replies, pushes)
     root = doc.data if isinstance(doc.data, dict) else {}
-    tags = {str(t.get("name")): str(t.get("description", "")).strip()
-            for t in root.get("tags") or [] if isinstance(t, dict) and "name" in t}
+    tags = {
+        str(t.get("name")): str(t.get("description", "")).strip()
+        for t in root.get("tags") or []
+        if isinstance(t, dict) and "name" in t
+    }
     return out, tags
 
 
@@ -337,7 +411,10 @@ def collect(api: RestApi | None, ws: WsApi | None, documents: dict[str, Document
     if api is not None and "openapi" in documents:
         out.rest, out.rest_tags = rest_examples(api, documents["openapi"])
     elif api is not None:
-        out.rest = {op.operation_id: RestExamples({p.name: None for p in op.params}) for op in api.operations}
+        out.rest = {
+            op.operation_id: RestExamples({p.name: None for p in op.params})
+            for op in api.operations
+        }
     if ws is not None and "asyncapi" in documents:
         out.ws, out.ws_tags = ws_examples(ws, documents["asyncapi"])
     elif ws is not None:

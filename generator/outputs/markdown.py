@@ -123,7 +123,9 @@ def to_html(markdown: str) -> tuple[str, list[Heading]]:
             i += 1
             cls = f' class="language-{html.escape(lang)}"' if lang else ""
             data = f' data-lang="{html.escape(lang)}"' if lang else ""
-            out.append(f"<pre{data}><code{cls}>{html.escape(chr(10).join(body), quote=False)}</code></pre>")
+            out.append(
+                f"<pre{data}><code{cls}>{html.escape(chr(10).join(body), quote=False)}</code></pre>"
+            )
             continue
         if stripped.startswith("<!--") and not paragraph:  # comments (the generated-file header)
             while i < len(lines) and "-->" not in lines[i]:
