@@ -97,10 +97,12 @@ class MediaType:
     media_type: str
     schema: Schema | None
     encoding: list[Encoding]
-    examples: list[Example]
+    examples: list[Example]  # checked against `schema`: none when there is no schema
     has_examples: bool  # an `example` or a non-empty `examples` map
     location: Location
     raw: dict[str, Any]
+    # every `example` / `examples[*].value`, with or without a schema (a mock answers with them)
+    values: list[Example] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,17 @@ class _OpenAPIBuilder(Walker):
             schema = None if target is None else Schema(target, Location.at(tdoc, tpointer))
         if schema is None:
             return content, None, examples
+        examples = self._examples(obj, doc, pointer, schema)
+        if collect:
+            for example in examples:
+                self.collect(example)
+        return content, schema, examples
+
+    def _examples(
+        self, obj: dict[str, Any], doc: Document, pointer: str, schema: Schema | None
+    ) -> list[Example]:
+        """The `example` and `examples[*].value` of a parameter, header or media type."""
+        examples: list[Example] = []
         if "example" in obj:
             here = Location.at(doc, join_pointer(pointer, "example"))
             examples.append(Example(obj["example"], here, schema))
@@ -233,10 +244,7 @@ class _OpenAPIBuilder(Walker):
             if isinstance(ex, dict) and "value" in ex:
                 here = Location.at(ex_doc, join_pointer(ex_pointer, "value"))
                 examples.append(Example(ex["value"], here, schema, str(name)))
-        if collect:
-            for example in examples:
-                self.collect(example)
-        return content, schema, examples
+        return examples
 
     def _content(
         self, value: Any, doc: Document, pointer: str, collect: bool = True
@@ -266,6 +274,7 @@ class _OpenAPIBuilder(Walker):
                     or (isinstance(named, dict) and bool(named)),
                     location=Location.at(mdoc, mpointer),
                     raw=media_type,
+                    values=examples or self._examples(media_type, mdoc, mpointer, None),
                 )
             )
         return out

@@ -50,6 +50,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from generator.document import (
+    OpenAPIModel,
+    Operation,
+    RequestBody,
+    Response,
+    Server,
+    model_of,
+)
+from generator.document.nodes import Extensions
 from generator.load import Document, Resolver, load_document
 from generator.mock.faults import Close, Fault, Garbage, Status, fault_body
 from generator.mock.recordings import Recording, json_bytes, load_recordings
@@ -71,7 +80,6 @@ __all__ = [
 
 log = logging.getLogger("generator.mock")
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
 
@@ -139,15 +147,20 @@ class RestSpec:
         if not isinstance(root, dict) or "openapi" not in root:
             raise SpecError([self.doc.problem("", "not an OpenAPI document", "mock")])
         self.root: dict[str, Any] = root
-        self.title = str((root.get("info") or {}).get("title", self.path.name))
-        self.server_url = _server_url(root)
+        model = model_of(self.doc, self.resolver)
+        if not isinstance(model, OpenAPIModel):
+            raise SpecError([self.doc.problem("", "not an OpenAPI document", "mock")])
+        self.model = model
+        self.title = str(model.info.get("title", self.path.name))
+        self.server_url = _server_url(model.servers)
         self.base_path = urllib.parse.urlsplit(self.server_url).path.rstrip("/")
+        sig = model.extensions.get("x-signature")
         self.signature: Signature | None = (
-            build_signature(root["x-signature"], self.doc, "/x-signature")
-            if isinstance(root.get("x-signature"), dict)
+            build_signature(sig.value, sig.location.doc, sig.location.pointer)
+            if sig is not None and isinstance(sig.value, dict)
             else None
         )
-        env = root.get("x-envelope")
+        env = _x(model.extensions, "x-envelope")
         self.envelope: Envelope | None = (
             Envelope(
                 result=str(env["result"]),
@@ -159,25 +172,28 @@ class RestSpec:
             if isinstance(env, dict) and "result" in env and "error" in env
             else None
         )
-        self.error_codes: dict[int, ErrorDef] = build_errors(
-            root.get("x-error-codes"), self.doc, "/x-error-codes"
+        codes = model.extensions.get("x-error-codes")
+        self.error_codes: dict[int, ErrorDef] = (
+            build_errors(codes.value, codes.location.doc, codes.location.pointer)
+            if codes is not None
+            else {}
         )
         self.operations: dict[str, OperationSpec] = {}
         self._routes: list[tuple[re.Pattern[str], str, dict[str, OperationSpec]]] = []
-        for path_key, item in (root.get("paths") or {}).items():
-            item_ptr = join_pointer("/paths", path_key)
-            item = self.resolver.follow(item, self.doc, item_ptr).value
+        by_path: dict[str, list[Operation]] = {}
+        for operation in model.operations:
+            by_path.setdefault(operation.path, []).append(operation)
+        for item in model.paths:
             by_method: dict[str, OperationSpec] = {}
-            for method in HTTP_METHODS:
-                if isinstance(item.get(method), dict):
-                    op = self._operation(path_key, method, item[method], item)
-                    self.operations[op.operation_id] = op
-                    by_method[op.method] = op
+            for operation in by_path.get(item.path, []):
+                op = self._operation(operation)
+                self.operations[op.operation_id] = op
+                by_method[op.method] = op
             # x-also-accepts never overrides a declared method of the same path
             for op in list(by_method.values()):
                 for extra in op.also_accepts:
                     by_method.setdefault(extra, op)
-            self._routes.append((_path_regex(path_key), path_key, by_method))
+            self._routes.append((_path_regex(item.path), item.path, by_method))
 
     # -- routing --------------------------------------------------------------------------
     def route(self, method: str, path: str) -> tuple[OperationSpec | None, tuple[str, ...]]:
@@ -254,26 +270,30 @@ class RestSpec:
         return 1, "invalid argument"
 
     # -- building ------------------------------------------------------------------------
-    def _operation(
-        self, path: str, method: str, raw: dict[str, Any], item: dict[str, Any]
-    ) -> OperationSpec:
+    def _operation(self, operation: Operation) -> OperationSpec:
+        path, method, exts = operation.path, operation.method, operation.extensions
         pointer = join_pointer("/paths", path, method)
-        op_id = str(raw.get("operationId") or f"{method}_{path}")
-        params = self._parameters(item, raw, pointer)
-        media, body_params = self._body(raw, pointer)
-        enveloped = self.envelope is not None and raw.get("x-envelope", True) is not False
+        op_id = str(operation.operation_id or f"{method}_{path}")
+        params = self._parameters(operation)
+        media, body_params = self._body(operation.request_body)
+        enveloped = self.envelope is not None and _x(exts, "x-envelope", True) is not False
+        x_errors = exts.get("x-errors")
         errors = {
             **self.error_codes,
-            **build_errors(raw.get("x-errors"), self.doc, join_pointer(pointer, "x-errors")),
+            **(
+                build_errors(x_errors.value, x_errors.location.doc, x_errors.location.pointer)
+                if x_errors is not None
+                else {}
+            ),
         }
-        examples, schema, status, no_content, media_type = self._response(raw, pointer)
+        examples, schema, status, no_content, media_type = self._response(operation.responses)
         return OperationSpec(
             operation_id=op_id,
             method=method.upper(),
             path=path,
-            also_accepts=tuple(str(m).upper() for m in raw.get("x-also-accepts", ())),
-            method_name=str(raw.get("x-method-name", op_id)),
-            signed=bool(raw.get("x-signed", False)),
+            also_accepts=tuple(str(m).upper() for m in _x(exts, "x-also-accepts", ())),
+            method_name=str(_x(exts, "x-method-name", op_id)),
+            signed=bool(_x(exts, "x-signed", False)),
             enveloped=enveloped,
             params=tuple(params + body_params),
             body_media_type=media,
@@ -286,54 +306,44 @@ class RestSpec:
             media_type=media_type,
         )
 
-    def _parameters(
-        self, item: dict[str, Any], raw: dict[str, Any], pointer: str
-    ) -> list[ParamSpec]:
+    def _parameters(self, operation: Operation) -> list[ParamSpec]:
+        # path-item parameters, then the operation's: one with the same name and `in` replaces
+        # the earlier one in its place
         merged: dict[tuple[str, str], ParamSpec] = {}
-        item_ptr = pointer.rsplit("/", 1)[0]
-        for entries, ptr in (
-            (item.get("parameters") or [], item_ptr),
-            (raw.get("parameters") or [], pointer),
-        ):
-            for i, entry in enumerate(entries):
-                located = self.resolver.follow(entry, self.doc, join_pointer(ptr, "parameters", i))
-                p, doc, p_ptr = located.value, located.doc, located.pointer
-                if not isinstance(p, dict) or "name" not in p or "in" not in p:
-                    continue
-                schema, schema_ptr = p.get("schema"), join_pointer(p_ptr, "schema")
-                json_encoded = bool(p.get("x-json-encoded", False))
-                if schema is None and isinstance(p.get("content"), dict) and p["content"]:
-                    media, content = next(iter(p["content"].items()))
-                    schema = content.get("schema")
-                    schema_ptr = join_pointer(p_ptr, "content", media, "schema")
-                    json_encoded = json_encoded or "json" in media
-                merged[(p["name"], p["in"])] = ParamSpec(
-                    name=str(p["name"]),
-                    location=str(p["in"]),
-                    required=p["in"] == "path" or bool(p.get("required")),
-                    schema=self._inline(schema or {}, doc, schema_ptr),
-                    json_encoded=json_encoded,
-                    doc=doc,
-                    pointer=schema_ptr,
-                )
+        for p in (*operation.path_parameters, *operation.parameters):
+            if not p.name or not p.location_in:
+                continue
+            schema, schema_loc = p.raw.get("schema"), p.location.child("schema")
+            json_encoded = bool(_x(p.extensions, "x-json-encoded", False))
+            if schema is None and p.content:
+                content = p.content[0]
+                schema, schema_loc = content.raw.get("schema"), content.location.child("schema")
+                json_encoded = json_encoded or "json" in content.media_type
+            merged[(p.name, p.location_in)] = ParamSpec(
+                name=p.name,
+                location=p.location_in,
+                required=p.location_in == "path" or p.required,
+                schema=self._inline(schema or {}, schema_loc.doc, schema_loc.pointer),
+                json_encoded=json_encoded,
+                doc=schema_loc.doc,
+                pointer=schema_loc.pointer,
+            )
         return list(merged.values())
 
-    def _body(self, raw: dict[str, Any], pointer: str) -> tuple[str | None, list[ParamSpec]]:
-        if "requestBody" not in raw:
+    def _body(self, body: RequestBody | None) -> tuple[str | None, list[ParamSpec]]:
+        if body is None:
             return None, []
-        located = self.resolver.follow(
-            raw["requestBody"], self.doc, join_pointer(pointer, "requestBody")
-        )
-        content = located.value.get("content") or {}
+        content = {m.media_type: m for m in body.content}
         media = next((m for m in (_FORM, "application/json", _MULTIPART) if m in content), None)
         media = media or next(iter(content), None)
         if media is None:
             return None, []
-        media_obj = content[media] or {}
-        schema_ptr = join_pointer(located.pointer, "content", media, "schema")
-        schema = media_obj.get("schema", {})
-        encoding = media_obj.get("encoding") or {}
-        node = self.resolver.follow(schema, located.doc, schema_ptr)
+        media_obj = content[media]
+        schema_loc = media_obj.location.child("schema")
+        doc, schema_ptr = schema_loc.doc, schema_loc.pointer
+        schema = media_obj.raw.get("schema", {})
+        encoding = {e.property: e for e in media_obj.encoding}
+        node = self.resolver.follow(schema, doc, schema_ptr)
         required: set[str] = set()
         if isinstance(node.value, dict):
             required |= set(node.value.get("required", ()))
@@ -344,10 +354,11 @@ class RestSpec:
         location = {_FORM: "form", _MULTIPART: "multipart"}.get(media, "json")
         out = []
         for name, (sub, sub_doc, sub_ptr) in merged_properties(
-            schema, self.resolver, located.doc, schema_ptr
+            schema, self.resolver, doc, schema_ptr
         ).items():
             sub_node = self.resolver.deref(sub, sub_doc, sub_ptr)
-            content_type = str((encoding.get(name) or {}).get("contentType", ""))
+            enc = encoding.get(name)
+            content_type = (enc.content_type if enc is not None else None) or ""
             json_encoded = location != "json" and (
                 bool(isinstance(sub_node, dict) and sub_node.get("x-json-encoded"))
                 or "json" in content_type
@@ -366,62 +377,35 @@ class RestSpec:
         return media, out
 
     def _response(
-        self, raw: dict[str, Any], pointer: str
+        self, responses: list[Response]
     ) -> tuple[tuple[Any, ...], tuple[Any, Document, str] | None, int, bool, str]:
-        responses: dict[str, Any] = (
-            raw["responses"] if isinstance(raw.get("responses"), dict) else {}
-        )
-        key = next((k for k in responses if str(k) == "200"), None)
-        if key is None:
-            key = next((k for k in sorted(responses, key=str) if str(k).startswith("2")), None)
-        if key is None:
+        response = next((r for r in responses if r.status == "200"), None)
+        if response is None:
+            response = next(
+                (r for r in sorted(responses, key=lambda r: r.status) if r.status.startswith("2")),
+                None,
+            )
+        if response is None:
             return (), None, 200, False, "application/json"
-        status = int(key) if str(key).isdigit() else 200
-        located = self.resolver.follow(
-            responses[key], self.doc, join_pointer(pointer, "responses", key)
-        )
-        value = located.value if isinstance(located.value, dict) else {}
-        content = value.get("content") if isinstance(value.get("content"), dict) else {}
-        if not content:
+        status = int(response.status) if response.status.isdigit() else 200
+        if not response.content:
             return (), None, status, True, "application/json"
+        content = {m.media_type: m for m in response.content}
         media = next((m for m in content if "json" in m), None) or next(iter(content))
-        media_obj = content[media] or {}
-        media_ptr = join_pointer(located.pointer, "content", media)
-        examples: list[Any] = []
-        if "example" in media_obj:
-            examples.append(media_obj["example"])
-        for name, ex in (media_obj.get("examples") or {}).items():
-            ex = self.resolver.follow(
-                ex, located.doc, join_pointer(media_ptr, "examples", name)
-            ).value
-            if isinstance(ex, dict) and "value" in ex:
-                examples.append(ex["value"])
-        schema = media_obj.get("schema")
+        media_obj = content[media]
+        examples: list[Any] = [example.value for example in media_obj.values]
+        schema = media_obj.raw.get("schema")
+        schema_loc = media_obj.location.child("schema")
         located_schema = (
-            (schema, located.doc, join_pointer(media_ptr, "schema"))
+            (schema, schema_loc.doc, schema_loc.pointer)
             if schema is not None and "json" in media
             else None
         )
-        if not examples and isinstance(schema, dict):
-            example = self._schema_example(schema, located.doc, join_pointer(media_ptr, "schema"))
+        if not examples and media_obj.schema is not None:
+            example = _schema_example(media_obj.schema.value)
             if example is not None:
                 examples.append(example)
-        return tuple(examples), located_schema, status, False, str(media)
-
-    def _schema_example(self, schema: Any, doc: Document, pointer: str) -> Any:
-        """The `example` (3.0) or first of `examples` (3.1) of a response schema, if any."""
-        try:
-            node = self.resolver.follow(schema, doc, pointer).value
-        except SpecError:
-            return None
-        if not isinstance(node, dict):
-            return None
-        if "example" in node:
-            return node["example"]
-        examples = node.get("examples")
-        if isinstance(examples, list) and examples:
-            return examples[0]
-        return None
+        return tuple(examples), located_schema, status, False, media
 
     def _inline(
         self, node: Any, doc: Document, pointer: str, seen: frozenset[str] = frozenset()
@@ -465,13 +449,31 @@ def coerce_value(value: str, schema: Any, json_encoded: bool = False) -> Any:
     return value
 
 
-def _server_url(root: dict[str, Any]) -> str:
-    servers = root.get("servers") or [{"url": "/"}]
-    server: dict[str, Any] = servers[0] if isinstance(servers[0], dict) else {"url": "/"}
-    url = str(server.get("url", "/"))
-    for name, var in (server.get("variables") or {}).items():
+def _server_url(servers: list[Server]) -> str:
+    if not servers:
+        return ""
+    url = servers[0].url or "/"
+    for name, var in servers[0].variables.items():
         url = url.replace("{" + name + "}", str((var or {}).get("default", "")))
     return url.rstrip("/")
+
+
+def _x(extensions: Extensions, name: str, default: Any = None) -> Any:
+    """The value of an `x-` extension, or `default` when it is absent."""
+    found = extensions.get(name)
+    return default if found is None else found.value
+
+
+def _schema_example(node: Any) -> Any:
+    """The `example` (3.0) or first of `examples` (3.1) of a (resolved) response schema, if any."""
+    if not isinstance(node, dict):
+        return None
+    if "example" in node:
+        return node["example"]
+    examples = node.get("examples")
+    if isinstance(examples, list) and examples:
+        return examples[0]
+    return None
 
 
 def _path_regex(path: str) -> re.Pattern[str]:

@@ -48,9 +48,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.document import AsyncAPIModel, Message, model_of
+from generator.document.nodes import Extensions
 from generator.load import load_document
 from generator.mock.recordings import Exchange, load_exchanges
 from generator.mock.wsserver import Conn, WsServer
+from generator.problems import SpecError
 from generator.runtime import _signing
 
 __all__ = ["WsMock", "WsSpec"]
@@ -73,12 +76,26 @@ def _sign(sig: dict[str, Any], api_key: str, secret_key: str) -> str:
     return _signing.sign(spec, {}, api_key, secret_key)
 
 
+def _x(extensions: Extensions, name: str) -> Any:
+    """The value of an `x-` extension, or None when it is absent."""
+    found = extensions.get(name)
+    return None if found is None else found.value
+
+
+def _payloads(message: Message) -> list[Any]:
+    """The `payload` of each of a message's examples (None where an example has none)."""
+    return [e.payload.value if e.payload is not None else None for e in message.examples]
+
+
 class WsSpec:
     """What the mock needs of one AsyncAPI document: frame shapes, methods, codes, examples."""
 
     def __init__(self, asyncapi_path: str | Path) -> None:
-        doc = load_document(asyncapi_path).data
-        rpc = doc.get("x-rpc") or {}
+        doc = load_document(asyncapi_path)
+        model = model_of(doc)
+        if not isinstance(model, AsyncAPIModel):
+            raise SpecError([doc.problem("", "not an AsyncAPI document", "mock")])
+        rpc = _x(model.extensions, "x-rpc") or {}
         self.req = {
             "method": "method",
             "params": "params",
@@ -89,24 +106,25 @@ class WsSpec:
         self.err = {"code": "code", "message": "message", **(rpc.get("error") or {})}
         self.auth = rpc.get("auth") or {}
         self.heartbeat = (rpc.get("heartbeat") or {}).get("method")
-        binary = (doc.get("x-frames") or {}).get("binary", "auto")
+        binary = (_x(model.extensions, "x-frames") or {}).get("binary", "auto")
         self.compression = {"auto": "gzip", "none": "text"}.get(binary, binary)
         self.codes = {
-            int(c): str(e.get("name", "")) for c, e in (doc.get("x-error-codes") or {}).items()
+            int(c): str(e.get("name", ""))
+            for c, e in (_x(model.extensions, "x-error-codes") or {}).items()
         }
-        messages = (doc.get("components") or {}).get("messages") or {}
+        messages = model.component_messages
         self.methods: dict[str, WsMethod] = {}  # by wire name and alias
         self.aliases: dict[str, list[str]] = {}  # canonical name -> every wire name
         self.push_examples: dict[str, list[dict[str, Any]]] = {}
         for msg in messages.values():
-            meta = msg.get("x-rpc-method") or {}
+            meta = _x(msg.extensions, "x-rpc-method") or {}
             name, kind = str(meta.get("name", "")), meta.get("kind")
-            examples = [e.get("payload") for e in msg.get("examples") or [] if isinstance(e, dict)]
+            examples = _payloads(msg)
             if kind == "push":
                 self.push_examples.setdefault(name, []).extend(e for e in examples if e)
             elif kind in ("request", "subscribe", "unsubscribe"):
-                reply_msg = messages.get(meta.get("reply") or "", {})
-                replies = [e.get("payload") for e in reply_msg.get("examples") or []]
+                reply_msg = messages.get(meta.get("reply") or "")
+                replies = _payloads(reply_msg) if reply_msg is not None else []
                 ok = [
                     r for r in replies if isinstance(r, dict) and r.get(self.rep["error"]) is None
                 ]
