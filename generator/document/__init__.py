@@ -35,6 +35,7 @@ from generator.document.nodes import (
     Schema,
     SecurityScheme,
     Server,
+    Tag,
 )
 from generator.document.openapi import HTTP_METHODS, build_openapi
 from generator.load import Document, Resolver
@@ -87,6 +88,7 @@ __all__ = [
     "Schema",
     "SecurityScheme",
     "Server",
+    "Tag",
     "build_asyncapi",
     "build_model",
     "build_openapi",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.document.common import Walker, mapping, optional_text, text
+from generator.document.common import tags as root_tags
 from generator.document.nodes import (
     AsyncAPIModel,
     AsyncOperation,
@@ -115,6 +116,7 @@ class _AsyncAPIBuilder(Walker):
             extensions=self.extensions(data, root, ""),
             location=Location.at(root, ""),
             examples=self.examples,
+            tags=root_tags(data, root),
         )
 
     # -------------------------------------------------------------- channels
@@ -250,6 +252,7 @@ class _AsyncAPIBuilder(Walker):
                     headers=parts["headers"],
                     location=Location.at(edoc, epointer),
                     raw=example,
+                    summary=text(example.get("summary")),
                 )
             )
         node = Message(

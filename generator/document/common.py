@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.document.nodes import Example, Extension, Extensions, Location, Schema
+from generator.document.nodes import Example, Extension, Extensions, Location, Schema, Tag
 from generator.load import Document, Resolver
 from generator.problems import SpecError, join_pointer
 
@@ -27,6 +27,16 @@ def text(value: Any) -> str:
 
 def optional_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def tags(data: dict[str, Any], doc: Document) -> list[Tag]:
+    """The root `tags` list: every entry with a `name`."""
+    raw = data.get("tags")
+    return [
+        Tag(str(t["name"]), text(t.get("description")), Location.at(doc, join_pointer("/tags", i)))
+        for i, t in enumerate(raw if isinstance(raw, list) else [])
+        if isinstance(t, dict) and "name" in t
+    ]
 
 
 class Walker:

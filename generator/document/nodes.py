@@ -66,6 +66,16 @@ class Example:
     location: Location  # of the value itself
     schema: Schema | None
     name: str | None = None  # the key in an OpenAPI `examples` map
+    summary: str = ""  # an OpenAPI Example Object's `summary`
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One entry of the document's `tags` list."""
+
+    name: str
+    description: str
+    location: Location
 
 
 # ------------------------------------------------------------------ OpenAPI
@@ -232,6 +242,7 @@ class OpenAPIModel:
     # every example with the schema it must satisfy, each (value, schema) location once, in
     # document order: path parameters, operations, then components
     examples: list[Example]
+    tags: list[Tag] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ AsyncAPI
@@ -246,6 +257,7 @@ class MessageExample:
     headers: Example | None
     location: Location
     raw: dict[str, Any]
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -330,6 +342,7 @@ class AsyncAPIModel:
     extensions: Extensions
     location: Location
     examples: list[Example]
+    tags: list[Tag] = field(default_factory=list)
 
 
 DocumentModel = OpenAPIModel | AsyncAPIModel

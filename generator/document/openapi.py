@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.document.common import Walker, mapping, optional_text, text
+from generator.document.common import tags as root_tags
 from generator.document.nodes import (
     Encoding,
     Example,
@@ -78,6 +79,7 @@ class _OpenAPIBuilder(Walker):
             extensions=self.extensions(data, root, ""),
             location=Location.at(root, ""),
             examples=self.examples,
+            tags=root_tags(data, root),
         )
 
     # -------------------------------------------------------------- paths and operations
@@ -211,18 +213,17 @@ class _OpenAPIBuilder(Walker):
         content: list[MediaType] = []
         if "content" in obj:  # a parameter/header described by a media type
             content = self._content(obj["content"], doc, join_pointer(pointer, "content"), collect)
-        examples: list[Example] = []
         raw_schema = obj.get("schema")
-        if raw_schema is None:
-            return content, None, examples
+        schema: Schema | None = None
         schema_pointer = join_pointer(pointer, "schema")
-        if collect:
+        if raw_schema is None:
+            pass
+        elif collect:
             schema = self.schema(raw_schema, doc, schema_pointer)
         else:
             target, tdoc, tpointer = self.follow(raw_schema, doc, schema_pointer)
             schema = None if target is None else Schema(target, Location.at(tdoc, tpointer))
-        if schema is None:
-            return content, None, examples
+        # without a (reachable) schema the examples are kept, unchecked: `collect` skips them
         examples = self._examples(obj, doc, pointer, schema)
         if collect:
             for example in examples:
@@ -243,7 +244,8 @@ class _OpenAPIBuilder(Walker):
             )
             if isinstance(ex, dict) and "value" in ex:
                 here = Location.at(ex_doc, join_pointer(ex_pointer, "value"))
-                examples.append(Example(ex["value"], here, schema, str(name)))
+                summary = text(ex.get("summary"))
+                examples.append(Example(ex["value"], here, schema, str(name), summary))
         return examples
 
     def _content(

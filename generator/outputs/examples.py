@@ -18,6 +18,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from generator.document import (
+    AsyncAPIModel,
+    MediaType,
+    Message,
+    OpenAPIModel,
+    Schema,
+    Tag,
+    model_of,
+)
+from generator.document import Operation as DocOperation
 from generator.load import Document, Resolver
 from generator.model.ir import Operation, Param, RestApi, WsApi, WsParam
 from generator.model.schemas import merged_properties
@@ -159,20 +169,21 @@ def schema_example(
     return None
 
 
-def _media_examples(
-    media: dict[str, Any], resolver: Resolver, doc: Document, pointer: str
-) -> list[tuple[str, str, Any]]:
-    """(name, summary, value) of an OpenAPI media type object's `examples` / `example`."""
-    out: list[tuple[str, str, Any]] = []
-    examples = media.get("examples")
-    if isinstance(examples, dict):
-        for name, raw in examples.items():
-            example = resolver.deref(raw, doc, join_pointer(pointer, "examples", name))
-            if isinstance(example, dict) and "value" in example:
-                out.append((str(name), str(example.get("summary", "")), example["value"]))
-    if "example" in media:
-        out.append(("example", "", media["example"]))
-    return out
+def _media_examples(media: MediaType) -> list[tuple[str, str, Any]]:
+    """(name, summary, value) of a media type's named `examples`, then its `example`."""
+    named = [(str(e.name), e.summary, e.value) for e in media.examples if e.name is not None]
+    plain = [("example", "", e.value) for e in media.examples if e.name is None]
+    return named + plain
+
+
+def _schema_example(schema: Schema | None, resolver: Resolver) -> Any:
+    if schema is None:
+        return None
+    return schema_example(schema.value, resolver, schema.location.doc, schema.location.pointer)
+
+
+def _tags(tags: list[Tag]) -> dict[str, str]:
+    return {t.name: t.description.strip() for t in tags}
 
 
 # -- OpenAPI ---------------------------------------------------------------------------------
@@ -184,88 +195,53 @@ def _is_error(value: Any, api: RestApi, op: Operation) -> bool:
 
 
 def rest_examples(api: RestApi, doc: Document) -> tuple[dict[str, RestExamples], dict[str, str]]:
-    resolver = Resolver(doc)
-    root = doc.data if isinstance(doc.data, dict) else {}
-    paths = root.get("paths") or {}
+    model = model_of(doc)
+    if not isinstance(model, OpenAPIModel):
+        return {op.operation_id: RestExamples({}) for op in api.operations}, {}
+    nodes = {(node.path, node.method): node for node in model.operations}
     out: dict[str, RestExamples] = {}
     for op in api.operations:
-        pointer = join_pointer("/paths", op.path)
-        path_item = resolver.deref(paths.get(op.path) or {}, doc, pointer)
-        raw = (path_item or {}).get(op.http_method.lower()) or {}
-        op_ptr = join_pointer(pointer, op.http_method.lower())
-        args = _rest_args(op, raw, path_item or {}, resolver, doc, op_ptr)
-        out[op.operation_id] = RestExamples(
-            args, tuple(_rest_responses(api, op, raw, resolver, doc, op_ptr))
-        )
-    tags = {
-        str(t.get("name")): str(t.get("description", "")).strip()
-        for t in root.get("tags") or []
-        if isinstance(t, dict) and "name" in t
-    }
-    return out, tags
+        node = nodes.get((op.path, op.http_method.lower()))
+        args = _rest_args(op, node, model.resolver, doc)
+        responses = _rest_responses(api, op, node, model.resolver) if node else []
+        out[op.operation_id] = RestExamples(args, tuple(responses))
+    return out, _tags(model.tags)
 
 
 def _rest_args(
-    op: Operation,
-    raw: dict[str, Any],
-    path_item: dict[str, Any],
-    resolver: Resolver,
-    doc: Document,
-    pointer: str,
+    op: Operation, node: DocOperation | None, resolver: Resolver, doc: Document
 ) -> dict[str, Any]:
     found: dict[tuple[str, str], Any] = {}
-    for base, ptr in (
-        (path_item.get("parameters") or [], pointer.rsplit("/", 1)[0]),
-        (raw.get("parameters") or [], pointer),
-    ):
-        for i, item in enumerate(base):
-            located = resolver.follow(item, doc, join_pointer(ptr, "parameters", i))
-            p = located.value
-            if not isinstance(p, dict) or "name" not in p:
-                continue
-            value = p.get("example", _MISSING)
-            if value is _MISSING and isinstance(p.get("examples"), dict) and p["examples"]:
-                first = resolver.deref(
-                    next(iter(p["examples"].values())), located.doc, located.pointer
-                )
-                value = first.get("value", _MISSING) if isinstance(first, dict) else _MISSING
-            if value is _MISSING:
-                schema = p.get("schema")
-                if schema is None and isinstance(p.get("content"), dict) and p["content"]:
-                    schema = next(iter(p["content"].values())).get("schema")
-                value = schema_example(
-                    schema or {}, resolver, located.doc, join_pointer(located.pointer, "schema")
-                )
-            found[(str(p["name"]), str(p.get("in")))] = value
+    declared = (node.path_parameters + node.parameters) if node is not None else []
+    for p in declared:
+        if "name" not in p.raw:
+            continue
+        value: Any = p.examples[0].value if p.examples else _MISSING
+        if value is _MISSING:
+            schema = p.schema
+            if schema is None and p.content:
+                schema = p.content[0].schema
+            value = _schema_example(schema, resolver)
+        found[(p.name, p.location_in)] = value
     body_values: dict[str, Any] = {}
     body_props: dict[str, Any] = {}
-    if "requestBody" in raw:
-        located = resolver.follow(raw["requestBody"], doc, join_pointer(pointer, "requestBody"))
-        content = located.value.get("content") or {}
-        media_name = (
-            op.body_media_type if op.body_media_type in content else next(iter(content), None)
-        )
-        if media_name is not None:
-            media = content[media_name]
-            media_ptr = join_pointer(located.pointer, "content", media_name)
-            examples = _media_examples(media, resolver, located.doc, media_ptr)
+    body = node.request_body if node is not None else None
+    if body is not None:
+        by_type = {m.media_type: m for m in body.content}
+        media = by_type.get(op.body_media_type or "") or next(iter(body.content), None)
+        if media is not None:
+            examples = _media_examples(media)
             if examples and isinstance(examples[0][2], dict):
                 body_values = dict(examples[0][2])
             elif examples:
                 body_values = {"body": examples[0][2]}
-            body_props = merged_properties(
-                media.get("schema", {}), resolver, located.doc, join_pointer(media_ptr, "schema")
-            )
-            if "body" not in body_values and not body_props:
-                body_values.setdefault(
-                    "body",
-                    schema_example(
-                        media.get("schema", {}),
-                        resolver,
-                        located.doc,
-                        join_pointer(media_ptr, "schema"),
-                    ),
+            if media.schema is not None:
+                where = media.schema.location
+                body_props = merged_properties(
+                    media.schema.value, resolver, where.doc, where.pointer
                 )
+            if "body" not in body_values and not body_props:
+                body_values.setdefault("body", _schema_example(media.schema, resolver))
     args: dict[str, Any] = {}
     for param in op.params:
         if param.location in ("form", "multipart", "json", "body"):
@@ -285,120 +261,67 @@ def _rest_args(
 
 
 def _rest_responses(
-    api: RestApi,
-    op: Operation,
-    raw: dict[str, Any],
-    resolver: Resolver,
-    doc: Document,
-    pointer: str,
+    api: RestApi, op: Operation, node: DocOperation, resolver: Resolver
 ) -> list[Example]:
-    responses = raw.get("responses") or {}
-    code = next((c for c in sorted(map(str, responses)) if c.startswith("2")), None)
+    by_status = {r.status: r for r in node.responses}
+    code = next((c for c in sorted(by_status) if c.startswith("2")), None)
     if code is None:
         return []
-    where = join_pointer(pointer, "responses", code)
-    located = resolver.follow(responses[code], doc, where)
-    content = (located.value.get("content") or {}) if isinstance(located.value, dict) else {}
-    media_name = next((m for m in content if "json" in m), None)
-    if media_name is None:
+    media = next((m for m in by_status[code].content if "json" in m.media_type), None)
+    if media is None:
         return []
-    media = content[media_name]
-    media_ptr = join_pointer(located.pointer, "content", media_name)
     out = [
         Example(name, summary, value, _is_error(value, api, op))
-        for name, summary, value in _media_examples(media, resolver, located.doc, media_ptr)
+        for name, summary, value in _media_examples(media)
     ]
     if not out:
-        value = schema_example(
-            media.get("schema", {}), resolver, located.doc, join_pointer(media_ptr, "schema")
-        )
+        value = _schema_example(media.schema, resolver)
         if value is not None:
             out.append(Example("schema", "made up from the schema", value, False))
     return out
 
 
 # -- AsyncAPI --------------------------------------------------------------------------------
-def _messages(doc: Document, resolver: Resolver) -> list[dict[str, Any]]:
-    """Every message object of the document (components and channels), each once."""
-    root = doc.data if isinstance(doc.data, dict) else {}
-    seen: set[int] = set()
-    out: list[dict[str, Any]] = []
-
-    def add(node: Any, pointer: str) -> None:
-        value = resolver.deref(node, doc, pointer)
-        if not isinstance(value, dict):
-            return
-        if isinstance(value.get("oneOf"), list):
-            for i, branch in enumerate(value["oneOf"]):
-                add(branch, join_pointer(pointer, "oneOf", i))
-            return
-        if id(value) not in seen:
-            seen.add(id(value))
-            out.append(value)
-
-    for name, message in ((root.get("components") or {}).get("messages") or {}).items():
-        add(message, join_pointer("/components/messages", name))
-    for channel_name, channel in (root.get("channels") or {}).items():
-        if not isinstance(channel, dict):
-            continue
-        for role in ("publish", "subscribe"):
-            operation = channel.get(role)
-            if isinstance(operation, dict) and "message" in operation:
-                add(operation["message"], join_pointer("/channels", channel_name, role, "message"))
-        for name, message in (channel.get("messages") or {}).items():  # AsyncAPI 3
-            add(message, join_pointer("/channels", channel_name, "messages", name))
-    return out
-
-
-def _payload_examples(message: dict[str, Any]) -> list[tuple[str, str, Any]]:
+def _payload_examples(message: Message | None) -> list[tuple[str, str, Any]]:
     out: list[tuple[str, str, Any]] = []
-    for i, example in enumerate(message.get("examples") or []):
-        if isinstance(example, dict) and "payload" in example:
-            out.append(
-                (
-                    str(example.get("name", f"example {i + 1}")),
-                    str(example.get("summary", "")),
-                    example["payload"],
-                )
-            )
+    for i, example in enumerate(message.examples if message is not None else []):
+        if example.payload is not None:
+            name = example.name if example.name is not None else f"example {i + 1}"
+            out.append((name, example.summary, example.payload.value))
     return out
 
 
 def ws_examples(ws: WsApi, doc: Document) -> tuple[dict[str, WsExamples], dict[str, str]]:
-    resolver = Resolver(doc)
+    model = model_of(doc)
+    if not isinstance(model, AsyncAPIModel):
+        return {m.name: WsExamples(()) for m in ws.methods}, {}
+    resolver = model.resolver
     framing = ws.framing
     params_key = framing.request_params if framing else "params"
     error_key = framing.reply_error if framing else "error"
-    by_role: dict[tuple[str, str], dict[str, Any]] = {}
-    for message in _messages(doc, resolver):
-        rpc = message.get("x-rpc-method")
+    by_role: dict[tuple[str, str], Message] = {}
+    for message in model.messages:
+        extension = message.extensions.get("x-rpc-method")
+        rpc = extension.value if extension is not None else None
         if isinstance(rpc, dict) and "name" in rpc and "kind" in rpc:
             by_role.setdefault((str(rpc["name"]), str(rpc["kind"])), message)
     out: dict[str, WsExamples] = {}
     for method in ws.methods:
-        request = by_role.get((method.name, method.kind)) or {}
         args: tuple[Any, ...] | None = None
-        for _, _, payload in _payload_examples(request):
+        for _, _, payload in _payload_examples(by_role.get((method.name, method.kind))):
             if isinstance(payload, dict) and isinstance(payload.get(params_key), list):
                 args = tuple(payload[params_key])
                 break
         if args is None:
             args = tuple(_ws_param_example(p, resolver, doc) for p in method.params if p.required)
-        reply = by_role.get((method.name, "reply")) or {}
         replies = tuple(
             Example(n, s, v, isinstance(v, dict) and v.get(error_key) is not None)
-            for n, s, v in _payload_examples(reply)
+            for n, s, v in _payload_examples(by_role.get((method.name, "reply")))
         )
         push = by_role.get((method.push, "push")) if method.push else None
-        pushes = tuple(Example(n, s, v) for n, s, v in _payload_examples(push or {}))
+        pushes = tuple(Example(n, s, v) for n, s, v in _payload_examples(push))
         out[method.name] = WsExamples(args, replies, pushes)
-    root = doc.data if isinstance(doc.data, dict) else {}
-    tags = {
-        str(t.get("name")): str(t.get("description", "")).strip()
-        for t in root.get("tags") or []
-        if isinstance(t, dict) and "name" in t
-    }
-    return out, tags
+    return out, _tags(model.tags)
 
 
 def _ws_param_example(param: WsParam, resolver: Resolver, doc: Document) -> Any:
