@@ -12,7 +12,16 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
-from generator.load import Document, Located, Resolver
+from generator.document import (
+    Location,
+    OpenAPIComponents,
+    OpenAPIModel,
+    Schema,
+    SecurityScheme,
+    Server,
+    model_of,
+)
+from generator.load import Document, Resolver
 from generator.model.ir import (
     AuthScheme,
     Envelope,
@@ -96,22 +105,20 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _server_url(root: dict[str, Any]) -> str:
-    servers = _list(root.get("servers")) or [{"url": "/"}]
-    server = _dict(servers[0])
-    url = str(server.get("url", "/"))
-    for name, var in _dict(server.get("variables")).items():
+def _server_url(servers: list[Server]) -> str:
+    if not servers:
+        return ""
+    server = servers[0]
+    url = server.url or "/"
+    for name, var in server.variables.items():
         url = url.replace("{" + str(name) + "}", str(_dict(var).get("default", "")))
     return url.rstrip("/")
 
 
-def _auth_schemes(root: dict[str, Any], resolver: Resolver, doc: Document) -> dict[str, AuthScheme]:
+def _auth_schemes(schemes: dict[str, SecurityScheme]) -> dict[str, AuthScheme]:
     out: dict[str, AuthScheme] = {}
-    raw = _dict(_dict(root.get("components")).get("securitySchemes"))
-    for name, scheme in raw.items():
-        scheme = _dict(
-            resolver.deref(scheme, doc, join_pointer("/components/securitySchemes", name))
-        )
+    for name, node in schemes.items():
+        scheme = node.raw
         kind = scheme.get("type")
         http_scheme = str(scheme.get("scheme", "")).lower()
         if kind == "apiKey" and scheme.get("in", "header") in ("header", "query", "cookie"):
@@ -613,6 +620,12 @@ def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, depth:
     return str(node)  # dates and other YAML scalars: as text
 
 
+def _empty_model(doc: Document, resolver: Resolver) -> OpenAPIModel:
+    """The model of a document that is not a mapping: nothing in it."""
+    where = Location.at(doc, "")
+    return OpenAPIModel(doc, resolver, "", {}, [], [], [], [], OpenAPIComponents(), {}, where, [])
+
+
 class RestModel(NamedTuple):
     api: RestApi
     warnings: list[Problem]
@@ -647,7 +660,10 @@ def build_rest_model(
     """`build_rest_api`, plus the type mapper (tests map spec schemas to Python types). Pass the
     project's `types` to share its classes with the WebSocket half."""
     root = _dict(doc.data)
-    info = _dict(root.get("info"))
+    model = model_of(doc, resolver) if isinstance(doc.data, dict) else None
+    if not isinstance(model, OpenAPIModel):
+        model = _empty_model(doc, resolver)
+    info = model.info
     sdk = _dict(root.get("x-sdk"))
     problems: list[Problem] = []
 
@@ -707,9 +723,7 @@ def build_rest_model(
             "the security schemes",
             no_schemes,
             _auth_schemes,
-            root,
-            resolver,
-            doc,
+            model.components.security_schemes,
         ),
     }
     collector = types if types is not None else TypeMapper(resolver)
@@ -719,39 +733,32 @@ def build_rest_model(
     builder = _OperationBuilder(doc, resolver, collector, api)
     operations: list[Operation] = []
 
-    def path_item(raw: Any, pointer: str) -> Located:
-        return resolver.follow(raw, doc, pointer)
+    def schema(target: Schema, name: str) -> None:
+        # an alias of a schema elsewhere: that schema (the model followed the `$ref`)
+        where = target.location
+        if not collector.is_null(target.value, where.doc):
+            collector.add(target.value, where.doc, where.pointer, name)
 
-    def schema(raw: Any, pointer: str, name: str) -> None:
-        target = resolver.follow(raw, doc, pointer)  # an alias of a schema elsewhere: that schema
-        if not collector.is_null(target.value, target.doc):
-            collector.add(target.value, target.doc, target.pointer, name)
-
-    for path, raw_item in _dict(root.get("paths")).items():
-        item_ptr = join_pointer("/paths", path)
-        located = attempt(
-            item_ptr, f"path {path!r}", Located({}, doc, item_ptr), path_item, raw_item, item_ptr
+    items = {item.path: item for item in model.paths}
+    for node in model.operations:
+        item = items[node.path]
+        built = attempt(
+            join_pointer("/paths", node.path, node.method),
+            f"operation {node.method.upper()} {node.path}",
+            None,
+            builder.build,
+            str(node.path),
+            node.method,
+            node.raw,
+            item.raw,
+            item.location.doc,
+            item.location.pointer,
         )
-        item = _dict(located.value)
-        for method in HTTP_METHODS:
-            if isinstance(item.get(method), dict):
-                built = attempt(
-                    join_pointer(item_ptr, method),
-                    f"operation {method.upper()} {path}",
-                    None,
-                    builder.build,
-                    str(path),
-                    method,
-                    item[method],
-                    item,
-                    located.doc,
-                    located.pointer,
-                )
-                if built is not None:
-                    operations.append(built)
-    for name, raw_schema in _dict(_dict(root.get("components")).get("schemas")).items():
+        if built is not None:
+            operations.append(built)
+    for name, target in model.components.schemas.items():
         pointer = join_pointer("/components/schemas", name)
-        attempt(pointer, f"schema {name!r}", None, schema, raw_schema, pointer, str(name))
+        attempt(pointer, f"schema {name!r}", None, schema, target, str(name))
     problems += builder.problems
     if problems and not lenient:
         raise SpecError(problems)
@@ -763,7 +770,7 @@ def build_rest_model(
             title=_text(info.get("title")) or package,
             version=_text(info.get("version")) or "0",
             description=_text(info.get("description")),
-            base_url=_server_url(root),
+            base_url=_server_url(model.servers),
             spec_file=doc.path.name,
             spec_sha256=doc.sha256,
             sdk_name=pascal(str(sdk.get("name") or package)),
