@@ -34,7 +34,7 @@ generate: validate
 	$(PY) -m generator generate $(GEN_ARGS) --out generated
 
 # generated/ must be exactly what the specs render to, and must lint and type-check; so must the
-# generator itself (item 8), runtime modules included.
+# generator itself, runtime modules included.
 check: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(PY) -m generator generate $(GEN_ARGS) --out "$$tmp/out" >/dev/null && \
