@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--openapi", help="OpenAPI 3.0/3.1 document")
     g.add_argument("--asyncapi", help="AsyncAPI 2.x/3.0 document")
     g.add_argument("--out", required=True, help="output folder (replaced atomically)")
-    g.add_argument("--package", required=True, help="Python package name, e.g. hotbit")
+    g.add_argument("--package", required=True, help="Python package name, e.g. my_api")
     g.add_argument(
         "--lenient",
         action="store_true",

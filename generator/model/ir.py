@@ -208,7 +208,7 @@ class WsOrderBook:
 
 @dataclass(frozen=True)
 class WsPush:
-    name: str  # wire method, e.g. "depth.update"
+    name: str  # wire method of the push
     py_type: PyType  # model of the push's params
 
 
