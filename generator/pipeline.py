@@ -92,10 +92,8 @@ def generate(
             doc, resolver, problems = load_and_check(openapi, lenient, "openapi")
             documents["openapi"] = current = doc
             types = TypeMapper(resolver)
-            api, model_warnings = build_rest_api(
-                doc, resolver, package, lenient=lenient, types=types
-            )
-            diagnostics.extend(problems + model_warnings)
+            diagnostics.extend(problems)
+            api, _ = build_rest_api(doc, resolver, package, types=types, diagnostics=diagnostics)
         if asyncapi:
             from generator.model.asyncapi import build_ws_api
 

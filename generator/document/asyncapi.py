@@ -117,6 +117,7 @@ class _AsyncAPIBuilder(Walker):
             location=Location.at(root, ""),
             examples=self.examples,
             tags=root_tags(data, root),
+            problems=list(self.problems),
         )
 
     # -------------------------------------------------------------- channels

@@ -6,7 +6,7 @@ from typing import Any
 
 from generator.document.nodes import Example, Extension, Extensions, Location, Schema, Tag
 from generator.load import Document, Resolver
-from generator.problems import SpecError, join_pointer
+from generator.problems import Problem, SpecError, join_pointer
 
 # JSON Schema keywords holding subschemas: a map of them, one, or a list of them.
 SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
@@ -29,6 +29,12 @@ def optional_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def ref_of(value: Any) -> str | None:
+    """The `$ref` of a schema as written, if it is one."""
+    ref = value.get("$ref") if isinstance(value, dict) else None
+    return ref if isinstance(ref, str) else None
+
+
 def tags(data: dict[str, Any], doc: Document) -> list[Tag]:
     """The root `tags` list: every entry with a `name`."""
     raw = data.get("tags")
@@ -40,7 +46,7 @@ def tags(data: dict[str, Any], doc: Document) -> list[Tag]:
 
 
 class Walker:
-    """Follows `$ref`s (a broken one reads as None: the `$ref` check reports it) and collects
+    """Follows `$ref`s (a broken one reads as None, and its problem is kept) and collects
     every example with its schema, each (value, schema) location once, in visiting order."""
 
     def __init__(self, doc: Document, resolver: Resolver) -> None:
@@ -49,11 +55,20 @@ class Walker:
         self.examples: list[Example] = []
         self._seen_examples: set[tuple[Location, Location]] = set()
         self._visited_schemas: set[tuple[str, str]] = set()
+        self.problems: dict[Problem, None] = {}  # `$ref`s that could not be followed, once each
 
     def follow(self, value: Any, doc: Document, pointer: str) -> tuple[Any, Document, str]:
         try:
             located = self.resolver.follow(value, doc, pointer)
-        except SpecError:
+        except SpecError as exc:
+            for problem in exc.problems:
+                if problem.file != doc.name and not problem.pointer.endswith("/$ref"):
+                    # the other file itself is broken: say so where the `$ref` is written
+                    where = problem.file + (f":{problem.line}" if problem.line else "")
+                    ref = value.get("$ref") if isinstance(value, dict) else value
+                    message = f"$ref {ref!r}: {where}: {problem.message}"
+                    problem = doc.problem(join_pointer(pointer, "$ref"), message, "load")
+                self.problems[problem] = None
             return None, doc, pointer
         return located.value, located.doc, located.pointer
 
@@ -81,7 +96,7 @@ class Walker:
         target, tdoc, tpointer = self.follow(value, doc, pointer)
         if target is None:
             return None
-        return Schema(target, Location.at(tdoc, tpointer))
+        return Schema(target, Location.at(tdoc, tpointer), ref_of(value))
 
     def schema_examples(self, schema: Any, doc: Document, pointer: str) -> None:
         """`example` / `examples[*]` of this schema and of every subschema, each schema once."""

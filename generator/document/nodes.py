@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.load import Document, Resolver
-from generator.problems import Problem, join_pointer
+from generator.problems import Problem, Severity, join_pointer
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,10 @@ class Location:
     def child(self, *tokens: object) -> Location:
         return Location.at(self.doc, join_pointer(self.pointer, *tokens))
 
-    def problem(self, message: str, source: str = "generator") -> Problem:
-        return self.doc.problem(self.pointer, message, source)
+    def problem(
+        self, message: str, source: str = "generator", severity: Severity = Severity.ERROR
+    ) -> Problem:
+        return self.doc.problem(self.pointer, message, source, severity=severity)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -56,6 +58,7 @@ class Schema:
 
     value: dict[str, Any] | bool
     location: Location
+    ref: str | None = None  # the `$ref` written where the schema is used (None: written inline)
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,8 @@ class OpenAPIModel:
     # document order: path parameters, operations, then components
     examples: list[Example]
     tags: list[Tag] = field(default_factory=list)
+    # every `$ref` the walk could not follow (it read as nothing), located where it is written
+    problems: list[Problem] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ AsyncAPI
@@ -343,6 +348,8 @@ class AsyncAPIModel:
     location: Location
     examples: list[Example]
     tags: list[Tag] = field(default_factory=list)
+    # every `$ref` the walk could not follow (it read as nothing), located where it is written
+    problems: list[Problem] = field(default_factory=list)
 
 
 DocumentModel = OpenAPIModel | AsyncAPIModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.document.common import Walker, mapping, optional_text, text
+from generator.document.common import Walker, mapping, optional_text, ref_of, text
 from generator.document.common import tags as root_tags
 from generator.document.nodes import (
     Encoding,
@@ -49,6 +49,13 @@ def _security(value: Any) -> list[SecurityRequirement]:
     return out
 
 
+def _operation_id(value: Any) -> str | None:
+    """The operationId as text (a YAML number such as `001` reads as its digits)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return str(value) if str(value).strip() else None
+
+
 class _OpenAPIBuilder(Walker):
     def build(self) -> OpenAPIModel:
         root = self.doc
@@ -80,6 +87,7 @@ class _OpenAPIBuilder(Walker):
             location=Location.at(root, ""),
             examples=self.examples,
             tags=root_tags(data, root),
+            problems=list(self.problems),
         )
 
     # -------------------------------------------------------------- paths and operations
@@ -117,7 +125,7 @@ class _OpenAPIBuilder(Walker):
         return Operation(
             path=item.path,
             method=method,
-            operation_id=optional_text(op.get("operationId")) or None,
+            operation_id=_operation_id(op.get("operationId")),
             summary=text(op.get("summary")),
             description=text(op.get("description")),
             tags=[str(t) for t in tags] if isinstance(tags, list) else [],
@@ -222,7 +230,11 @@ class _OpenAPIBuilder(Walker):
             schema = self.schema(raw_schema, doc, schema_pointer)
         else:
             target, tdoc, tpointer = self.follow(raw_schema, doc, schema_pointer)
-            schema = None if target is None else Schema(target, Location.at(tdoc, tpointer))
+            schema = (
+                None
+                if target is None
+                else Schema(target, Location.at(tdoc, tpointer), ref_of(raw_schema))
+            )
         # without a (reachable) schema the examples are kept, unchecked: `collect` skips them
         examples = self._examples(obj, doc, pointer, schema)
         if collect:

@@ -64,7 +64,7 @@ from generator.mock.faults import Close, Fault, Garbage, Status, fault_body
 from generator.mock.recordings import Recording, json_bytes, load_recordings
 from generator.model.ir import Envelope, ErrorDef, Signature
 from generator.model.openapi import build_errors, build_signature
-from generator.model.schemas import merged_properties
+from generator.model.types import merged_properties
 from generator.problems import SpecError, join_pointer
 from generator.runtime import _signing
 

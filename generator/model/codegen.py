@@ -22,7 +22,7 @@ from typing import Any
 from generator.model import transforms
 from generator.model.decodable import decodable
 from generator.model.ir import ModelSet
-from generator.model.schemas import ORIGIN_KEY
+from generator.model.types import ORIGIN_KEY
 
 Origin = tuple[str, str, int | None]  # file, pointer, line
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.model.schemas import COMPONENT_PREFIX, ORIGIN_KEY
+from generator.model.types import COMPONENT_PREFIX, ORIGIN_KEY
 
 
 def decodable(schemas: dict[str, Any]) -> dict[str, Any]:

@@ -10,17 +10,22 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from generator.document import (
     Location,
     OpenAPIComponents,
     OpenAPIModel,
+    RequestBody,
+    Response,
     Schema,
     SecurityScheme,
     Server,
     model_of,
 )
+from generator.document import Operation as DocOperation
+from generator.document.nodes import Extensions
 from generator.load import Document, Resolver
 from generator.model.ir import (
     AuthScheme,
@@ -32,11 +37,10 @@ from generator.model.ir import (
     RestApi,
     Signature,
 )
-from generator.model.pytype import BYTES, NONE, PyType, generic, literal, scalar, union
-from generator.model.schemas import merged_properties
-from generator.model.types import TypeMapper, scalar_pytype
+from generator.model.pytype import BYTES, NONE, PyType
+from generator.model.types import TypeMapper, merged_properties
 from generator.naming import pascal, snake, unique
-from generator.problems import Problem, Severity, SpecError, join_pointer
+from generator.problems import Diagnostics, Problem, Severity, SpecError, join_pointer
 
 T = TypeVar("T")
 
@@ -174,56 +178,47 @@ def _pick_media(content: dict[str, Any]) -> str | None:
     return next(iter(content), None)
 
 
+@dataclass(frozen=True)
+class _Arg:
+    """One argument before it is typed: a parameter, a body property, or the whole body."""
+
+    name: str
+    location: str  # query | path | header | cookie | form | json | multipart | body
+    schema: Schema  # followed, with where it lives
+    required: bool
+    description: str
+    json_encoded: bool
+
+
 class _OperationBuilder:
+    """One `Operation` of the IR per document-model operation; problems go to `diagnostics`."""
+
     def __init__(
-        self, doc: Document, resolver: Resolver, collector: TypeMapper, api: dict[str, Any]
+        self,
+        model: OpenAPIModel,
+        types: TypeMapper,
+        api: dict[str, Any],
+        diagnostics: Diagnostics,
     ):
-        self.doc, self.resolver, self.collector = doc, resolver, collector
+        self.resolver, self.types, self.diagnostics = model.resolver, types, diagnostics
         self.signature: Signature | None = api["signature"]
         self.envelope: Envelope | None = api["envelope"]
         self.error_codes: dict[int, ErrorDef] = api["error_codes"]
         self.rate_limit: RateLimit | None = api["rate_limit"]
         self.auth_schemes: dict[str, AuthScheme] = api["auth_schemes"]
-        self.root_security = _dict(doc.data).get("security")
-        self.warnings: list[Problem] = []
-        self.problems: list[
-            Problem
-        ] = []  # spec errors we can work around: warnings only when lenient
+        self.root_security = model.security
         self.operation_ids: set[str] = set()
         self.py_names: set[str] = set(_CLIENT_NAMES)
 
-    def warn(self, doc: Document, pointer: str, message: str) -> None:
-        self.warnings.append(doc.problem(pointer, message, "model", severity=Severity.WARNING))
+    def warn(self, where: Location, message: str) -> None:
+        self.diagnostics.add(where.problem(message, "model", Severity.WARNING))
 
-    def build(
-        self,
-        path: str,
-        method: str,
-        op: dict[str, Any],
-        path_item: dict[str, Any],
-        doc: Document,
-        item_ptr: str,
-    ) -> Operation:
-        """The operation `method` of the path item found at doc#item_ptr (a path item may live
-        in another file: every `$ref` and problem of the operation is relative to that file)."""
-        root_doc, self.doc = self.doc, doc
-        try:
-            return self._build(path, method, op, path_item, join_pointer(item_ptr, method))
-        finally:
-            self.doc = root_doc
-
-    def _build(
-        self, path: str, method: str, op: dict[str, Any], path_item: dict[str, Any], pointer: str
-    ) -> Operation:
-        raw_id = op.get("operationId")
-        op_id = (
-            str(raw_id)
-            if isinstance(raw_id, (str, int, float)) and str(raw_id).strip()
-            else f"{method}_{path}"
-        )
+    def build(self, node: DocOperation) -> Operation:
+        method, path, ext = node.method, node.path, node.extensions
+        op_id = node.operation_id or f"{method}_{path}"
         fallback = snake(f"{method}_{path}", fallback="op")
-        if op_id == f"{method}_{path}":
-            self.warn(self.doc, pointer, f"no operationId: named it {fallback!r}")
+        if node.operation_id is None:
+            self.warn(node.location, f"no operationId: named it {fallback!r}")
         duplicate = op_id in self.operation_ids
         self.operation_ids.add(op_id)
         base = snake(op_id, avoid_builtins=True, fallback="") or snake(
@@ -233,21 +228,15 @@ class _OperationBuilder:
             base += "_"
         py_name = unique(base, self.py_names)
         if duplicate:
-            self.problems.append(
-                self.doc.problem(
-                    join_pointer(pointer, "operationId"),
-                    f"operationId {op_id!r} is used twice: named this one {py_name!r}",
-                    "model",
+            self.diagnostics.add(
+                node.location.child("operationId").problem(
+                    f"operationId {op_id!r} is used twice: named this one {py_name!r}", "model"
                 )
             )
-        signed = bool(op.get("x-signed", False))
+        signed = bool(_value(ext, "x-signed", False))
         if signed and self.signature is None:
             raise SpecError(
-                [
-                    self.doc.problem(
-                        join_pointer(pointer, "x-signed"), "x-signed needs a root x-signature"
-                    )
-                ]
+                [ext["x-signed"].location.problem("x-signed needs a root x-signature", "model")]
             )
         hidden = (
             {self.signature.key_parameter, self.signature.parameter}
@@ -255,9 +244,9 @@ class _OperationBuilder:
             else set()
         )
 
-        params = self._parameters(path, path_item, op, pointer, hidden, set(_INTERNAL_NAMES))
+        params = self._parameters(node, hidden, set(_INTERNAL_NAMES))
         body_type, body_params, body_required = self._body(
-            op, pointer, hidden, op_id, set(_INTERNAL_NAMES)
+            node.request_body, hidden, op_id, set(_INTERNAL_NAMES)
         )
         taken = {p.py_name for p in params}
         for p in body_params:
@@ -267,284 +256,203 @@ class _OperationBuilder:
             params.append(p)
         params.sort(key=lambda p: (not p.required,))  # required first, stable otherwise
 
-        enveloped = self.envelope is not None and op.get("x-envelope", True) is not False
-        result = self._result(op, pointer, op_id, enveloped)
-        errors = {
-            **self.error_codes,
-            **build_errors(op.get("x-errors"), self.doc, join_pointer(pointer, "x-errors")),
-        }
-        security = op.get("security", self.root_security)
-        requirements = [_dict(req) for req in _list(security)]
-        auth = tuple(
-            sorted({str(name) for req in requirements for name in req if name in self.auth_schemes})
-        )
+        enveloped = self.envelope is not None and _value(ext, "x-envelope", True) is not False
+        result = self._result(node.responses, op_id, enveloped)
+        errors = dict(self.error_codes)
+        if "x-errors" in ext:
+            where = ext["x-errors"].location
+            errors.update(build_errors(ext["x-errors"].value, where.doc, where.pointer))
+        requirements = node.security if node.security is not None else self.root_security
+        auth = tuple(sorted({n for req in requirements for n in req if n in self.auth_schemes}))
         http_method = method.upper()
-        tags = tuple(str(t) for t in _list(op.get("tags")))
         return Operation(
             operation_id=op_id,
             py_name=py_name,
-            method_name=str(op.get("x-method-name", op_id)),
+            method_name=str(_value(ext, "x-method-name", op_id)),
             http_method=http_method,
             path=path,
-            summary=_text(op.get("summary")),
-            description=_text(op.get("description")),
-            tags=tags,
+            summary=_text(node.summary),
+            description=_text(node.description),
+            tags=tuple(node.tags),
             params=tuple(params),
             body_media_type=body_type,
             result=result,
             enveloped=enveloped,
             signed=signed,
             auth=auth,
-            permission=str(op.get("x-permission", "none")),
-            retry_safe=bool(op.get("x-retry-safe", http_method in SAFE_METHODS)),
+            permission=str(_value(ext, "x-permission", "none")),
+            retry_safe=bool(_value(ext, "x-retry-safe", http_method in SAFE_METHODS)),
             errors=errors,
-            rate_limit=_rate_limit(op.get("x-rate-limit")) or self.rate_limit,
-            deprecated=bool(op.get("deprecated", False)),
-            also_accepts=tuple(str(m).upper() for m in _list(op.get("x-also-accepts"))),
+            rate_limit=_rate_limit(_value(ext, "x-rate-limit", None)) or self.rate_limit,
+            deprecated=node.deprecated,
+            also_accepts=tuple(str(m).upper() for m in _list(_value(ext, "x-also-accepts", None))),
             auth_optional=any(not req for req in requirements) or not requirements,
             body_required=body_required,
         )
 
-    def _param(
-        self,
-        name: str,
-        location: str,
-        schema: Any,
-        required: bool,
-        description: str,
-        json_encoded: bool,
-        doc: Document,
-        pointer: str,
-        taken: set[str],
-        hint: str,
-    ) -> Param:
-        node = self.resolver.deref(schema, doc, pointer) if schema is not None else {}
-        py_type = _param_type(node, self.resolver, doc, pointer)
-        if (
-            py_type.kind in ("any", "sequence")
-            and _has_any(py_type)
-            and location in ("json", "body")
-            and isinstance(node, dict)
-            and node
-        ):
-            # an object, a union or an array of objects sent as JSON: its model (or a plain mapping)
-            model = self.collector.type_of(schema, doc, pointer, hint).base
-            if model.kind not in ("any", "none"):
-                py_type = model
-                if model.kind == "list":
-                    py_type = generic("sequence", *model.args)
-                elif model.kind == "model":
-                    py_type = union([model, generic("mapping", scalar("Any"))])
-        if not required:
+    def _param(self, arg: _Arg, taken: set[str], hint: str) -> Param:
+        schema = arg.schema
+        sent_as_json = arg.location in ("json", "body")
+        py_type = self.types.schema_param_type(schema, hint if sent_as_json else None)
+        if not arg.required:
             py_type = py_type.or_none()
+        node = schema.value
         has_default = isinstance(node, dict) and "default" in node
-        py_name = snake(name, fallback="param")
+        py_name = snake(arg.name, fallback="param")
         if py_name in _INTERNAL_NAMES:
             py_name += "_"
+        where = schema.location
         return Param(
-            name=name,
+            name=arg.name,
             py_name=unique(py_name, taken),
-            location=location,
-            required=required,
+            location=arg.location,
+            required=arg.required,
             py_type=py_type,
-            schema=_resolved(node, self.resolver, doc, pointer),
-            description=" ".join(_text(description).split()),
-            json_encoded=json_encoded,
-            default=node.get("default") if has_default else None,
+            schema=_resolved(node, self.resolver, where.doc, where.pointer),
+            description=" ".join(arg.description.split()),
+            json_encoded=arg.json_encoded,
+            default=node.get("default") if isinstance(node, dict) and has_default else None,
             has_default=has_default,
         )
 
-    def _parameters(
-        self,
-        path: str,
-        path_item: dict[str, Any],
-        op: dict[str, Any],
-        pointer: str,
-        hidden: set[str],
-        taken: set[str],
-    ) -> list[Param]:
-        merged: dict[tuple[str, str], tuple[dict[str, Any], Document, str]] = {}
-        path_ptr = pointer.rsplit("/", 1)[0]
-        for base, ptr in ((path_item.get("parameters"), path_ptr), (op.get("parameters"), pointer)):
-            for i, raw in enumerate(_list(base)):
-                where = join_pointer(ptr, "parameters", i)
-                located = self.resolver.follow(raw, self.doc, where)
-                p = located.value
-                if (
-                    not isinstance(p, dict)
-                    or not isinstance(p.get("name"), str)
-                    or not p.get("name")
-                ):
-                    raise SpecError([self.doc.problem(where, "a parameter needs 'name' and 'in'")])
-                location = p.get("in")
-                if location not in ("query", "path", "header", "cookie"):
-                    self.warn(
-                        located.doc,
-                        located.pointer,
-                        f"parameter {p['name']!r}: 'in: {location}' is not "
-                        "query, path, header or cookie: left out",
-                    )
-                    continue
-                if location == "header" and p["name"].lower() in _IGNORED_HEADERS:
-                    continue
-                merged[(p["name"], location)] = (p, located.doc, located.pointer)
-        for variable in _PATH_VARIABLE.findall(path):
+    def _parameters(self, node: DocOperation, hidden: set[str], taken: set[str]) -> list[Param]:
+        merged: dict[tuple[str, str], _Arg] = {}  # the operation's override the path item's
+        for p in node.path_parameters + node.parameters:
+            if not p.name:
+                raise SpecError([p.location.problem("a parameter needs 'name' and 'in'", "model")])
+            if p.location_in not in ("query", "path", "header", "cookie"):
+                self.warn(
+                    p.location,
+                    f"parameter {p.name!r}: 'in: {p.location_in or None}' is not "
+                    "query, path, header or cookie: left out",
+                )
+                continue
+            if p.location_in == "header" and p.name.lower() in _IGNORED_HEADERS:
+                continue
+            schema = p.schema
+            json_encoded = bool(_value(p.extensions, "x-json-encoded", False))
+            if schema is None and p.content:
+                media = p.content[0]
+                schema = media.schema
+                json_encoded = json_encoded or "json" in media.media_type
+                if schema is None:
+                    schema = Schema({}, media.location.child("schema"))
+            merged[(p.name, p.location_in)] = _Arg(
+                p.name,
+                p.location_in,
+                schema or Schema({}, p.location.child("schema")),
+                p.location_in == "path" or p.required,
+                _text(p.raw.get("description")),
+                json_encoded,
+            )
+        for variable in _PATH_VARIABLE.findall(node.path):
             if (variable, "path") not in merged:
                 self.warn(
-                    self.doc,
-                    pointer,
-                    f"path parameter {variable!r} is not declared: taken as a string",
+                    node.location, f"path parameter {variable!r} is not declared: taken as a string"
                 )
-                merged[(variable, "path")] = (
-                    {
-                        "name": variable,
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    },
-                    self.doc,
-                    pointer,
+                merged[(variable, "path")] = _Arg(
+                    variable, "path", Schema({"type": "string"}, node.location), True, "", False
                 )
-        out = []
-        for (name, location), (p, doc, ptr) in merged.items():
-            if name in hidden:
-                continue
-            schema, json_encoded = p.get("schema"), bool(p.get("x-json-encoded", False))
-            schema_ptr = join_pointer(ptr, "schema")
-            content = p.get("content")
-            if schema is None and isinstance(content, dict) and content:
-                media, media_obj = next(iter(content.items()))
-                schema, json_encoded = (
-                    _dict(media_obj).get("schema"),
-                    json_encoded or "json" in str(media),
-                )
-                schema_ptr = join_pointer(ptr, "content", media, "schema")
-            out.append(
-                self._param(
-                    name,
-                    location,
-                    schema,
-                    location == "path" or bool(p.get("required")),
-                    _text(p.get("description")),
-                    json_encoded,
-                    doc,
-                    schema_ptr,
-                    taken,
-                    pascal(f"{name}_param"),
-                )
-            )
-        return out
+        return [
+            self._param(arg, taken, pascal(f"{name}_param"))
+            for (name, _), arg in merged.items()
+            if name not in hidden
+        ]
 
     def _body(
-        self, op: dict[str, Any], pointer: str, hidden: set[str], op_id: str, taken: set[str]
+        self, body: RequestBody | None, hidden: set[str], op_id: str, taken: set[str]
     ) -> tuple[str | None, list[Param], bool]:
-        if "requestBody" not in op:
-            return None, [], False
-        located = self.resolver.follow(
-            op["requestBody"], self.doc, join_pointer(pointer, "requestBody")
-        )
-        body, doc = _dict(located.value), located.doc
-        content = _dict(body.get("content"))
+        content = {m.media_type: m for m in body.content} if body is not None else {}
         media = _pick_media(content)
-        if media is None:
+        if body is None or media is None:
             return None, [], False
-        body_required = bool(body.get("required"))
-        media_obj = _dict(content[media])
-        schema_ptr = join_pointer(located.pointer, "content", media, "schema")
-        schema = media_obj.get("schema", {})
-        encoding = _dict(media_obj.get("encoding"))
+        media_type = content[media]
+        schema = media_type.schema or Schema({}, media_type.location.child("schema"))
+        encoding = {e.property: e for e in media_type.encoding}
         location = _media_location(media)
-        node = self.resolver.deref(schema, doc, schema_ptr)
+        node, where = schema.value, schema.location
         props = (
-            merged_properties(schema, self.resolver, doc, schema_ptr)
+            merged_properties(node, self.resolver, where.doc, where.pointer)
             if isinstance(node, dict)
             else {}
         )
         flat = bool(props) and location in ("form", "multipart", "json") and _only_properties(node)
         if not flat:
-            param = self._param(
-                "body",
-                "body",
-                schema,
-                body_required,
-                _text(body.get("description")),
-                False,
-                doc,
-                schema_ptr,
-                taken,
-                pascal(op_id + "_body"),
-            )
-            return media, [param], body_required
+            whole = _Arg("body", "body", schema, body.required, _text(body.description), False)
+            return media, [self._param(whole, taken, pascal(op_id + "_body"))], body.required
+        assert isinstance(node, dict)  # props were found
         required = set(_list(node.get("required")))
         for i, branch in enumerate(_list(node.get("allOf"))):
-            required |= set(
-                _list(
-                    _dict(
-                        self.resolver.deref(branch, doc, join_pointer(schema_ptr, "allOf", i))
-                    ).get("required")
-                )
-            )
+            branch_at = join_pointer(where.pointer, "allOf", i)
+            found = _dict(self.resolver.deref(branch, where.doc, branch_at))
+            required |= set(_list(found.get("required")))
         out = []
         for name, (sub, sub_doc, sub_ptr) in props.items():
             if name in hidden:
                 continue
-            sub_node = _dict(self.resolver.deref(sub, sub_doc, sub_ptr))
+            sub_schema = self._schema(sub, sub_doc, sub_ptr)
+            sub_node = _dict(sub_schema.value)
+            content_type = encoding[name].content_type if name in encoding else None
             json_encoded = location != "json" and (
-                bool(sub_node.get("x-json-encoded"))
-                or "json" in str(_dict(encoding.get(name)).get("contentType", ""))
+                bool(sub_node.get("x-json-encoded")) or "json" in (content_type or "")
             )
-            out.append(
-                self._param(
-                    name,
-                    location,
-                    sub,
-                    name in required,
-                    _text(sub_node.get("description")),
-                    json_encoded,
-                    sub_doc,
-                    sub_ptr,
-                    taken,
-                    pascal(f"{op_id}_{name}"),
-                )
+            arg = _Arg(
+                name,
+                location,
+                sub_schema,
+                name in required,
+                _text(sub_node.get("description")),
+                json_encoded,
             )
-        return media, out, body_required or any(p.required for p in out)
+            out.append(self._param(arg, taken, pascal(f"{op_id}_{name}")))
+        return media, out, body.required or any(p.required for p in out)
 
-    def _result(self, op: dict[str, Any], pointer: str, op_id: str, enveloped: bool) -> PyType:
-        responses = _dict(op.get("responses"))
+    def _schema(self, value: Any, doc: Document, pointer: str) -> Schema:
+        """A property schema (the document model keeps schemas whole) as a model node."""
+        found = self.resolver.follow(value, doc, pointer)
+        ref = value.get("$ref") if isinstance(value, dict) else None
+        where = Location.at(found.doc, found.pointer)
+        return Schema(found.value, where, ref if isinstance(ref, str) else None)
+
+    def _result(self, responses: list[Response], op_id: str, enveloped: bool) -> PyType:
+        by_status = {r.status: r for r in responses}
         code = next(
-            (c for c in sorted(map(str, responses)) if c.startswith("2")),
-            "default" if "default" in responses else None,
+            (c for c in sorted(by_status) if c.startswith("2")),
+            "default" if "default" in by_status else None,
         )
         if code is None:
             return NONE
-        where = join_pointer(pointer, "responses", code)
-        located = self.resolver.follow(responses[code], self.doc, where)
-        content = _dict(_dict(located.value).get("content"))
+        content = {m.media_type: m for m in by_status[code].content}
         media = next((m for m in content if _media_location(m) == "json"), None)
         if media is None:
             media = next((m for m in content if "json" in m), None)
         if media is None:
             return BYTES if content else NONE
-        schema = _dict(content[media]).get("schema", {})
-        schema_ptr = join_pointer(located.pointer, "content", media, "schema")
-        doc = located.doc
+        media_type = content[media]
+        schema = media_type.schema or Schema({}, media_type.location.child("schema"))
+        hint = pascal(op_id) + "Result"
         if enveloped and self.envelope is not None:
-            props = merged_properties(schema, self.resolver, doc, schema_ptr)
+            where = schema.location
+            props = merged_properties(schema.value, self.resolver, where.doc, where.pointer)
             if self.envelope.result not in props:
                 raise SpecError(
                     [
-                        doc.problem(
-                            schema_ptr,
+                        where.problem(
                             f"enveloped response has no {self.envelope.result!r} property "
                             "(set x-envelope: false on the operation if it has none)",
+                            "model",
                         )
                     ]
                 )
-            schema, doc, schema_ptr = props[self.envelope.result]
-            result = self.collector.type_of(schema, doc, schema_ptr, pascal(op_id) + "Result")
+            result = self.types.type_of(*props[self.envelope.result], hint)
             # A null result only comes with an error, which is raised: success is never None.
             return result.base
-        return self.collector.type_of(schema, doc, schema_ptr, pascal(op_id) + "Result")
+        return self.types.schema_type(schema, hint)
+
+
+def _value(extensions: Extensions, name: str, default: Any) -> Any:
+    """The value of an `x-` extension, or `default` when it is absent."""
+    return extensions[name].value if name in extensions else default
 
 
 def _number(value: Any, default: float) -> float:
@@ -565,38 +473,6 @@ def _only_properties(node: Any) -> bool:
         return False
     extra = node.get("additionalProperties")
     return not (isinstance(extra, dict) and extra) and node.get("type") in (None, "object")
-
-
-def _param_type(
-    node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0
-) -> PyType:
-    any_ = scalar("Any")
-    if not isinstance(node, dict) or depth > 8:
-        return any_
-    if isinstance(node.get("enum"), list):
-        values = [v for v in node["enum"] if v is not None]
-        if values and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
-            return literal(list(dict.fromkeys(values)))
-    if node.get("type") == "array" and isinstance(node.get("items"), dict):
-        items = resolver.deref(node["items"], doc, join_pointer(pointer, "items"))
-        return generic("sequence", _param_type(items, resolver, doc, pointer, depth + 1))
-    if node.get("format") == "binary" and node.get("type") in (None, "string"):
-        return union([BYTES, scalar("str")])
-    simple = scalar_pytype(node)
-    if simple is None:
-        return any_
-    if simple.decode == "Decimal":
-        return union([simple, scalar("str")])
-    if simple.decode == "float":
-        return union([simple, scalar("Decimal")])
-    if simple.kind == "scalar" or simple.kind == "bytes":
-        return simple
-    return any_
-
-
-def _has_any(py: PyType) -> bool:
-    """`Any` anywhere in the type (an argument whose schema the scalar reader could not type)."""
-    return py.kind == "any" or any(_has_any(a) for a in py.args)
 
 
 def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0) -> Any:
@@ -639,13 +515,17 @@ def build_rest_api(
     *,
     lenient: bool = False,
     types: TypeMapper | None = None,
+    diagnostics: Diagnostics | None = None,
 ) -> tuple[RestApi, list[Problem]]:
-    """The REST model of the document, and the warnings found building it.
+    """The REST model of the document, and the problems of the run so far (after the policy).
 
     Every operation and component schema is built on its own; what fails (a SpecError, or any
-    exception on input we did not foresee) becomes a problem located at its pointer. With
-    `lenient`, those are warnings and the piece is left out; otherwise they are raised together."""
-    model = build_rest_model(doc, resolver, package, lenient=lenient, types=types)
+    exception on input we did not foresee) becomes a problem located where it was found, and
+    the piece is left out. Problems go to `diagnostics` (a new collector with `lenient` when
+    none is given); its errors are raised together at the end."""
+    model = build_rest_model(
+        doc, resolver, package, lenient=lenient, types=types, diagnostics=diagnostics
+    )
     return model.api, model.warnings
 
 
@@ -656,34 +536,33 @@ def build_rest_model(
     *,
     lenient: bool = False,
     types: TypeMapper | None = None,
+    diagnostics: Diagnostics | None = None,
 ) -> RestModel:
     """`build_rest_api`, plus the type mapper (tests map spec schemas to Python types). Pass the
     project's `types` to share its classes with the WebSocket half."""
-    root = _dict(doc.data)
-    model = model_of(doc, resolver) if isinstance(doc.data, dict) else None
-    if not isinstance(model, OpenAPIModel):
-        model = _empty_model(doc, resolver)
-    info = model.info
-    sdk = _dict(root.get("x-sdk"))
-    problems: list[Problem] = []
+    found = model_of(doc, resolver) if isinstance(doc.data, dict) else None
+    model = found if isinstance(found, OpenAPIModel) else _empty_model(doc, resolver)
+    collector = diagnostics if diagnostics is not None else Diagnostics(lenient=lenient)
+    info, root = model.info, model.extensions
+    sdk = _dict(_value(root, "x-sdk", None))
 
-    def attempt(pointer: str, what: str, default: T, build: Callable[..., T], *args: Any) -> T:
+    def attempt(where: Location, what: str, default: T, build: Callable[..., T], *args: Any) -> T:
         try:
             return build(*args)
         except SpecError as exc:
-            problems.extend(exc.problems)
+            collector.extend(exc.problems)
         except RecursionError:
-            problems.append(
-                doc.problem(pointer, f"cannot build {what}: it nests too deeply", "model")
-            )
+            collector.add(where.problem(f"cannot build {what}: it nests too deeply", "model"))
         except Exception as exc:  # noqa: BLE001 - any input: a located problem, never a traceback
-            problems.append(
-                doc.problem(pointer, f"cannot build {what}: {type(exc).__name__}: {exc}", "model")
-            )
+            message = f"cannot build {what}: {type(exc).__name__}: {exc}"
+            collector.add(where.problem(message, "model"))
         return default
 
+    def at(name: str) -> Location:
+        return root[name].location if name in root else model.location.child(name)
+
     def envelope() -> Envelope | None:
-        raw = root.get("x-envelope")
+        raw = _value(root, "x-envelope", None)
         if not isinstance(raw, dict):
             return None
         return Envelope(
@@ -695,76 +574,53 @@ def build_rest_model(
         )
 
     def signature() -> Signature | None:
-        return (
-            build_signature(root["x-signature"], doc, "/x-signature")
-            if "x-signature" in root
-            else None
-        )
+        if "x-signature" not in root:
+            return None
+        where = root["x-signature"].location
+        return build_signature(root["x-signature"].value, where.doc, where.pointer)
+
+    def error_codes() -> dict[int, ErrorDef]:
+        where = at("x-error-codes")
+        return build_errors(_value(root, "x-error-codes", None), where.doc, where.pointer)
 
     no_errors: dict[int, ErrorDef] = {}
     no_schemes: dict[str, AuthScheme] = {}
+    schemes_at = model.location.child("components", "securitySchemes")
+    rate_limit = _value(root, "x-rate-limit", None)
     api: dict[str, Any] = {
-        "signature": attempt("/x-signature", "x-signature", None, signature),
-        "envelope": attempt("/x-envelope", "x-envelope", None, envelope),
-        "error_codes": attempt(
-            "/x-error-codes",
-            "x-error-codes",
-            no_errors,
-            build_errors,
-            root.get("x-error-codes"),
-            doc,
-            "/x-error-codes",
-        ),
-        "rate_limit": attempt(
-            "/x-rate-limit", "x-rate-limit", None, _rate_limit, root.get("x-rate-limit")
-        ),
+        "signature": attempt(at("x-signature"), "x-signature", None, signature),
+        "envelope": attempt(at("x-envelope"), "x-envelope", None, envelope),
+        "error_codes": attempt(at("x-error-codes"), "x-error-codes", no_errors, error_codes),
+        "rate_limit": attempt(at("x-rate-limit"), "x-rate-limit", None, _rate_limit, rate_limit),
         "auth_schemes": attempt(
-            "/components/securitySchemes",
+            schemes_at,
             "the security schemes",
             no_schemes,
             _auth_schemes,
             model.components.security_schemes,
         ),
     }
-    collector = types if types is not None else TypeMapper(resolver)
-    collector.models.dialect = (
-        "3.1.0" if str(root.get("openapi", "")).startswith("3.1") else "3.0.3"
-    )
-    builder = _OperationBuilder(doc, resolver, collector, api)
+    mapper = types if types is not None else TypeMapper(resolver)
+    mapper.models.dialect = "3.1.0" if model.version.startswith("3.1") else "3.0.3"
+    builder = _OperationBuilder(model, mapper, api, collector)
     operations: list[Operation] = []
 
     def schema(target: Schema, name: str) -> None:
         # an alias of a schema elsewhere: that schema (the model followed the `$ref`)
         where = target.location
-        if not collector.is_null(target.value, where.doc):
-            collector.add(target.value, where.doc, where.pointer, name)
+        if not mapper.is_null(target.value, where.doc):
+            mapper.add(target.value, where.doc, where.pointer, name)
 
-    items = {item.path: item for item in model.paths}
+    collector.extend(model.problems)  # `$ref`s the walk could not follow: what they held is missing
     for node in model.operations:
-        item = items[node.path]
-        built = attempt(
-            join_pointer("/paths", node.path, node.method),
-            f"operation {node.method.upper()} {node.path}",
-            None,
-            builder.build,
-            str(node.path),
-            node.method,
-            node.raw,
-            item.raw,
-            item.location.doc,
-            item.location.pointer,
-        )
+        what = f"operation {node.method.upper()} {node.path}"
+        built = attempt(node.location, what, None, builder.build, node)
         if built is not None:
             operations.append(built)
     for name, target in model.components.schemas.items():
-        pointer = join_pointer("/components/schemas", name)
-        attempt(pointer, f"schema {name!r}", None, schema, target, str(name))
-    problems += builder.problems
-    if problems and not lenient:
-        raise SpecError(problems)
-    warnings = builder.warnings + [
-        dataclasses.replace(p, severity=Severity.WARNING) for p in problems
-    ]
+        where = model.location.child("components", "schemas", name)
+        attempt(where, f"schema {name!r}", None, schema, target, str(name))
+    collector.raise_errors()
     return RestModel(
         RestApi(
             title=_text(info.get("title")) or package,
@@ -778,9 +634,9 @@ def build_rest_model(
             max_retries=int(_number(sdk.get("max-retries"), 2)),
             user_agent=str(sdk.get("user-agent", f"{package}-python")),
             operations=operations,
-            models=collector.models,
+            models=mapper.models,
             **api,
         ),
-        warnings,
-        collector,
+        collector.result(),
+        mapper,
     )

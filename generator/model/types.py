@@ -22,10 +22,12 @@ import copy
 import keyword
 from typing import Any
 
+from generator.document.nodes import Schema
 from generator.load import Document, Located, Resolver
 from generator.model.ir import ModelSet
 from generator.model.pytype import (
     ANY,
+    BYTES,
     NONE,
     PyType,
     generic,
@@ -255,6 +257,17 @@ class TypeMapper:
     ) -> PyType:
         """The Python type for a value of this schema; objects and unions become models."""
         located = self.resolver.follow(schema, doc, pointer)
+        named = isinstance(schema, dict) and "$ref" in schema
+        return self._type_of(located, named, name_hint, _depth)
+
+    def schema_type(self, schema: Schema, name_hint: str) -> PyType:
+        """`type_of` for a document-model schema (named by its component when reached by `$ref`)."""
+        where = schema.location
+        return self._type_of(
+            Located(schema.value, where.doc, where.pointer), bool(schema.ref), name_hint
+        )
+
+    def _type_of(self, located: Located, named: bool, name_hint: str, _depth: int = 0) -> PyType:
         node = located.value
         if node is False:
             return NONE
@@ -284,7 +297,7 @@ class TypeMapper:
                         branches[kept[0]], located.doc, where, name_hint, _depth + 1
                     )
                     return inner.base.or_none()
-        if isinstance(schema, dict) and "$ref" in schema:
+        if named:
             name = self.add(node, located.doc, located.pointer, _hint(located))
             return _maybe_none(self._model(name), nullable)
         simple = scalar_pytype(node)
@@ -624,55 +637,93 @@ class TypeMapper:
         self._field_nodes[name] = {p: Located(*where) for p, where in props.items()}
 
     # == arguments ===========================================================================
-    def param_type(self, node: Any, doc: Document, pointer: str) -> PyType:
-        """The annotation of an argument a caller passes (wider than what is decoded)."""
+    def param_type(self, node: Any, doc: Document, pointer: str, hint: str | None = None) -> PyType:
+        """The annotation of an argument a caller passes (wider than what is decoded), for REST
+        and WebSocket alike. With a `hint`, the argument is sent as JSON: an object (or a list
+        of them) is its model, hoisted under that name, or a plain mapping."""
+        loc = self.resolver.follow(node, doc, pointer)
+        named = isinstance(node, dict) and "$ref" in node
+        return self._param_type(loc, named, hint)
+
+    def schema_param_type(self, schema: Schema, hint: str | None = None) -> PyType:
+        """`param_type` for a document-model schema."""
+        where = schema.location
+        loc = Located(schema.value, where.doc, where.pointer)
+        return self._param_type(loc, bool(schema.ref), hint)
+
+    def _param_type(self, found: Located, named: bool, hint: str | None) -> PyType:
+        loc, _ = self.follow(found.value, found.doc, found.pointer)
+        py = self._argument(loc.value, loc.doc, loc.pointer)
+        if hint is None or not _has_any(py) or not isinstance(loc.value, dict) or not loc.value:
+            return py
+        items = loc.value.get("items")
+        if py.kind == "sequence" and isinstance(items, dict):  # a list of them
+            where = join_pointer(loc.pointer, "items")
+            item = self.resolver.follow(items, loc.doc, where)
+            return generic("sequence", self._param_type(item, "$ref" in items, hint + "Item"))
+        # sent as JSON and not fully typed by its shape: its model (or a plain mapping)
+        hoisted = self._type_of(found, named, hint).base
+        if hoisted.kind in ("any", "none"):
+            return py
+        if hoisted.kind == "list":
+            return generic("sequence", *hoisted.args)
+        if hoisted.kind == "model":
+            return union([hoisted, generic("mapping", ANY)])
+        return hoisted
+
+    def _argument(self, node: Any, doc: Document, pointer: str, depth: int = 0) -> PyType:
         loc, _ = self.follow(node, doc, pointer)
         value = loc.value
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or depth > 20:
             return ANY
         branches, nullable, key = self.non_null(value)
         if key:
             parts = [
-                self.param_type(b, loc.doc, join_pointer(loc.pointer, key, i))
+                self._argument(b, loc.doc, join_pointer(loc.pointer, key, i), depth + 1)
                 for i, b in enumerate(branches)
             ]
             py = union(parts)
             return py.or_none() if nullable and not py.is_none else py
-        if "enum" in value:
+        if isinstance(value.get("enum"), list):
             values = [v for v in value["enum"] if v is not None]
             if values and all(
                 isinstance(v, (str, int)) and not isinstance(v, bool) for v in values
             ):
-                return literal(values)
+                return literal(list(dict.fromkeys(values)))
         types = value.get("type")
         if isinstance(types, list):
             rest = [t for t in types if t != "null"]
-            py = union([self.param_type({**value, "type": t}, loc.doc, loc.pointer) for t in rest])
+            py = union(
+                [
+                    self._argument({**value, "type": t}, loc.doc, loc.pointer, depth + 1)
+                    for t in rest
+                ]
+            )
             return py.or_none() if "null" in types else py
         fmt = value.get("format")
-        if types == "string":
-            return union([scalar("Decimal"), scalar("str")]) if fmt == "decimal" else scalar("str")
+        if fmt == "decimal" and types in (None, "string", "number"):
+            return union([scalar("Decimal"), scalar("str")])  # the text keeps every digit
+        if types == "string" or (types is None and fmt == "binary"):
+            return union([BYTES, scalar("str")]) if fmt == "binary" else scalar("str")
         if types == "integer":
             return scalar("int")
         if types == "number":
-            return (
-                union([scalar("Decimal"), scalar("float")]) if fmt == "decimal" else scalar("float")
-            )
+            return union([scalar("float"), scalar("Decimal")])
         if types == "boolean":
             return scalar("bool")
         if types == "array" or "items" in value:
             items = value.get("items")
             if isinstance(items, list) and items and not value.get("additionalItems"):
                 inner = [
-                    self.param_type(it, loc.doc, join_pointer(loc.pointer, "items", i))
+                    self._argument(it, loc.doc, join_pointer(loc.pointer, "items", i), depth + 1)
                     for i, it in enumerate(items)
                 ]
                 return generic("tuple", *inner)
             if isinstance(items, dict) and items:
-                item = self.param_type(items, loc.doc, join_pointer(loc.pointer, "items"))
+                item = self._argument(items, loc.doc, join_pointer(loc.pointer, "items"), depth + 1)
                 return generic("sequence", item)
             return generic("sequence", ANY)
-        if types == "object":
+        if types == "object" or "properties" in value or "additionalProperties" in value:
             return generic("mapping", ANY)
         return ANY
 
@@ -688,6 +739,11 @@ def decodable(py: PyType) -> PyType:
     return out.or_none() if py.nullable and py.kind != "union" and not out.is_none else out
 
 
+def _has_any(py: PyType) -> bool:
+    """`Any` anywhere in the type (an argument its shape alone does not type)."""
+    return py.kind == "any" or any(_has_any(a) for a in py.args)
+
+
 def _decodable_inner(py: PyType) -> PyType:
     if py.kind not in ("list", "sequence", "tuple", "dict", "mapping") or not py.args:
         return py
@@ -695,6 +751,27 @@ def _decodable_inner(py: PyType) -> PyType:
 
 
 # -- schema helpers ---------------------------------------------------------------------------
+def merged_properties(
+    schema: Any, resolver: Resolver, doc: Document, pointer: str, _depth: int = 0
+) -> dict[str, tuple[Any, Document, str]]:
+    """`properties` of a schema with its allOf branches merged (later branches win): each
+    property's schema as written, and the document and pointer it is written at."""
+    located = resolver.follow(schema, doc, pointer)
+    node = located.value
+    out: dict[str, tuple[Any, Document, str]] = {}
+    if not isinstance(node, dict):
+        return out
+    all_of = node.get("allOf")
+    for i, branch in enumerate(all_of if isinstance(all_of, list) else ()):
+        if _depth < 20:
+            where = join_pointer(located.pointer, "allOf", i)
+            out.update(merged_properties(branch, resolver, located.doc, where, _depth + 1))
+    properties = node.get("properties")
+    for prop, sub in properties.items() if isinstance(properties, dict) else ():
+        out[str(prop)] = (sub, located.doc, join_pointer(located.pointer, "properties", prop))
+    return out
+
+
 def _hint(located: Located) -> str:
     """The name a schema reached through `$ref` is known by: its key, or its file's name."""
     tokens = split_pointer(located.pointer)

@@ -30,7 +30,7 @@ from generator.document import (
 from generator.document import Operation as DocOperation
 from generator.load import Document, Resolver
 from generator.model.ir import Operation, Param, RestApi, WsApi, WsParam
-from generator.model.schemas import merged_properties
+from generator.model.types import merged_properties
 from generator.problems import join_pointer
 
 _MISSING = object()

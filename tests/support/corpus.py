@@ -26,7 +26,7 @@ from typing import Any
 
 from generator.load import Document, Resolver, load_document
 from generator.model.openapi import HTTP_METHODS, build_rest_model
-from generator.model.schemas import SchemaCollector, scalar_type
+from generator.model.types import TypeMapper, scalar_type
 from generator.pipeline import generate
 from generator.problems import Problem, SpecError, join_pointer
 
@@ -130,7 +130,7 @@ def _success_code(responses: dict[str, Any]) -> str | None:
 
 
 class _ExampleFinder:
-    def __init__(self, doc: Document, resolver: Resolver, collector: SchemaCollector) -> None:
+    def __init__(self, doc: Document, resolver: Resolver, collector: TypeMapper) -> None:
         self.doc, self.resolver, self.collector = doc, resolver, collector
         self.cases: list[Case] = []
         self.skipped = 0

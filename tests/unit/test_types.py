@@ -229,3 +229,119 @@ def test_templates_read_type_objects_never_type_strings() -> None:
             if pattern.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+# Argument schemas both halves share: REST query parameters and WebSocket RPC positions.
+ARGUMENTS = {
+    "Side": {"type": "string", "enum": ["buy", "sell", "buy"]},
+    "Amount": {"type": "string", "format": "decimal"},
+    "Ratio": {"type": "number"},
+    "Count": {"type": "integer"},
+    "Filter": {"type": "object", "properties": {"a": {"type": "integer"}}},
+    "Either": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+    "Maybe": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+    "Ids": {"type": "array", "items": {"type": "integer"}},
+    "Pair": {"type": "array", "items": [{"type": "integer"}, {"type": "string"}]},
+    "Blob": {"type": "string", "format": "binary"},
+}
+
+
+def test_rest_and_websocket_arguments_get_the_same_type_for_the_same_schema(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "args.yaml").write_text(yaml.safe_dump(ARGUMENTS))
+    names = list(ARGUMENTS)
+    rest = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/args": {
+                "get": {
+                    "operationId": "take",
+                    "parameters": [
+                        {"name": n, "in": "query", "required": True, "schema": {"$ref": f"./args.yaml#/{n}"}}
+                        for n in names
+                    ],
+                    "responses": {"204": {"description": "none"}},
+                }
+            }
+        },
+    }  # fmt: skip
+    ws = {
+        "asyncapi": "2.6.0",
+        "info": {"title": "t", "version": "1"},
+        "x-rpc": {},
+        "channels": {"/": {"publish": {"message": {"$ref": "#/components/messages/Take"}}}},
+        "components": {
+            "messages": {
+                "Take": {
+                    "payload": {
+                        "type": "object",
+                        "properties": {
+                            "method": {"type": "string"},
+                            "params": {
+                                "type": "array",
+                                "items": [{"$ref": f"./args.yaml#/{n}", "title": n} for n in names],
+                            },
+                        },
+                    },
+                    "x-rpc-method": {"name": "take", "kind": "request"},
+                },
+            }
+        },
+    }
+    (tmp_path / "rest.yaml").write_text(yaml.safe_dump(rest))
+    (tmp_path / "ws.yaml").write_text(yaml.safe_dump(ws))
+    rest_doc, ws_doc = load_document(tmp_path / "rest.yaml"), load_document(tmp_path / "ws.yaml")
+    types = TypeMapper(Resolver(rest_doc))
+    api, _ = build_rest_api(rest_doc, Resolver(rest_doc), "pkg", types=types)
+    ws_api = build_ws_api(ws_doc, Resolver(ws_doc), "pkg", types=types)
+    rest_types = {p.name: p.py_type for p in api.operations[0].params}
+    (method,) = ws_api.methods
+    ws_types = {p.name: p.py_type for p in method.params}
+    assert rest_types == ws_types
+    assert {n: str(t) for n, t in rest_types.items()} == {
+        "Side": "Literal['buy', 'sell']",
+        "Amount": "Decimal | str",
+        "Ratio": "float | Decimal",
+        "Count": "int",
+        "Filter": "Mapping[str, Any]",
+        "Either": "int | str",
+        "Maybe": "int | None",
+        "Ids": "Sequence[int]",
+        "Pair": "tuple[int, str]",
+        "Blob": "bytes | str",
+    }
+
+
+def test_a_json_body_object_is_its_model_or_a_mapping(tmp_path: Path) -> None:
+    (tmp_path / "args.yaml").write_text(yaml.safe_dump(ARGUMENTS))
+    rest = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/args": {
+                "post": {
+                    "operationId": "send",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "filter": {"$ref": "./args.yaml#/Filter"},
+                            "filters": {"type": "array", "items": {"$ref": "./args.yaml#/Filter"}},
+                            "count": {"$ref": "./args.yaml#/Count"},
+                        }}}},
+                    },
+                    "responses": {"204": {"description": "none"}},
+                }
+            }
+        },
+    }  # fmt: skip
+    (tmp_path / "rest.yaml").write_text(yaml.safe_dump(rest))
+    doc = load_document(tmp_path / "rest.yaml")
+    api, _ = build_rest_api(doc, Resolver(doc), "pkg")
+    params = {p.name: str(p.py_type) for p in api.operations[0].params}
+    assert params == {
+        "filter": "models.Filter | Mapping[str, Any] | None",  # named by its component
+        "filters": "Sequence[models.Filter | Mapping[str, Any]] | None",
+        "count": "int | None",
+    }

@@ -1,0 +1,85 @@
+"""The REST model reads the document model: real locations, one collector, one lenient policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.load import Resolver, load_document
+from generator.model.openapi import build_rest_api
+from generator.problems import Diagnostics, Severity, Source, SpecError
+
+SPEC = """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: get_a
+      parameters:
+        - $ref: "./params.yaml#/Odd"
+        - $ref: "./params.yaml#/Nameless"
+      responses:
+        "204": {description: none}
+  /b:
+    post:
+      operationId: post_b
+      x-signed: true
+      responses:
+        "204": {description: none}
+"""
+PARAMS = """\
+Odd:
+  name: odd
+  in: formData
+  schema: {type: string}
+Nameless:
+  in: query
+  schema: {type: string}
+"""
+
+
+def _write(tmp_path: Path) -> Path:
+    (tmp_path / "params.yaml").write_text(PARAMS)
+    spec = tmp_path / "api.yaml"
+    spec.write_text(SPEC)
+    return spec
+
+
+def test_problems_point_at_the_real_line_of_the_parameter(tmp_path: Path) -> None:
+    doc = load_document(_write(tmp_path))
+    with pytest.raises(SpecError) as caught:
+        build_rest_api(doc, Resolver(doc), "pkg")
+    errors = {(Path(p.file).name, p.line, p.pointer, p.message) for p in caught.value.problems}
+    assert errors == {
+        ("params.yaml", 6, "/Nameless", "a parameter needs 'name' and 'in'"),
+        ("api.yaml", 15, "/paths/~1b/post/x-signed", "x-signed needs a root x-signature"),
+    }
+
+
+def test_lenient_comes_from_the_collector_and_keeps_the_rest(tmp_path: Path) -> None:
+    doc = load_document(_write(tmp_path))
+    diagnostics = Diagnostics(lenient=True)
+    api, warnings = build_rest_api(doc, Resolver(doc), "pkg", diagnostics=diagnostics)
+    assert warnings == diagnostics.result() and not diagnostics.errors
+    assert all(p.severity is Severity.WARNING and p.source is Source.MODEL for p in warnings)
+    where = {(Path(p.file).name, p.line, p.pointer) for p in warnings}
+    assert ("params.yaml", 2, "/Odd") in where  # `in: formData`: left out, with its own line
+    assert ("params.yaml", 6, "/Nameless") in where
+    assert api.operations == []  # both operations failed: left out, not half built
+
+
+def test_an_unfollowable_ref_is_a_located_problem(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+        "      operationId: a\n      responses:\n        '200': {$ref: './gone.yaml#/R'}\n"
+    )
+    doc = load_document(spec)
+    api, warnings = build_rest_api(doc, Resolver(doc), "pkg", lenient=True)
+    [problem] = warnings
+    assert (problem.line, problem.pointer) == (8, "/paths/~1a/get/responses/200/$ref")
+    assert [op.py_name for op in api.operations] == ["a"]  # the operation is kept
+    with pytest.raises(SpecError):
+        build_rest_api(doc, Resolver(doc), "pkg")
