@@ -81,7 +81,8 @@ class Walker:
         target, tdoc, tpointer = self.follow(value, doc, pointer)
         if target is None:
             return None
-        return Schema(target, Location.at(tdoc, tpointer))
+        via_ref = isinstance(value, dict) and "$ref" in value
+        return Schema(target, Location.at(tdoc, tpointer), via_ref)
 
     def schema_examples(self, schema: Any, doc: Document, pointer: str) -> None:
         """`example` / `examples[*]` of this schema and of every subschema, each schema once."""
