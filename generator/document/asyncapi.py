@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.document.common import Walker, mapping, optional_text, text
+from generator.document.common import Walker, mapping, optional_text, ref_of, text
 from generator.document.common import tags as root_tags
 from generator.document.nodes import (
     AsyncAPIModel,
@@ -30,16 +30,24 @@ def build_asyncapi(doc: Document, resolver: Resolver | None = None) -> AsyncAPIM
     return _AsyncAPIBuilder(doc, resolver or Resolver(doc)).build()
 
 
+# schemaFormat values whose schemas are JSON Schema (or close enough to read as such)
+JSON_SCHEMA_FORMATS = (
+    "application/vnd.aai.asyncapi",
+    "application/schema+json",
+    "application/schema+yaml",
+    "application/vnd.oai.openapi",
+)
+# Message fields a trait supplies when the message has none of its own
+TRAIT_FIELDS = (
+    "messageId", "name", "title", "summary", "description", "contentType", "schemaFormat",
+    "correlationId",
+)  # fmt: skip
+
+
 def is_json_schema_format(schema_format: Any) -> bool:
     if not isinstance(schema_format, str):
         return False
-    return schema_format.startswith(
-        (
-            "application/vnd.aai.asyncapi",
-            "application/schema+json",
-            "application/schema+yaml",
-        )
-    )
+    return schema_format.lower().startswith(JSON_SCHEMA_FORMATS)
 
 
 def _key(doc: Document, pointer: str) -> _Key:
@@ -73,6 +81,7 @@ class _AsyncAPIBuilder(Walker):
             member = self._resolve_one(root, join_pointer("/components/messages", name))
             if member is not None:
                 component_messages[name] = member
+        v3 = text(data.get("asyncapi")).startswith("3.")
         channels: list[Channel] = []
         operations: list[AsyncOperation] = []
         by_channel: dict[_Key, Channel] = {}
@@ -82,13 +91,15 @@ class _AsyncAPIBuilder(Walker):
                 channel_messages.extend(self._resolve(ref, mdoc, mpointer))
             node = Channel(
                 key=key,
-                address=optional_text(channel.get("address")) or key,
+                address=optional_text(channel.get("address")) if v3 else key,
                 parameters=params,
                 messages=channel_messages,
                 bindings=mapping(channel.get("bindings")),
                 extensions=self.extensions(channel, doc, pointer),
                 location=Location.at(doc, pointer),
                 raw=channel,
+                servers=self._server_names(channel.get("servers")),
+                description=text(channel.get("description")),
             )
             channels.append(node)
             by_channel[_key(doc, pointer)] = node
@@ -118,6 +129,7 @@ class _AsyncAPIBuilder(Walker):
             examples=self.examples,
             tags=root_tags(data, root),
             problems=list(self.problems),
+            default_content_type=optional_text(data.get("defaultContentType")),
         )
 
     # -------------------------------------------------------------- channels
@@ -135,7 +147,26 @@ class _AsyncAPIBuilder(Walker):
             schema = None
             if "schema" in param:
                 schema = self.schema(param["schema"], pdoc, join_pointer(ppointer, "schema"))
-            out.append(ChannelParameter(str(name), schema, Location.at(pdoc, ppointer), param))
+            out.append(
+                ChannelParameter(
+                    str(name),
+                    schema,
+                    Location.at(pdoc, ppointer),
+                    param,
+                    text(param.get("description")),
+                )
+            )
+        return out
+
+    @staticmethod
+    def _server_names(listed: Any) -> list[str]:
+        """A channel's `servers`: names (2.x) or `$ref`s to servers (3.0)."""
+        out: list[str] = []
+        for item in listed if isinstance(listed, list) else []:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("$ref"), str):
+                out.append(item["$ref"].rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~"))
         return out
 
     def _channel_message_refs(
@@ -208,33 +239,64 @@ class _AsyncAPIBuilder(Walker):
         return self.by_location.get(_key(mdoc, mpointer))
 
     def _part(
-        self, message: dict[str, Any], doc: Document, pointer: str, part: str
-    ) -> Schema | None:
-        """The JSON schema of a message's `payload`/`headers`, or None if it is not JSON Schema."""
+        self,
+        message: dict[str, Any],
+        doc: Document,
+        pointer: str,
+        part: str,
+        schema_format: tuple[Any, Location | None],
+    ) -> tuple[Schema | None, tuple[Any, Location | None]]:
+        """The JSON schema of a message's `payload`/`headers` (None if it is not JSON Schema),
+        and its schema format with where that is written."""
         if part not in message:
-            return None
-        schema_format = message.get("schemaFormat")
-        schema, sdoc, spointer = self.follow(message[part], doc, join_pointer(pointer, part))
+            return None, schema_format
+        written = message[part]
+        schema, sdoc, spointer = self.follow(written, doc, join_pointer(pointer, part))
         if isinstance(schema, dict) and "schemaFormat" in schema and "schema" in schema:  # 3.0
-            schema_format = schema["schemaFormat"]
-            schema, sdoc, spointer = self.follow(
-                schema["schema"], sdoc, join_pointer(spointer, "schema")
+            schema_format = (
+                schema["schemaFormat"],
+                Location.at(sdoc, join_pointer(spointer, "schemaFormat")),
             )
-        if schema_format is not None and not is_json_schema_format(schema_format):
-            return None
+            written = schema["schema"]
+            schema, sdoc, spointer = self.follow(written, sdoc, join_pointer(spointer, "schema"))
+        if schema_format[0] is not None and not is_json_schema_format(schema_format[0]):
+            return None, schema_format
         if not isinstance(schema, (dict, bool)):
-            return None
-        return Schema(schema, Location.at(sdoc, spointer))
+            return None, schema_format
+        return Schema(schema, Location.at(sdoc, spointer), ref_of(written)), schema_format
 
-    def _message(self, message: dict[str, Any], doc: Document, pointer: str) -> Message:
-        payload = self._part(message, doc, pointer, "payload")
-        headers = self._part(message, doc, pointer, "headers")
-        for schema in (payload, headers):
-            if schema is not None:
-                self.schema_examples(schema.value, schema.location.doc, schema.location.pointer)
+    def _with_traits(
+        self, message: dict[str, Any], doc: Document, pointer: str
+    ) -> tuple[dict[str, Any], dict[str, Location], list[tuple[dict[str, Any], Document, str]]]:
+        """The message's fields with what its traits add (its own win), where each field is
+        written, and the resolved traits."""
+        merged = dict(message)
+        where = {k: Location.at(doc, join_pointer(pointer, k)) for k in message}
+        traits: list[tuple[dict[str, Any], Document, str]] = []
+        listed = message.get("traits")
+        for index, trait in enumerate(listed if isinstance(listed, list) else []):
+            trait, tdoc, tpointer = self.follow(trait, doc, join_pointer(pointer, "traits", index))
+            if not isinstance(trait, dict):
+                continue
+            traits.append((trait, tdoc, tpointer))
+            for key in TRAIT_FIELDS:
+                if key in trait and key not in merged:
+                    merged[key] = trait[key]
+                    where[key] = Location.at(tdoc, join_pointer(tpointer, key))
+        return merged, where, traits
+
+    def _examples(
+        self,
+        listed: Any,
+        doc: Document,
+        pointer: str,
+        payload: Schema | None,
+        headers: Schema | None,
+        *,
+        collect: bool = True,
+    ) -> list[MessageExample]:
         examples: list[MessageExample] = []
-        raw_examples = message.get("examples")
-        for index, example in enumerate(raw_examples if isinstance(raw_examples, list) else []):
+        for index, example in enumerate(listed if isinstance(listed, list) else []):
             example, edoc, epointer = self.follow(
                 example, doc, join_pointer(pointer, "examples", index)
             )
@@ -245,7 +307,8 @@ class _AsyncAPIBuilder(Walker):
                 parts[part] = None
                 if part in example:
                     here = Location.at(edoc, join_pointer(epointer, part))
-                    parts[part] = self.collect(Example(example[part], here, schema))
+                    found = Example(example[part], here, schema)
+                    parts[part] = self.collect(found) if collect else found
             examples.append(
                 MessageExample(
                     name=optional_text(example.get("name")),
@@ -256,12 +319,34 @@ class _AsyncAPIBuilder(Walker):
                     summary=text(example.get("summary")),
                 )
             )
+        return examples
+
+    def _message(self, message: dict[str, Any], doc: Document, pointer: str) -> Message:
+        merged, where, traits = self._with_traits(message, doc, pointer)
+        declared = (merged.get("schemaFormat"), where.get("schemaFormat"))
+        payload, payload_format = self._part(message, doc, pointer, "payload", declared)
+        headers, _ = self._part(message, doc, pointer, "headers", declared)
+        for schema in (payload, headers):
+            if schema is not None:
+                self.schema_examples(schema.value, schema.location.doc, schema.location.pointer)
+        examples = self._examples(message.get("examples"), doc, pointer, payload, headers)
+        trait_examples: list[MessageExample] = []
+        if "examples" not in message:
+            for trait, tdoc, tpointer in traits:
+                if "examples" in trait:
+                    trait_examples = self._examples(
+                        trait["examples"], tdoc, tpointer, payload, headers, collect=False
+                    )
+                    break
+        correlation, _, _ = self.follow(
+            merged.get("correlationId"), doc, join_pointer(pointer, "correlationId")
+        )
         node = Message(
             key=self._component_key(doc, pointer),
-            name=optional_text(message.get("name")),
-            message_id=optional_text(message.get("messageId")),
-            content_type=optional_text(message.get("contentType")),
-            schema_format=optional_text(message.get("schemaFormat")),
+            name=optional_text(merged.get("name")),
+            message_id=optional_text(merged.get("messageId")),
+            content_type=optional_text(merged.get("contentType")),
+            schema_format=optional_text(merged.get("schemaFormat")),
             payload=payload,
             headers=headers,
             examples=examples,
@@ -270,6 +355,13 @@ class _AsyncAPIBuilder(Walker):
             extensions=self.extensions(message, doc, pointer),
             location=Location.at(doc, pointer),
             raw=message,
+            title=text(merged.get("title")),
+            summary=text(merged.get("summary")),
+            description=text(merged.get("description")),
+            payload_format=optional_text(payload_format[0]),
+            payload_format_location=payload_format[1],
+            trait_examples=trait_examples,
+            correlation_id=optional_text(mapping(correlation).get("location")),
         )
         self.by_location[_key(doc, pointer)] = node
         return node
@@ -314,6 +406,8 @@ class _AsyncAPIBuilder(Walker):
             extensions=self.extensions(op, doc, pointer),
             location=Location.at(doc, pointer),
             raw=op,
+            summary=text(op.get("summary")),
+            description=text(op.get("description")),
         )
 
     def _v3_operation(
@@ -352,6 +446,10 @@ class _AsyncAPIBuilder(Walker):
             extensions=self.extensions(op, doc, pointer),
             location=Location.at(doc, pointer),
             raw=op,
+            title=text(op.get("title")),
+            summary=text(op.get("summary")),
+            description=text(op.get("description")),
+            reply_location=Location.at(rdoc, rpointer) if isinstance(reply, dict) else None,
         )
 
     def _servers(self, servers: dict[str, Any]) -> list[AsyncServer]:
@@ -371,12 +469,16 @@ class _AsyncAPIBuilder(Walker):
                         for k, v in requirement.items()
                     }
                 )
+            variables: dict[str, Any] = {}
+            for var, value in mapping(server.get("variables")).items():
+                value, _, _ = self.follow(value, doc, join_pointer(pointer, "variables", var))
+                variables[str(var)] = value
             out.append(
                 AsyncServer(
                     name=str(name),
                     url=url,
                     protocol=text(server.get("protocol")),
-                    variables=mapping(server.get("variables")),
+                    variables=variables,
                     security=security,
                     bindings=mapping(server.get("bindings")),
                     location=Location.at(doc, pointer),

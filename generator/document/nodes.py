@@ -60,6 +60,11 @@ class Schema:
     location: Location
     ref: str | None = None  # the `$ref` written where the schema is used (None: written inline)
 
+    @property
+    def via_ref(self) -> bool:
+        """Reached through a `$ref` (a named schema: types keep its name)."""
+        return self.ref is not None
+
 
 @dataclass(frozen=True)
 class Example:
@@ -280,6 +285,15 @@ class Message:
     extensions: Extensions
     location: Location
     raw: dict[str, Any]
+    title: str = ""
+    summary: str = ""
+    description: str = ""
+    # the schema format of `payload` (3.0: the multi-format schema's own) and where it is written
+    payload_format: str | None = None
+    payload_format_location: Location | None = None
+    # a trait's examples, used when the message has no `examples` of its own (not checked)
+    trait_examples: list[MessageExample] = field(default_factory=list)
+    correlation_id: str | None = None  # the Correlation ID Object's `location` expression
 
 
 @dataclass(frozen=True)
@@ -288,18 +302,21 @@ class ChannelParameter:
     schema: Schema | None
     location: Location
     raw: dict[str, Any]
+    description: str = ""
 
 
 @dataclass(frozen=True)
 class Channel:
     key: str  # the key under `channels`
-    address: str  # the 3.0 `address`, else the key
+    address: str | None  # the 3.0 `address` (None when null or absent), the key in 2.x
     parameters: list[ChannelParameter]
     messages: list[Message]
     bindings: dict[str, Any]
     extensions: Extensions
     location: Location
     raw: dict[str, Any]
+    servers: list[str] = field(default_factory=list)  # names of the servers it is limited to
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -317,6 +334,10 @@ class AsyncOperation:
     extensions: Extensions
     location: Location
     raw: dict[str, Any]
+    title: str = ""
+    summary: str = ""
+    description: str = ""
+    reply_location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -324,7 +345,7 @@ class AsyncServer:
     name: str
     url: str  # 2.x `url`, or 3.0 host + pathname
     protocol: str
-    variables: dict[str, Any]
+    variables: dict[str, Any]  # name -> Server Variable Object ($refs followed)
     security: list[SecurityRequirement]
     bindings: dict[str, Any]
     location: Location
@@ -350,6 +371,7 @@ class AsyncAPIModel:
     tags: list[Tag] = field(default_factory=list)
     # every `$ref` the walk could not follow (it read as nothing), located where it is written
     problems: list[Problem] = field(default_factory=list)
+    default_content_type: str | None = None
 
 
 DocumentModel = OpenAPIModel | AsyncAPIModel

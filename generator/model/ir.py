@@ -268,6 +268,23 @@ class WsMessage:
 
 
 @dataclass(frozen=True)
+class WsRequest:
+    """An AsyncAPI 3.0 operation with a `reply`: an awaitable method that sends `request` and
+    returns the reply carrying the same correlation id."""
+
+    name: str  # the operation id
+    py_name: str  # the method
+    summary: str
+    description: str
+    request: WsMessage  # one of the channel's `sends`
+    replies: tuple[WsMessage, ...]  # among the channel's `receives`
+    result: PyType  # the replies' payload types
+    request_id: tuple[str, ...]  # where the correlation id is in the request payload
+    reply_id: tuple[str, ...]  # ... and in the reply payload
+    id_kind: str = "string"  # "integer": ids are counted; else a UUID string
+
+
+@dataclass(frozen=True)
 class WsChannel:
     """One channel of a plain AsyncAPI document: one connection, its own client class."""
 
@@ -281,6 +298,7 @@ class WsChannel:
     sends: tuple[WsMessage, ...] = ()
     receives: tuple[WsMessage, ...] = ()
     description: str = ""
+    requests: tuple[WsRequest, ...] = ()  # 3.0 request/reply operations
 
 
 @dataclass

@@ -1,12 +1,15 @@
 """Plain messages on a WebSocket connection (AsyncAPI without `x-rpc`).
 
 `MessageEngine` sends encoded payloads and recognises every received frame once (see
-`classify`), handing the typed message to the streams that want it.
+`classify`), handing the typed message to the streams that want it. `request` sends one and
+waits for the reply carrying the same correlation id (AsyncAPI 3.0 `reply` + `correlationId`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import uuid
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,7 +18,7 @@ from typing import Any, TypeVar
 import msgspec
 import websockets
 
-from ._errors import ConnectionLost
+from ._errors import ConnectionLost, DecodeError, ParameterError, RequestTimeout
 from ._ws_runtime import (
     Backoff,
     Connection,
@@ -127,6 +130,43 @@ _FIRST = {
 _MISSING = object()
 
 
+_Pending = tuple[str, frozenset[str], "asyncio.Future[Any]"]
+
+
+def _get(raw: bytes, path: tuple[str, ...]) -> Any:
+    """The JSON value at `path` in a JSON document (None if absent or not an object)."""
+    value: Any = raw
+    for part in path:
+        try:
+            fields = _FIELDS.decode(value)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return None
+        if part not in fields:
+            return None
+        value = fields[part]
+    try:
+        found = msgspec.json.decode(value)
+    except msgspec.DecodeError:
+        return None
+    return found if isinstance(found, (str, int)) and not isinstance(found, bool) else None
+
+
+def _put(data: bytes, path: tuple[str, ...], value: Any) -> bytes:
+    """The JSON object with `value` set at `path` (other values kept byte for byte)."""
+    try:
+        fields: dict[str, Any] = dict(_FIELDS.decode(data))
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return data
+    head, rest = path[0], path[1:]
+    if rest:
+        inner = fields.get(head)
+        inner_data = bytes(inner) if isinstance(inner, msgspec.Raw) else b"{}"
+        fields[head] = msgspec.Raw(_put(inner_data, rest, value))
+    else:
+        fields[head] = value
+    return msgspec.json.encode(fields)
+
+
 def _shape(raw: bytes) -> str:
     """The JSON type of a (valid, non-object) document from its first byte."""
     text = raw.lstrip()
@@ -145,6 +185,9 @@ class MessageEngine(Connection):
         self._variants = tuple(variants)
         self._raw_ok = any(v.decoder is None for v in self._variants)
         self._sinks: list[_MessageSink] = []
+        # requests awaiting their reply: (reply id path, id) -> (label, reply names, future)
+        self._pending: dict[tuple[tuple[str, ...], Any], _Pending] = {}
+        self._ids = itertools.count(1)
 
     async def ensure_started(self) -> None:
         """Connect unless connected (or closed: then iterators just end)."""
@@ -168,6 +211,72 @@ class MessageEngine(Connection):
             raise ConnectionLost(f"send: not sent within {timeout:g} s") from None
         except websockets.ConnectionClosed as exc:
             raise ConnectionLost(f"send: connection closed ({exc})") from None
+
+    async def request(
+        self,
+        data: bytes,
+        label: str,
+        *,
+        request_id: tuple[str, ...],
+        reply_id: tuple[str, ...],
+        id_kind: str,
+        replies: frozenset[str],
+        timeout: float | None = None,
+    ) -> Any:
+        """Send a JSON payload and return the typed reply whose `reply_id` equals its
+        `request_id` (filled in, a counter for "integer" ids else a UUID, when unset).
+
+        Raises RequestTimeout after `timeout` seconds (default `send_timeout`), ConnectionLost
+        when the connection drops or the client closes meanwhile, and DecodeError when the
+        correlated frame is not one of `replies`."""
+        await self.ensure_started()
+        loop = asyncio.get_running_loop()
+        timeout = self.send_timeout if timeout is None else timeout
+        deadline = loop.time() + timeout
+        ident = _get(data, request_id)
+        if ident is None or ident == "":
+            ident = next(self._ids) if id_kind == "integer" else str(uuid.uuid4())
+            data = _put(data, request_id, ident)
+        key = (reply_id, ident)
+        if key in self._pending:
+            raise ParameterError(
+                label, "/".join(request_id), f"{ident!r} is already awaiting a reply"
+            )
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending[key] = (label, replies, future)
+        try:
+            async with asyncio.timeout_at(deadline):
+                ws = await self._live(label, deadline)
+                await ws.send(data, text=True)
+                return await future
+        except TimeoutError:
+            raise RequestTimeout(f"{label}: no reply within {timeout:g} s") from None
+        except websockets.ConnectionClosed as exc:
+            raise ConnectionLost(f"{label}: connection closed ({exc})") from None
+        finally:
+            self._pending.pop(key, None)
+
+    def _settle(self, name: str | None, item: Any, raw: bytes) -> None:
+        """Hand a received frame to the request it answers, if any."""
+        for path in {key[0] for key in self._pending}:
+            entry = self._pending.pop((path, _get(raw, path)), None)
+            if entry is None or entry[2].done():
+                continue
+            label, replies, future = entry
+            if name in replies:
+                future.set_result(item)
+            else:
+                what = f"a {name!r} message" if name else "no message of the spec"
+                future.set_exception(
+                    DecodeError(label, f"the correlated frame is {what}, not a reply", raw)
+                )
+            return
+
+    def _fail_pending(self, reason: str) -> None:
+        pending, self._pending = self._pending, {}
+        for label, _, future in pending.values():
+            if not future.done():
+                future.set_exception(ConnectionLost(f"{label}: {reason}"))
 
     def stream(
         self,
@@ -246,7 +355,11 @@ class MessageEngine(Connection):
     def _consumers(self) -> Iterable[_Sink]:
         return self._sinks
 
+    def _lost(self, reason: str) -> None:
+        self._fail_pending(f"connection lost ({reason})")
+
     def _shutdown(self) -> None:
+        self._fail_pending("client closed")
         for sink in self._sinks:
             sink.queue.close()
         self._sinks.clear()
@@ -273,9 +386,11 @@ class MessageEngine(Connection):
                     self.emit(FrameError(data, f"{type(exc).__name__}: {exc}"))
                     return None
                 raw = data  # binary payloads of a raw message: as they came
-        if not self._sinks:
+        if not self._sinks and not self._pending:
             return None
         name, item = self.classify(raw)
+        if self._pending:
+            self._settle(name, item, raw)
         blocked = [
             sink.queue
             for sink in self._sinks

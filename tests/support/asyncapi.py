@@ -23,6 +23,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "asyncapi"
 V2 = FIXTURES / "v2-publish-subscribe.yaml"
 V3 = FIXTURES / "v3-send-receive.yaml"
 AVRO = FIXTURES / "v3-unsupported-format.yaml"
+REQUEST_REPLY = FIXTURES / "v3-request-reply.yaml"
 
 
 def corpus_documents() -> list[Path]:

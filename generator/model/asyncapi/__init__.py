@@ -18,11 +18,13 @@ Nothing here knows an exchange: every name comes from the spec.
 
 from __future__ import annotations
 
+import dataclasses
+
+from generator.document import Location
 from generator.load import Document, Resolver
 from generator.model.asyncapi.rpc import _Builder
 from generator.model.ir import WsApi
 from generator.model.types import TypeMapper
-from generator.problems import SpecError
 
 __all__ = ["build_ws_api"]
 
@@ -30,22 +32,24 @@ __all__ = ["build_ws_api"]
 def build_ws_api(
     doc: Document, resolver: Resolver, package: str, *, types: TypeMapper | None = None
 ) -> WsApi:
-    """The WebSocket part of the intermediate model. Raises SpecError (located) on bad input.
+    """The WebSocket part of the intermediate model, read from the document model
+    (`generator.document`). Raises SpecError (located) on bad input; warnings come back in
+    `WsApi.warnings`.
 
     Pass the project's `types` (the mapper the REST half used) to share its classes: `WsApi.models`
     is then the same ModelSet as `RestApi.models`."""
     builder = _Builder(doc, resolver, package, types)
     try:
-        return builder.build()
+        ws = builder.build()
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         # A shape the validator let through but the model cannot read: still a located problem.
-        where, pointer = builder.where
         reason = (
             "a schema that only refers to itself"
             if isinstance(exc, RecursionError)
             else f"{type(exc).__name__}: {exc}"
         )
-        problem = where.problem(
-            pointer, f"cannot read this part of the spec ({reason})", "asyncapi-model"
-        )
-        raise SpecError([*builder.problems, problem]) from None
+        where = builder.where or Location.at(doc, "")
+        builder.fail(where, f"cannot read this part of the spec ({reason})")
+        builder.check()
+        raise  # unreachable: check() raised
+    return dataclasses.replace(ws, warnings=builder.diagnostics.result())

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-from generator.load import Document, Located, Resolver
+from generator.document import AsyncAPIModel, AsyncOperation, Channel, Location, Message
+from generator.document.asyncapi import is_json_schema_format
+from generator.load import Document, Resolver
 from generator.model.asyncapi.common import (
-    FRAME_CODECS,
     _discriminator,
     _inlined,
     _join_url,
@@ -17,12 +17,13 @@ from generator.model.asyncapi.common import (
     _text,
     _valid,
     model_aliases,
+    typed,
 )
-from generator.model.ir import WsApi, WsChannel, WsMessage, WsParam, WsVariant
+from generator.model.ir import WsApi, WsChannel, WsMessage, WsParam, WsRequest, WsVariant
 from generator.model.pytype import ANY, BYTES, NONE, scalar, union
 from generator.model.types import _NO_CONST, TypeMapper, _constant, decodable
 from generator.naming import pascal, snake, unique
-from generator.problems import Problem, Severity, join_pointer
+from generator.problems import join_pointer, split_pointer
 
 
 class _Builder(Protocol):
@@ -31,13 +32,16 @@ class _Builder(Protocol):
     doc: Document
     resolver: Resolver
     types: TypeMapper
-    root: dict[str, Any]
-    where: tuple[Document, str]
+    model: AsyncAPIModel
+    where: Location | None
     package: str
 
-    def fail(self, doc: Document, pointer: str, message: str) -> None: ...
+    def fail(self, where: Location, message: str) -> None: ...
+    def warn(self, where: Location, message: str) -> None: ...
+    def note(self, where: Location, message: str) -> None: ...
     def check(self) -> None: ...
-    def server(self, allowed: set[str] | None = None) -> tuple[str, str]: ...
+    def server(self, allowed: list[str] | None = None) -> tuple[str, str]: ...
+    def binary_frames(self) -> str: ...
 
 
 # -- plain messages (no x-rpc) ------------------------------------------------------------------
@@ -46,30 +50,16 @@ class _Builder(Protocol):
 # describe the application the SDK is: `send` = the client sends, `receive` = it receives.
 V2_DIRECTIONS = {"publish": "send", "subscribe": "receive"}
 V3_DIRECTIONS = {"send": "send", "receive": "receive"}
-# schemaFormat values whose schemas are JSON Schema (or close enough to read as such).
-JSON_SCHEMA_FORMATS = (
-    "application/vnd.aai.asyncapi",
-    "application/schema+json",
-    "application/schema+yaml",
-    "application/vnd.oai.openapi",
-)
 # Names the plain-message client classes define themselves (channel parameters avoid them).
 PLAIN_RESERVED = {
     "self", "url", "server", "backoff", "watchdog", "ping_interval", "ping_timeout",
     "send_timeout", "max_queue", "queue_policy", "on_event", "connect_options",
 }  # fmt: skip
 CONTAINER_NAMES = {"close", "connect", "channels", "url"}
-TRAIT_KEYS = ("messageId", "name", "contentType", "schemaFormat", "summary", "description")
+# Methods and properties of every channel client (awaitable request methods avoid them).
+CLIENT_METHODS = {"close", "connect", "connected", "events", "messages", "send", "url"}
 
-
-@dataclass
-class _Plain:
-    """A message found under an operation: where it lives and what it is called."""
-
-    value: dict[str, Any]
-    doc: Document
-    pointer: str
-    name: str
+_Op = tuple[str, Message, str]  # (send | receive, message, name when it has none of its own)
 
 
 class _PlainBuilder:
@@ -78,161 +68,51 @@ class _PlainBuilder:
     def __init__(self, base: _Builder) -> None:
         self.base = base
         self.doc, self.resolver, self.types = base.doc, base.resolver, base.types
-        self.root = base.root
-        self.version = str(self.root.get("asyncapi", ""))
+        self.model = base.model
+        self.version = self.model.version
         self.v3 = self.version.startswith("3.")
-        self.warnings: list[Problem] = []
-        default = self.root.get("defaultContentType")
-        self.default_content_type = default if isinstance(default, str) else "application/json"
+        self.default_content_type = self.model.default_content_type or "application/json"
 
-    def warn(self, doc: Document, pointer: str, message: str) -> None:
-        self.warnings.append(
-            doc.problem(pointer, message, "asyncapi-model", severity=Severity.WARNING)
-        )
-
-    # -- collecting messages -------------------------------------------------------------------
-    def _expand(self, node: Any, doc: Document, pointer: str, fallback: str) -> list[_Plain]:
-        """The messages a `message` node stands for (2.x `oneOf` lists several)."""
-        self.base.where = (doc, pointer)
-        loc = self.resolver.follow(node, doc, pointer)
-        value = loc.value
-        if not isinstance(value, dict):
-            return []
-        if isinstance(value.get("oneOf"), list) and "payload" not in value:
-            out: list[_Plain] = []
-            for i, sub in enumerate(value["oneOf"]):
-                out += self._expand(
-                    sub, loc.doc, join_pointer(loc.pointer, "oneOf", i), f"{fallback}{i + 1}"
-                )
-            return out
-        value = self._with_traits(value, loc)
-        by_ref = isinstance(node, dict) and "$ref" in node
-        key = loc.pointer.rsplit("/", 1)[-1] if by_ref and loc.pointer else ""
-        name = next(
-            (
-                str(n)
-                for n in (value.get("messageId"), value.get("name"), key)
-                if isinstance(n, str) and n
-            ),
-            fallback,
-        )
-        return [_Plain(value, loc.doc, loc.pointer, name)]
-
-    def _with_traits(self, value: dict[str, Any], loc: Located) -> dict[str, Any]:
-        """The message with what its traits add (the message's own fields win)."""
-        traits = value.get("traits")
-        if not isinstance(traits, list) or not traits:
-            return value
-        merged = dict(value)
-        for i, trait in enumerate(traits):
-            t = self.resolver.deref(trait, loc.doc, join_pointer(loc.pointer, "traits", i))
-            if isinstance(t, dict):
-                for k in (*TRAIT_KEYS, "examples"):
-                    if k in t and k not in merged:
-                        merged[k] = t[k]
-        return merged
-
-    def all_messages(self) -> list[_Plain]:
-        """Every message of the document (components and channels), for checks."""
-        out: list[_Plain] = []
-        components = self.root.get("components") or {}
-        messages = components.get("messages") if isinstance(components, dict) else None
-        for name, msg in (messages or {}).items() if isinstance(messages, dict) else ():
-            out += self._expand(
-                msg, self.doc, join_pointer("/components/messages", name), str(name)
-            )
-        for key, _, ops in self._channel_ops():
-            for direction, node, pointer in ops:
-                out += self._expand(node, self.doc, pointer, f"{key}_{direction}")
-        return out
-
-    def _channel_ops(self) -> list[tuple[str, dict[str, Any], list[tuple[str, Any, str]]]]:
-        """(channel key, channel, [(send|receive, message node, pointer), ...]) per channel."""
-        channels = self.root.get("channels") or {}
-        if not isinstance(channels, dict):
-            return []
-        found: dict[str, tuple[dict[str, Any], list[tuple[str, Any, str]]]] = {}
-        for key, node in channels.items():
-            channel = self.resolver.deref(node, self.doc, join_pointer("/channels", key))
-            if isinstance(channel, dict):
-                found[str(key)] = (channel, [])
-        if not self.v3:
-            for key, (channel, ops) in found.items():
-                for op_name, direction in V2_DIRECTIONS.items():
-                    op = channel.get(op_name)
-                    if isinstance(op, dict) and "message" in op:
-                        ops.append(
-                            (
-                                direction,
-                                op["message"],
-                                join_pointer("/channels", key, op_name, "message"),
-                            )
-                        )
-            return [(k, c, ops) for k, (c, ops) in found.items()]
-        operations = self.root.get("operations") or {}
-        for op_id, node in operations.items() if isinstance(operations, dict) else ():
-            base = join_pointer("/operations", op_id)
-            self.base.where = (self.doc, base)
-            op = self.resolver.deref(node, self.doc, base)
-            if not isinstance(op, dict):
+    def _channel_ops(self) -> list[tuple[Channel, list[_Op]]]:
+        """Each channel with what the client sends and receives on it, in document order."""
+        found: dict[int, tuple[Channel, list[_Op]]] = {id(c): (c, []) for c in self.model.channels}
+        for op in self.model.operations:
+            direction = (V3_DIRECTIONS if self.v3 else V2_DIRECTIONS).get(op.action)
+            if direction is None or op.channel is None or id(op.channel) not in found:
                 continue
-            action = V3_DIRECTIONS.get(str(op.get("action")))
-            ref = op.get("channel")
-            if action is None or not isinstance(ref, dict):
-                continue
-            target = self.resolver.follow(ref, self.doc, join_pointer(base, "channel"))
-            key = target.pointer.rsplit("/", 1)[-1]
-            if key not in found:
-                continue
-            channel, ops = found[key]
-            listed = op.get("messages")
-            if isinstance(listed, list) and listed:
-                for i, m in enumerate(listed):
-                    ops.append((action, m, join_pointer(base, "messages", i)))
-            else:  # no list: every message of the channel
-                for name, m in (channel.get("messages") or {}).items():
-                    ops.append((action, m, join_pointer("/channels", key, "messages", name)))
-            reply = self.resolver.deref(op.get("reply"), self.doc, join_pointer(base, "reply"))
-            if isinstance(reply, dict) and isinstance(reply.get("messages"), list):
-                back = "receive" if action == "send" else "send"
-                for i, m in enumerate(reply["messages"]):
-                    ops.append((back, m, join_pointer(base, "reply", "messages", i)))
-        return [(k, c, ops) for k, (c, ops) in found.items()]
+            ops = found[id(op.channel)][1]
+            fallback = f"{op.channel.key}_{direction}"
+            for message in op.messages:
+                ops.append((direction, message, _fallback(message, op, fallback)))
+            back = "receive" if direction == "send" else "send"
+            for message in op.reply_messages:
+                ops.append((back, message, _fallback(message, op, f"{op.channel.key}_{back}")))
+        return list(found.values())
 
     # -- the model ---------------------------------------------------------------------------
     def build(self) -> WsApi:
         base = self.base
         self.types.const_defaults = True
-        frames = self.root.get("x-frames") or {}
-        binary = str(frames.get("binary", "auto")) if isinstance(frames, dict) else "auto"
-        if binary not in FRAME_CODECS:
-            base.fail(
-                self.doc,
-                "/x-frames/binary",
-                f"unknown binary frame codec {binary!r}; one of {', '.join(FRAME_CODECS)}",
-            )
+        binary = base.binary_frames()
         channels: list[WsChannel] = []
         class_names: set[str] = set()
         attrs: set[str] = set(CONTAINER_NAMES)
-        listed = self._channel_ops()
-        with_ops = [c for c in listed if c[2]]
-        for key, channel, ops in with_ops:
-            where = join_pointer("/channels", key)
-            base.where = (self.doc, where)
+        with_ops = [c for c in self._channel_ops() if c[1]]
+        for channel, ops in with_ops:
+            key = channel.key
+            base.where = channel.location
             sends: list[WsMessage] = []
             receives: list[WsMessage] = []
-            seen: set[tuple[str, str, str]] = set()
+            built_at: dict[tuple[str, Location], WsMessage] = {}
             names: dict[str, set[str]] = {"send": set(), "receive": set()}
-            for direction, node, pointer in ops:
-                for msg in self._expand(node, self.doc, pointer, f"{key}_{direction}"):
-                    ident = (direction, str(msg.doc.path.resolve()), msg.pointer)
-                    if ident in seen:
-                        continue
-                    seen.add(ident)
-                    built = self._message(msg, names[direction])
-                    (sends if direction == "send" else receives).append(built)
-            address = self._address(key, channel)
-            server_url, protocol = base.server(self._channel_servers(channel))
+            for direction, message, fallback in ops:
+                ident = (direction, message.location)
+                if ident in built_at:
+                    continue
+                built = built_at[ident] = self._message(message, fallback, names[direction])
+                (sends if direction == "send" else receives).append(built)
+            address = channel.address or ""
+            server_url, protocol = base.server(channel.servers or None)
             single = len(with_ops) == 1
             channels.append(
                 WsChannel(
@@ -244,17 +124,17 @@ class _PlainBuilder:
                     attr=unique(snake(key, fallback="root"), attrs),
                     server_url=server_url,
                     protocol=protocol,
-                    parameters=self._parameters(channel, address, where),
+                    parameters=self._parameters(channel, address),
                     sends=tuple(sends),
                     receives=tuple(receives),
-                    description=_text(channel.get("description")),
+                    description=_text(channel.description),
+                    requests=self._requests(channel, built_at),
                 )
             )
         if not channels:  # nothing to send or receive: still a client, for raw frames
             where = "/operations" if self.v3 else "/channels"
-            self.warn(
-                self.doc,
-                where,
+            base.warn(
+                Location.at(self.doc, where),
                 "no operation sends or receives a message: the client has only send(raw) and "
                 "messages() (every frame comes as UnknownMessage)",
             )
@@ -270,7 +150,7 @@ class _PlainBuilder:
                 )
             )
         base.check()
-        info = self.root.get("info") or {}
+        info = self.model.info
         url = ""
         if len(channels) == 1:
             url = _join_url(channels[0].server_url, channels[0].address)
@@ -292,58 +172,95 @@ class _PlainBuilder:
             pushes=[],
             models=self.types.models,
             model_names=tuple(self.types.reached),
-            model_aliases=model_aliases(self.root, self.doc, self.resolver, self.types),
+            model_aliases=model_aliases(self.model, self.types),
             error_codes={},
             channels=channels,
             asyncapi_version=self.version,
-            warnings=self.warnings,
+            warnings=[],
         )
 
-    def _address(self, key: str, channel: dict[str, Any]) -> str:
-        if not self.v3:
-            return key
-        address = channel.get("address")
-        return address if isinstance(address, str) else ""
+    def _requests(
+        self, channel: Channel, built_at: dict[tuple[str, Location], WsMessage]
+    ) -> tuple[WsRequest, ...]:
+        """The channel's 3.0 `send` operations with a `reply`, matched by correlation id."""
+        out: list[WsRequest] = []
+        taken = set(CLIENT_METHODS)
+        for direction, names in (("send", "send_"), ("receive", "receive_")):
+            taken |= {names + m.py_name for (d, _), m in built_at.items() if d == direction}
+        for op in self.model.operations:
+            if not (self.v3 and op.action == "send" and op.channel is channel):
+                continue
+            if not op.reply_messages:
+                continue
+            where = op.reply_location or op.location
+            if len(op.messages) != 1:
+                self.base.warn(
+                    op.location.child("messages"),
+                    f"operation {op.key!r} has a reply but not exactly one message to send: "
+                    "no awaitable method (its messages are sent and received as usual)",
+                )
+                continue
+            request, replies = op.messages[0], op.reply_messages
+            paths = [_correlation(m) for m in (request, *replies)]
+            if any(p is None for p in paths) or len(set(paths[1:])) != 1:
+                self.base.note(
+                    where,
+                    f"operation {op.key!r} has a reply, but its messages have no common "
+                    "correlationId in the payload ($message.payload#/...): no awaitable method",
+                )
+                continue
+            request_id, reply_id = paths[0], paths[1]
+            assert request_id is not None and reply_id is not None
+            sent = built_at[("send", request.location)]
+            got = tuple(built_at[("receive", m.location)] for m in replies)
+            out.append(
+                WsRequest(
+                    name=op.key,
+                    py_name=unique(snake(op.key, fallback="request"), taken),
+                    summary=_text(op.summary or op.title),
+                    description=op.description.strip(),
+                    request=sent,
+                    replies=got,
+                    result=union([m.payload for m in got]),
+                    request_id=request_id,
+                    reply_id=reply_id,
+                    id_kind=_id_kind(sent.schema, request_id),
+                )
+            )
+        return tuple(out)
 
-    def _channel_servers(self, channel: dict[str, Any]) -> set[str] | None:
-        listed = channel.get("servers")
-        if not isinstance(listed, list) or not listed:
-            return None
-        out: set[str] = set()
-        for item in listed:
-            if isinstance(item, str):
-                out.add(item)
-            elif isinstance(item, dict) and isinstance(item.get("$ref"), str):
-                out.add(item["$ref"].rsplit("/", 1)[-1])
-        return out or None
-
-    def _parameters(self, channel: dict[str, Any], address: str, where: str) -> tuple[WsParam, ...]:
+    def _parameters(self, channel: Channel, address: str) -> tuple[WsParam, ...]:
         """Keyword arguments of the channel's client: one per `{placeholder}` of the address."""
-        declared = channel.get("parameters") or {}
-        declared = declared if isinstance(declared, dict) else {}
+        declared = {p.name: p for p in channel.parameters}
         taken = set(PLAIN_RESERVED)
         out: list[WsParam] = []
         for name in dict.fromkeys(re.findall(r"\{([^{}]+)\}", address)):
-            ptr = join_pointer(where, "parameters", name)
-            node = self.resolver.deref(declared.get(name), self.doc, ptr)
-            node = node if isinstance(node, dict) else {}
-            schema = node.get("schema") if not self.v3 else None
+            param = declared.get(name)
+            where = param.location if param else channel.location.child("parameters", name)
             if self.v3:  # 3.0 parameters are strings, optionally an enum with a default
-                schema = {
+                raw = param.raw if param else {}
+                node: Any = {
                     "type": "string",
-                    **{k: node[k] for k in ("enum", "default") if k in node},
+                    **{k: raw[k] for k in ("enum", "default") if k in raw},
                 }
-            schema = schema if isinstance(schema, dict) else {"type": "string"}
-            resolved = _resolved(schema, self.resolver, self.doc, join_pointer(ptr, "schema"))
+                at = where.child("schema")
+            elif (
+                param is not None
+                and param.schema is not None
+                and isinstance(param.schema.value, dict)
+            ):
+                node, doc, pointer = typed(param.schema)
+                at = Location.at(doc, pointer)
+            else:
+                node, at = {"type": "string"}, where.child("schema")
+            resolved = _resolved(node, self.resolver, at.doc, at.pointer)
             resolved = resolved if isinstance(resolved, dict) else {}
-            py_type = self.types.param_type(schema, self.doc, join_pointer(ptr, "schema"))
+            py_type = self.types.param_type(node, at.doc, at.pointer)
             if py_type.kind in ("any", "none", "mapping", "sequence", "tuple"):
                 py_type = scalar("str")
             has_default = "default" in resolved
             if has_default and not _valid(resolved["default"], resolved):
-                self.warn(
-                    self.doc, ptr, f"the default of parameter {name!r} does not fit its schema"
-                )
+                self.base.warn(where, f"the default of parameter {name!r} does not fit its schema")
                 has_default = False
             out.append(
                 WsParam(
@@ -351,86 +268,63 @@ class _PlainBuilder:
                     py_name=unique(snake(name, fallback="param"), taken),
                     py_type=py_type,
                     schema=resolved,
-                    description=_text(node.get("description")),
+                    description=_text(param.description if param else ""),
                     required=not has_default,
                     default=resolved.get("default") if has_default else None,
                 )
             )
         return tuple(out)
 
-    def _message(self, msg: _Plain, taken: set[str]) -> WsMessage:
-        value = msg.value
-        self.base.where = (msg.doc, msg.pointer)
-        content_type = value.get("contentType")
-        content_type = content_type if isinstance(content_type, str) else self.default_content_type
-        fmt = value.get("schemaFormat")
-        fmt_ptr = join_pointer(msg.pointer, "schemaFormat")
-        payload: Any = value.get("payload")
-        loc = Located(payload, msg.doc, join_pointer(msg.pointer, "payload"))
-        if payload is not None:
-            loc = self.resolver.follow(payload, msg.doc, loc.pointer)
-            target = loc.value
-            if (
-                self.v3
-                and isinstance(target, dict)
-                and "schemaFormat" in target
-                and "schema" in target
-            ):
-                fmt, fmt_ptr = target["schemaFormat"], join_pointer(loc.pointer, "schemaFormat")
-                loc = Located(target["schema"], loc.doc, join_pointer(loc.pointer, "schema"))
-                payload = target["schema"]
-            else:  # keep the $ref so a named schema keeps its name
-                loc = Located(payload, msg.doc, join_pointer(msg.pointer, "payload"))
+    def _message(self, msg: Message, fallback: str, taken: set[str]) -> WsMessage:
+        self.base.where = msg.location
+        name = msg.message_id or msg.name or fallback
+        content_type = msg.content_type or self.default_content_type
+        fmt = msg.payload_format
         raw = False
-        if fmt is not None and not str(fmt).lower().startswith(JSON_SCHEMA_FORMATS):
-            self.warn(
-                msg.doc,
-                fmt_ptr,
-                f"schemaFormat {fmt!r} is not JSON Schema: the payload of message {msg.name!r} "
+        if fmt is not None and not is_json_schema_format(fmt):
+            self.base.warn(
+                msg.payload_format_location or msg.location,
+                f"schemaFormat {fmt!r} is not JSON Schema: the payload of message {name!r} "
                 "is passed through as raw bytes (not decoded or checked)",
             )
             raw = True
         elif "json" not in content_type.lower():
             raw = True  # e.g. text/plain, application/octet-stream: the frame as it is
-        examples = (
-            tuple(
-                e["payload"]
-                for e in value.get("examples") or []
-                if isinstance(e, dict) and "payload" in e
-            )
-            if isinstance(value.get("examples"), list)
-            else ()
-        )
-        py_name = unique(snake(msg.name, fallback="message"), taken)
+        listed = msg.examples if "examples" in msg.raw else msg.trait_examples
+        examples = tuple(e.payload.value for e in listed if e.payload is not None)
+        py_name = unique(snake(name, fallback="message"), taken)
+        summary = _text(msg.summary or msg.title)
         if raw:
             return WsMessage(
-                name=msg.name,
+                name=name,
                 py_name=py_name,
-                summary=_text(value.get("summary") or value.get("title")),
-                description=str(value.get("description", "")).strip(),
+                summary=summary,
+                description=msg.description.strip(),
                 payload=BYTES,
                 variants=(WsVariant(BYTES, "any"),),
                 raw=True,
                 content_type=content_type,
                 examples=examples,
             )
-        if payload is None:
+        schema: Any = None
+        if msg.payload is None:
             variants = [WsVariant(ANY, "any")]
         else:
-            variants = self._variants(
-                loc.value, loc.doc, loc.pointer, pascal(msg.name, fallback="Message"), None
-            )
+            node, doc, pointer = typed(msg.payload)
+            variants = self._variants(node, doc, pointer, pascal(name, fallback="Message"), None)
+            where = msg.payload.location
+            schema = _inlined(msg.payload.value, self.resolver, where.doc, where.pointer)
         py = union([v.py_type for v in variants])
         return WsMessage(
-            name=msg.name,
+            name=name,
             py_name=py_name,
-            summary=_text(value.get("summary") or value.get("title")),
-            description=str(value.get("description", "")).strip(),
+            summary=summary,
+            description=msg.description.strip(),
             payload=py,
             variants=tuple(variants),
             content_type=content_type,
             examples=examples,
-            schema=_inlined(loc.value, self.resolver, loc.doc, loc.pointer),
+            schema=schema,
         )
 
     def _variants(
@@ -483,3 +377,39 @@ class _PlainBuilder:
         if nullable and shape != "null":
             out.append(WsVariant(NONE, "null"))
         return out
+
+
+def _fallback(message: Message, op: AsyncOperation, fallback: str) -> str:
+    """The name of a message that has no messageId or name: its key where it is defined, or,
+    written inline in the operation (or in a `oneOf` list), one from the operation."""
+    where, at = message.location, op.location
+    tokens = split_pointer(where.pointer)
+    if where.doc is at.doc and (where.pointer + "/").startswith(at.pointer + "/"):
+        tokens = tokens[len(split_pointer(at.pointer)) :]  # inline: e.g. message/oneOf/1
+        inner = tokens[2:] if tokens[:1] == ["message"] else []
+        return f"{fallback}{int(inner[1]) + 1}" if inner[:1] == ["oneOf"] else fallback
+    if len(tokens) > 1 and tokens[-2] == "oneOf" and tokens[-1].isdigit():
+        return f"{fallback}{int(tokens[-1]) + 1}"
+    return tokens[-1] if tokens else fallback
+
+
+def _correlation(message: Message) -> tuple[str, ...] | None:
+    """The payload path of a message's correlation id (`$message.payload#/a/b` -> ("a", "b"))."""
+    location = message.correlation_id or ""
+    prefix = "$message.payload#"
+    if not location.startswith(prefix) or not location[len(prefix) :].startswith("/"):
+        return None
+    return tuple(split_pointer(location[len(prefix) :]))
+
+
+def _id_kind(schema: Any, path: tuple[str, ...]) -> str:
+    """ "integer" when the request's schema types its correlation id as an integer."""
+    for part in path:
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        schema = props.get(part) if isinstance(props, dict) else None
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return (
+        "integer"
+        if kind == "integer" or (isinstance(kind, list) and "integer" in kind)
+        else "string"
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
 
-from generator.load import Document, Resolver
+from generator.document import AsyncAPIModel, Location, Message, Schema
+from generator.load import Document, Located, Resolver
 from generator.model.types import TypeMapper
-from generator.problems import SpecError, join_pointer
+from generator.problems import Diagnostics, Severity, SpecError, join_pointer
 
 METHOD_KINDS = ("request", "subscribe", "unsubscribe", "push", "reply")
 FRAME_CODECS = ("gzip", "zlib", "deflate", "auto", "none")
@@ -120,30 +122,66 @@ def _join_url(server: str, address: str) -> str:
     return server.rstrip("/") + "/" + address.lstrip("/")
 
 
-def model_aliases(
-    root: dict[str, Any], doc: Document, resolver: Resolver, types: TypeMapper
-) -> tuple[tuple[str, str], ...]:
+def model_aliases(model: AsyncAPIModel, types: TypeMapper) -> tuple[tuple[str, str], ...]:
     """(component name, class) for the document's schemas whose class has another name (a schema
     shared with the REST half keeps that half's name): `ws_models` keeps the old name importable."""
-    components = root.get("components")
-    schemas = components.get("schemas") if isinstance(components, dict) else None
     out: list[tuple[str, str]] = []
-    for key, node in schemas.items() if isinstance(schemas, dict) else ():
-        try:
-            loc = resolver.follow(node, doc, join_pointer("/components/schemas", key))
-        except SpecError:
-            continue
-        name = types.model_of(loc)
+    for key, schema in model.schemas.items():
+        name = types.model_of(located(schema))
         known = name is not None and name in types.reached
         if known and key != name and key.isidentifier() and key not in types.models.schemas:
             out.append((str(key), str(name)))
     return tuple(out)
 
 
+def located(schema: Schema) -> Located:
+    """A document-model schema as the TypeMapper's `Located`."""
+    return Located(schema.value, schema.location.doc, schema.location.pointer)
+
+
+def typed(schema: Schema) -> tuple[Any, Document, str]:
+    """A schema as the TypeMapper takes it: one reached through a `$ref` is handed over as a
+    local `$ref` to where it lives, so a named schema keeps its name."""
+    where = schema.location
+    if schema.via_ref:
+        ref = "#" + urllib.parse.quote(where.pointer, safe="/~!$&'()*+,;=:@")
+        return {"$ref": ref}, where.doc, where.pointer
+    return schema.value, where.doc, where.pointer
+
+
+class Collector:
+    """Where the builders report: one `Diagnostics`, errors raised at `check()`."""
+
+    def __init__(self) -> None:
+        self.diagnostics = Diagnostics()
+        self.where: Location | None = None  # what is being read, for unexpected shapes
+
+    def fail(self, where: Location, message: str) -> None:
+        self.diagnostics.add(where.problem(message, "asyncapi-model"))
+
+    def warn(self, where: Location, message: str) -> None:
+        self.diagnostics.add(
+            where.doc.problem(where.pointer, message, "asyncapi-model", severity=Severity.WARNING)
+        )
+
+    def note(self, where: Location, message: str) -> None:
+        self.diagnostics.add(
+            where.doc.problem(where.pointer, message, "asyncapi-model", severity=Severity.NOTE)
+        )
+
+    def check(self) -> None:
+        self.diagnostics.raise_errors()
+
+    def absorb(self, exc: SpecError) -> None:
+        """Problems a shared helper raised (e.g. `build_errors`) join the others."""
+        self.diagnostics.extend(exc.problems)
+
+
 @dataclass
 class _Message:
-    key: str  # component name (or pointer for inline messages)
+    """A message of an x-rpc API: its `x-rpc-method` and the document-model node."""
+
+    key: str  # component name (or a name from its place for inline messages)
     rpc: dict[str, Any]
-    value: dict[str, Any]
-    doc: Document
-    pointer: str
+    node: Message
+    where: Location  # of its x-rpc-method

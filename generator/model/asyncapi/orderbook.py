@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.load import Document, Located
+from generator.document import Location
+from generator.load import Located
 from generator.model.asyncapi.common import _Message
 from generator.model.ir import WsMethod, WsOrderBook
 from generator.model.types import TypeMapper
@@ -17,27 +18,23 @@ class OrderBooks:
 
     types: TypeMapper
 
-    def fail(self, doc: Document, pointer: str, message: str) -> None:
+    def fail(self, where: Location, message: str) -> None:
         raise NotImplementedError
 
     def _order_book(
         self, msg: _Message, method: WsMethod, books: list[WsOrderBook], py_names: set[str]
     ) -> WsOrderBook | None:
-        where = join_pointer(msg.pointer, "x-order-book")
-        raw = msg.value["x-order-book"]
+        ext = msg.node.extensions["x-order-book"]
+        where, raw = ext.location, ext.value
         if not isinstance(raw, dict):
-            self.fail(
-                msg.doc, where, "x-order-book must be an object (see docs/spec-extensions.md)"
-            )
+            self.fail(where, "x-order-book must be an object (see docs/spec-extensions.md)")
             return None
         if raw.get("push", method.push) != method.push:
-            self.fail(msg.doc, join_pointer(where, "push"), f"the method's push is {method.push!r}")
+            self.fail(where.child("push"), f"the method's push is {method.push!r}")
             return None
         model = method.result.model
         if model is None:
-            self.fail(
-                msg.doc, where, "the push of an order book method must be a model with named fields"
-            )
+            self.fail(where, "the push of an order book method must be a model with named fields")
             return None
 
         def path(key: str, required: bool = True) -> tuple[tuple[str, ...], Located | None]:
@@ -46,8 +43,7 @@ class OrderBooks:
                 return (), None
             if not isinstance(text, str) or not text:
                 self.fail(
-                    msg.doc,
-                    join_pointer(where, key),
+                    where.child(key),
                     "must name a push field (dotted for nested fields)",
                 )
                 return (), None
@@ -58,8 +54,7 @@ class OrderBooks:
                 fields = self.types.fields(current or "")
                 if part not in fields:
                     self.fail(
-                        msg.doc,
-                        join_pointer(where, key),
+                        where.child(key),
                         f"{text!r}: {part!r} is not a field of the push model {current or '(not a model)'}"
                         f" (fields: {', '.join(fields) or 'none'})",
                     )
@@ -76,8 +71,8 @@ class OrderBooks:
         market, _ = path("market", required=False)
         if not (clean and asks and bids) or asks_node is None:
             return None
-        price = self._level_accessor(raw, "price", 0, asks_node, msg, where)
-        amount = self._level_accessor(raw, "amount", 1, asks_node, msg, where)
+        price = self._level_accessor(raw, "price", 0, asks_node, where)
+        amount = self._level_accessor(raw, "amount", 1, asks_node, where)
         if price is None or amount is None:
             return None
         name = raw.get(
@@ -90,7 +85,7 @@ class OrderBooks:
         if py_name in {b.py_name for b in books} or (
             py_name in py_names and py_name != "order_book"
         ):
-            self.fail(msg.doc, join_pointer(where, "name"), f"{py_name!r} is already a method name")
+            self.fail(where.child("name"), f"{py_name!r} is already a method name")
             return None
         py_names.add(py_name)
         return WsOrderBook(
@@ -107,13 +102,13 @@ class OrderBooks:
         )
 
     def _level_accessor(
-        self, raw: dict[str, Any], key: str, default: int, side: Located, msg: _Message, where: str
+        self, raw: dict[str, Any], key: str, default: int, side: Located, where: Location
     ) -> str | None:
         """Python suffix reading a level's price/amount: '.price' on a struct, '[0]' on a list."""
         loc, _ = self.types.follow(side.value, side.doc, side.pointer)
         items = loc.value.get("items") if isinstance(loc.value, dict) else None
         if not isinstance(items, dict):
-            self.fail(msg.doc, join_pointer(where, "asks"), "must name an array of levels")
+            self.fail(where.child("asks"), "must name an array of levels")
             return None
         level, _ = self.types.follow(items, loc.doc, join_pointer(loc.pointer, "items"))
         model = self.types.model_of(level)
@@ -122,8 +117,7 @@ class OrderBooks:
             if isinstance(wanted, int) and not isinstance(wanted, bool):
                 return f"[{wanted}]"
             self.fail(
-                msg.doc,
-                join_pointer(where, key),
+                where.child(key),
                 "a level that is a plain array is read by position (an integer)",
             )
             return None
@@ -131,16 +125,14 @@ class OrderBooks:
         if isinstance(wanted, int) and not isinstance(wanted, bool):
             if model not in self.types.models.positional or wanted >= len(fields):
                 self.fail(
-                    msg.doc,
-                    join_pointer(where, key),
+                    where.child(key),
                     f"level model {model} has no position {wanted}",
                 )
                 return None
             return "." + list(fields.values())[wanted]
         if wanted not in fields:
             self.fail(
-                msg.doc,
-                join_pointer(where, key),
+                where.child(key),
                 f"{wanted!r} is not a field of the level model {model}",
             )
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from generator.document import AsyncAPIModel, Extension, Location, Message, model_of
 from generator.load import Document, Resolver
 from generator.model.asyncapi.channels import _PlainBuilder
 from generator.model.asyncapi.common import (
@@ -12,10 +13,12 @@ from generator.model.asyncapi.common import (
     FRAME_CODECS,
     METHOD_KINDS,
     PARAM_RESERVED,
+    Collector,
     _Message,
     _resolved,
     _text,
     model_aliases,
+    typed,
 )
 from generator.model.asyncapi.orderbook import OrderBooks
 from generator.model.ir import (
@@ -33,82 +36,57 @@ from generator.model.openapi import build_errors, build_signature
 from generator.model.pytype import ANY, NONE, PyType
 from generator.model.types import TypeMapper, _count
 from generator.naming import pascal, snake, unique
-from generator.problems import Problem, SpecError, join_pointer
+from generator.problems import SpecError, join_pointer, split_pointer
 
 
-class _Builder(OrderBooks):
+class _Builder(Collector, OrderBooks):
+    model: AsyncAPIModel
+
     def __init__(
         self, doc: Document, resolver: Resolver, package: str, types: TypeMapper | None = None
     ) -> None:
+        super().__init__()
         self.doc, self.resolver, self.package = doc, resolver, package
-        self.root: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
         self.types = types if types is not None else TypeMapper(resolver, dialect="3.1.0")
-        self.problems: list[Problem] = []
         self.framing = Framing()
-        self.where: tuple[Document, str] = (doc, "")  # what is being read, for unexpected shapes
-
-    def fail(self, doc: Document, pointer: str, message: str) -> None:
-        self.problems.append(doc.problem(pointer, message, "asyncapi-model"))
-
-    def check(self) -> None:
-        if self.problems:
-            raise SpecError(self.problems)
+        self.where = Location.at(doc, "")
 
     # -- root ------------------------------------------------------------------------------
     def build(self) -> WsApi:
-        root = self.root
-        if self.doc.kind != "asyncapi":
-            raise SpecError(
-                [
-                    self.doc.problem(
-                        "", "not an AsyncAPI document (no 'asyncapi' key)", "asyncapi-model"
-                    )
-                ]
-            )
-        rpc = root.get("x-rpc")
-        if rpc is None:
-            if any("x-rpc-method" in m.value for m in _PlainBuilder(self).all_messages()):
-                raise SpecError(
-                    [
-                        self.doc.problem(
-                            "",
-                            "messages carry x-rpc-method but the root has no x-rpc: JSON-RPC framing "
-                            "without x-rpc is not supported (add x-rpc, see docs/spec-extensions.md, "
-                            "or drop x-rpc-method to generate a plain-message client)",
-                            "asyncapi-model",
-                        )
-                    ]
+        found = model_of(self.doc, self.resolver) if self.doc.kind == "asyncapi" else None
+        if not isinstance(found, AsyncAPIModel):
+            self.fail(Location.at(self.doc, ""), "not an AsyncAPI document (no 'asyncapi' key)")
+            self.check()
+        assert isinstance(found, AsyncAPIModel)
+        model = self.model = found
+        rpc_ext = model.extensions.get("x-rpc")
+        if rpc_ext is None:
+            tagged = [m for m in model.messages if "x-rpc-method" in m.extensions]
+            if tagged:
+                self.fail(
+                    model.location,
+                    "messages carry x-rpc-method but the root has no x-rpc: JSON-RPC framing "
+                    "without x-rpc is not supported (add x-rpc, see docs/spec-extensions.md, "
+                    "or drop x-rpc-method to generate a plain-message client)",
                 )
+                self.check()
             return _PlainBuilder(self).build()
+        rpc, at = rpc_ext.value, rpc_ext.location
         if not isinstance(rpc, dict):
-            raise SpecError(
-                [
-                    self.doc.problem(
-                        "/x-rpc",
-                        "x-rpc must be an object (see docs/spec-extensions.md)",
-                        "asyncapi-model",
-                    )
-                ]
-            )
-        framing = self.framing = self._framing(rpc)
-        frames = root.get("x-frames") or {}
-        binary = str(frames.get("binary", "auto")) if isinstance(frames, dict) else "auto"
-        if binary not in FRAME_CODECS:
-            self.fail(
-                self.doc,
-                "/x-frames/binary",
-                f"unknown binary frame codec {binary!r}; one of {', '.join(FRAME_CODECS)}",
-            )
-        error_codes = build_errors(root.get("x-error-codes"), self.doc, "/x-error-codes")
-        auth = self._auth(rpc.get("auth"))
-        heartbeat = self._heartbeat(rpc.get("heartbeat"))
-        timeout = self._number(rpc, "request-timeout", 10.0, "/x-rpc/request-timeout")
+            self.fail(at, "x-rpc must be an object (see docs/spec-extensions.md)")
+            self.check()
+        framing = self.framing = self._framing(rpc, at)
+        binary = self.binary_frames()
+        error_codes = self._errors(model.extensions.get("x-error-codes"))
+        auth = self._auth(rpc.get("auth"), at.child("auth"))
+        heartbeat = self._heartbeat(rpc.get("heartbeat"), at.child("heartbeat"))
+        timeout = self._number(rpc, "request-timeout", 10.0, at.child("request-timeout"))
         messages = self._messages()
         self.check()
         pushes = self._pushes(messages)
         methods, books = self._methods(messages, pushes, error_codes, auth)
         self.check()
-        info = root.get("info") or {}
+        info = model.info
         return WsApi(
             title=str(info.get("title", self.package)),
             version=str(info.get("version", "0")),
@@ -125,26 +103,48 @@ class _Builder(OrderBooks):
             pushes=list(pushes.values()),
             models=self.types.models,
             model_names=tuple(self.types.reached),
-            model_aliases=model_aliases(self.root, self.doc, self.resolver, self.types),
+            model_aliases=model_aliases(model, self.types),
             error_codes=error_codes,
             order_books=books,
         )
 
-    def _number(self, raw: dict[str, Any], key: str, default: float, pointer: str) -> float:
+    def binary_frames(self) -> str:
+        """`x-frames.binary`: how binary frames are decompressed."""
+        ext = self.model.extensions.get("x-frames")
+        frames = ext.value if ext is not None and isinstance(ext.value, dict) else {}
+        binary = str(frames.get("binary", "auto"))
+        if ext is not None and binary not in FRAME_CODECS:
+            self.fail(
+                ext.location.child("binary"),
+                f"unknown binary frame codec {binary!r}; one of {', '.join(FRAME_CODECS)}",
+            )
+        return binary
+
+    def _errors(self, ext: Extension | None) -> dict[int, ErrorDef]:
+        if ext is None:
+            return {}
+        return self.error_table(ext.value, ext.location)
+
+    def error_table(self, raw: Any, where: Location) -> dict[int, ErrorDef]:
+        try:
+            return build_errors(raw, where.doc, where.pointer)
+        except SpecError as exc:
+            self.absorb(exc)
+            return {}
+
+    def _number(self, raw: dict[str, Any], key: str, default: float, where: Location) -> float:
         value = raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            self.fail(self.doc, pointer, f"{key} must be a positive number of seconds")
+            self.fail(where, f"{key} must be a positive number of seconds")
             return default
         return float(value)
 
-    def _framing(self, rpc: dict[str, Any]) -> Framing:
+    def _framing(self, rpc: dict[str, Any], at: Location) -> Framing:
         def part(section: str, key: str) -> str:
             raw = rpc.get(section) or {}
             value = raw.get(key, key) if isinstance(raw, dict) else key
             if not isinstance(value, str) or not value:
-                self.fail(
-                    self.doc, join_pointer("/x-rpc", section, key), "must name a frame property"
-                )
+                self.fail(at.child(section, key), "must name a frame property")
                 return key
             return value
 
@@ -169,75 +169,56 @@ class _Builder(OrderBooks):
         ]
         if len(set(incoming)) != len(incoming):
             self.fail(
-                self.doc,
-                "/x-rpc",
+                at,
                 "reply and push frames must use distinct property names for result, error, "
                 "id, method and params (the client tells them apart by name)",
             )
         return framing
 
-    def _auth(self, raw: Any) -> WsAuth | None:
+    def _auth(self, raw: Any, at: Location) -> WsAuth | None:
         if raw is None:
             return None
         if not isinstance(raw, dict) or not isinstance(raw.get("method"), str):
-            self.fail(
-                self.doc, "/x-rpc/auth", "auth needs 'method' (the RPC method that authenticates)"
-            )
+            self.fail(at, "auth needs 'method' (the RPC method that authenticates)")
             return None
         params = raw.get("params", ["{api_key}", "{signature}"])
         if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-            self.fail(
-                self.doc,
-                "/x-rpc/auth/params",
-                "must be a list of strings with {api_key} / {signature}",
-            )
+            self.fail(at.child("params"), "must be a list of strings with {api_key} / {signature}")
             params = []
         if "signature" not in raw:
-            self.fail(self.doc, "/x-rpc/auth", "auth needs a 'signature' object")
+            self.fail(at, "auth needs a 'signature' object")
             return None
-        signature = build_signature(raw["signature"], self.doc, "/x-rpc/auth/signature")
+        try:
+            signature = build_signature(raw["signature"], at.doc, at.child("signature").pointer)
+        except SpecError as exc:
+            self.absorb(exc)
+            return None
         return WsAuth(method=raw["method"], params=tuple(params), signature=signature)
 
-    def _heartbeat(self, raw: Any) -> Heartbeat | None:
+    def _heartbeat(self, raw: Any, at: Location) -> Heartbeat | None:
         if raw is None:
             return None
         if not isinstance(raw, dict) or not isinstance(raw.get("method"), str):
-            self.fail(
-                self.doc,
-                "/x-rpc/heartbeat",
-                "heartbeat needs 'method' (the RPC method sent as a ping)",
-            )
+            self.fail(at, "heartbeat needs 'method' (the RPC method sent as a ping)")
             return None
         return Heartbeat(
             method=raw["method"],
-            interval=self._number(raw, "interval", 15.0, "/x-rpc/heartbeat/interval"),
-            timeout=self._number(raw, "timeout", 10.0, "/x-rpc/heartbeat/timeout"),
+            interval=self._number(raw, "interval", 15.0, at.child("interval")),
+            timeout=self._number(raw, "timeout", 10.0, at.child("timeout")),
         )
 
-    def server(self, allowed: set[str] | None = None) -> tuple[str, str]:
+    def server(self, allowed: list[str] | None = None) -> tuple[str, str]:
         """(URL, protocol) of the server to connect to: a ws/wss one first, variables resolved
         with their defaults. `allowed` limits the choice to these server names (if any match)."""
-        servers = self.root.get("servers") or {}
-        if not isinstance(servers, dict) or not servers:
+        servers = self.model.servers
+        if not servers:
             return "", "ws"
-        named = [
-            (name, self.resolver.deref(s, self.doc, join_pointer("/servers", name)))
-            for name, s in servers.items()
-        ]
-        named = [(n, s) for n, s in named if isinstance(s, dict)] or [("", {})]
         if allowed:
-            named = [(n, s) for n, s in named if n in allowed] or named
-        server = next(
-            (s for _, s in named if str(s.get("protocol", "")).startswith("ws")), named[0][1]
-        )
-        protocol = str(server.get("protocol", "wss"))
-        if "url" in server:  # AsyncAPI 2.x
-            url = str(server["url"])
-        else:  # AsyncAPI 3.0
-            url = str(server.get("host", "")) + str(server.get("pathname", "") or "")
-        variables = server.get("variables") or {}
-        for name, var in variables.items() if isinstance(variables, dict) else ():
-            var = self.resolver.deref(var, self.doc, "/servers")
+            servers = [s for s in servers if s.name in allowed] or servers
+        server = next((s for s in servers if s.protocol.startswith("ws")), servers[0])
+        protocol = server.protocol or "wss"
+        url = server.url
+        for name, var in server.variables.items():
             default = var.get("default", "") if isinstance(var, dict) else ""
             url = url.replace("{" + str(name) + "}", str(default))
         if url and "://" not in url:
@@ -248,14 +229,9 @@ class _Builder(OrderBooks):
         url, _ = self.server()
         if not url:
             return ""
-        channels = self.root.get("channels") or {}
-        if isinstance(channels, dict) and len(channels) == 1:
-            key, channel = next(iter(channels.items()))
-            address = (
-                channel.get("address", key)
-                if isinstance(channel, dict) and "address" in channel
-                else key
-            )
+        channels = self.model.channels
+        if len(channels) == 1:
+            address = channels[0].address
             if isinstance(address, str) and address.startswith("/") and "{" not in address:
                 url = url.rstrip("/") + address
         return url
@@ -263,73 +239,35 @@ class _Builder(OrderBooks):
     # -- messages --------------------------------------------------------------------------
     def _messages(self) -> list[_Message]:
         """Every message with x-rpc-method: components first, then inline ones in channels."""
-        out: dict[tuple[str, str], _Message] = {}
-        seen: set[tuple[str, str]] = set()
-
-        def add(node: Any, doc: Document, pointer: str, key: str) -> None:
-            loc = self.resolver.follow(node, doc, pointer)
-            value = loc.value
-            if not isinstance(value, dict):
-                return
-            if "oneOf" in value and "payload" not in value:
-                for i, sub in enumerate(value["oneOf"]):
-                    add(sub, loc.doc, join_pointer(loc.pointer, "oneOf", i), key)
-                return
-            ident = (str(loc.doc.path.resolve()), loc.pointer)
-            if ident in seen:
-                return
-            seen.add(ident)
-            rpc = value.get("x-rpc-method")
-            if rpc is None:
+        out: list[_Message] = []
+        for node in self.model.messages:
+            ext = node.extensions.get("x-rpc-method")
+            if ext is None:
                 self.fail(
-                    loc.doc,
-                    loc.pointer,
+                    node.location,
                     "message has no x-rpc-method: every message of an x-rpc API needs one "
                     "(name and kind)",
                 )
-                return
+                continue
+            rpc = ext.value
             if (
                 not isinstance(rpc, dict)
                 or not isinstance(rpc.get("name"), str)
                 or rpc.get("kind") not in METHOD_KINDS
             ):
                 self.fail(
-                    loc.doc,
-                    join_pointer(loc.pointer, "x-rpc-method"),
+                    ext.location,
                     f"x-rpc-method needs 'name' and 'kind' (one of {', '.join(METHOD_KINDS)})",
                 )
-                return
-            name = (
-                loc.pointer.rsplit("/", 1)[-1]
-                if loc.pointer.startswith("/components/messages/")
-                else key
-            )
-            out[ident] = _Message(name, rpc, value, loc.doc, loc.pointer)
-
-        components = (self.root.get("components") or {}).get("messages") or {}
-        for name, msg in components.items():
-            add(msg, self.doc, join_pointer("/components/messages", name), name)
-        for cname, channel in (self.root.get("channels") or {}).items():
-            if not isinstance(channel, dict):
                 continue
-            base = join_pointer("/channels", cname)
-            for op in ("publish", "subscribe"):
-                if isinstance(channel.get(op), dict) and "message" in channel[op]:
-                    add(
-                        channel[op]["message"],
-                        self.doc,
-                        join_pointer(base, op, "message"),
-                        f"{cname}-{op}",
-                    )
-            for mname, msg in (channel.get("messages") or {}).items():  # AsyncAPI 3.0
-                add(msg, self.doc, join_pointer(base, "messages", mname), mname)
-        return list(out.values())
+            out.append(_Message(_message_key(node), rpc, node, ext.location))
+        return out
 
     def _payload_property(self, msg: _Message, prop: str) -> tuple[Any, Document, str] | None:
-        payload = msg.value.get("payload")
+        payload = msg.node.payload
         if payload is None:
             return None
-        loc, _ = self.types.follow(payload, msg.doc, join_pointer(msg.pointer, "payload"))
+        loc, _ = self.types.follow(*typed(payload))
         if not isinstance(loc.value, dict):
             return None
         return self.types.properties(loc).get(prop)
@@ -338,15 +276,14 @@ class _Builder(OrderBooks):
         framing = self.framing
         out: dict[str, WsPush] = {}
         for msg in messages:
-            self.where = (msg.doc, msg.pointer)
+            self.where = msg.node.location
             if msg.rpc["kind"] != "push":
                 continue
             name = msg.rpc["name"]
             params = self._payload_property(msg, framing.push_params)
             if params is None:
                 self.fail(
-                    msg.doc,
-                    join_pointer(msg.pointer, "payload"),
+                    msg.node.location.child("payload"),
                     f"push payload has no {framing.push_params!r} property",
                 )
                 continue
@@ -391,8 +328,7 @@ class _Builder(OrderBooks):
             )
             if not fixed[-1].required and i + 1 < len(items):
                 self.fail(
-                    loc.doc,
-                    join_pointer(loc.pointer, "items", i),
+                    Location.at(loc.doc, join_pointer(loc.pointer, "items", i)),
                     "only trailing positions may be optional",
                 )
         variadic = None
@@ -446,11 +382,7 @@ class _Builder(OrderBooks):
             by_key.get(reply_key) if isinstance(reply_key, str) else replies.get(msg.rpc["name"])
         )
         if isinstance(reply_key, str) and reply is None:
-            self.fail(
-                msg.doc,
-                join_pointer(msg.pointer, "x-rpc-method", "reply"),
-                f"no message {reply_key!r} in components/messages",
-            )
+            self.fail(msg.where.child("reply"), f"no message {reply_key!r} in components/messages")
         if reply is None:
             return replace(ANY, nullable=True)
         found = self._payload_property(reply, framing.reply_result)
@@ -474,16 +406,16 @@ class _Builder(OrderBooks):
         py_names: set[str] = set(CLIENT_NAMES)
         seen: dict[str, _Message] = {}
         for msg in messages:
-            self.where = (msg.doc, msg.pointer)
+            self.where = msg.node.location
             kind, name = msg.rpc["kind"], msg.rpc["name"]
             if kind not in ("request", "subscribe", "unsubscribe"):
                 continue
-            where = join_pointer(msg.pointer, "x-rpc-method")
+            where = msg.where
             if name in seen:
                 self.fail(
-                    msg.doc,
                     where,
-                    f"method {name!r} is described twice (also at {seen[name].pointer})",
+                    f"method {name!r} is described twice (also at "
+                    f"{seen[name].node.location.pointer})",
                 )
                 continue
             seen[name] = msg
@@ -493,22 +425,19 @@ class _Builder(OrderBooks):
             if kind == "subscribe":
                 if not isinstance(push_name, str) or push_name not in pushes:
                     self.fail(
-                        msg.doc,
-                        join_pointer(where, "push"),
+                        where.child("push"),
                         f"a subscribe method needs 'push' naming a push message ({push_name!r} is not one)",
                     )
                     continue
                 if unsubscribe is not None and not isinstance(unsubscribe, str):
-                    self.fail(
-                        msg.doc, join_pointer(where, "unsubscribe"), "must be a wire method name"
-                    )
+                    self.fail(where.child("unsubscribe"), "must be a wire method name")
                     unsubscribe = None
                 result = pushes[push_name].py_type
             else:
                 result = self._reply_result(msg, by_key, replies)
             errors = {
                 **error_codes,
-                **build_errors(msg.rpc.get("errors"), msg.doc, join_pointer(where, "errors")),
+                **self.error_table(msg.rpc.get("errors"), where.child("errors")),
             }
             route, route_params = (
                 self._route(params, variadic, result) if kind == "subscribe" else (None, ())
@@ -518,8 +447,8 @@ class _Builder(OrderBooks):
                 name=name,
                 py_name=unique(snake(name, fallback="method"), py_names),
                 kind=kind,
-                summary=_text(msg.value.get("summary") or msg.value.get("title")),
-                description=str(msg.value.get("description", "")).strip(),
+                summary=_text(msg.node.summary or msg.node.title),
+                description=msg.node.description.strip(),
                 params=tuple(params),
                 result=result,
                 private=bool(msg.rpc.get("private", False)),
@@ -534,17 +463,15 @@ class _Builder(OrderBooks):
                 internal=kind == "unsubscribe" or (auth is not None and name == auth.method),
             )
             methods.append(method)
-            if kind == "subscribe" and "x-order-book" in msg.value:
+            if kind == "subscribe" and "x-order-book" in msg.node.extensions:
                 book = self._order_book(msg, method, books, py_names)
                 if book is not None:
                     books.append(book)
         names = {m.name for m in methods}
         for m in methods:
             if m.kind == "subscribe" and m.unsubscribe and m.unsubscribe not in names:
-                msg = seen[m.name]
                 self.fail(
-                    msg.doc,
-                    join_pointer(msg.pointer, "x-rpc-method", "unsubscribe"),
+                    seen[m.name].where.child("unsubscribe"),
                     f"{m.unsubscribe!r} is not an unsubscribe method of this spec",
                 )
         return methods, books
@@ -573,3 +500,15 @@ class _Builder(OrderBooks):
                     keys.append(variadic.py_name)
                 return fields[p.name], tuple(keys)
         return None, ()
+
+
+def _message_key(node: Message) -> str:
+    """The name a message goes by: its component name, else one from where it is written."""
+    if node.key:
+        return node.key
+    tokens = split_pointer(node.location.pointer)
+    if tokens[:2] == ["components", "messages"] or (len(tokens) > 1 and tokens[-2] == "messages"):
+        return tokens[-1]
+    if len(tokens) > 2 and tokens[0] == "channels":
+        return f"{tokens[1]}-{tokens[2]}"  # inline in a 2.x publish/subscribe
+    return tokens[-1] if tokens else node.location.doc.path.stem
