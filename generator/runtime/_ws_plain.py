@@ -246,14 +246,14 @@ class MessageEngine(Connection):
     def _consumers(self) -> Iterable[_Sink]:
         return self._sinks
 
-    def _shutdown(self) -> None:
+    def _shutdown(self, error: BaseException | None = None) -> None:
         for sink in self._sinks:
-            sink.queue.close()
+            sink.queue.close(self._end)
         self._sinks.clear()
 
     def _attach(self, sink: _MessageSink) -> None:
         if self._closed:
-            sink.queue.close()
+            sink.queue.close(self._end)
         else:
             self._sinks.append(sink)
 
@@ -267,7 +267,7 @@ class MessageEngine(Connection):
             raw = data.encode()
         else:
             try:
-                raw = decompress(data)
+                raw = decompress(data, limit=self.max_frame)
             except zlib.error as exc:
                 if not self._raw_ok:
                     self.emit(FrameError(data, f"{type(exc).__name__}: {exc}"))
