@@ -14,10 +14,10 @@ from typing import Any
 
 import hotbit
 import pytest
-from support import DOC_KEYS, ws_mock_for
 from hotbit import _ws_runtime as rt
 from hotbit._signing import ws_auth_signature
 from hotbit.errors import ConnectionLost
+from support import DOC_KEYS, ws_mock_for
 
 from generator.mock import WsMock
 
@@ -33,7 +33,9 @@ async def server() -> AsyncIterator[WsMock]:
         yield srv
 
 
-def depth(clean: bool, asks: list[Any] | None = None, bids: list[Any] | None = None) -> dict[str, Any]:
+def depth(
+    clean: bool, asks: list[Any] | None = None, bids: list[Any] | None = None
+) -> dict[str, Any]:
     book: dict[str, Any] = {}
     if asks is not None:
         book["asks"] = asks
@@ -109,7 +111,7 @@ async def test_undecodable_depth_update_is_a_gap_and_the_book_resyncs(server: Ws
         assert not live.synced  # reading it now is visibly stale
         await server.push(depth(True, asks=[["16600", "1"]], bids=[["16500", "2"]]))
         book = await asyncio.wait_for(following, 5)
-        assert book.asks() == [(D("16600"), D("1"))] and book.bids() == [(D("16500"), D("2"))]
+        assert book.asks() == [(D(16600), D(1))] and book.bids() == [(D(16500), D(2))]
         assert live.resyncs == 1 and live.synced
     gaps = [e for e in events if isinstance(e, hotbit.Gap)]
     assert [g.subscription.split()[0] for g in gaps] == ["depth.subscribe"]
