@@ -191,6 +191,8 @@ class Project:
             sources.append((ws.spec_file, ws.spec_sha256))
         self.context: Context = {
             "package": package,
+            # the SDK's root exception: <x-sdk name or package>Error
+            "error_base": (api.sdk_name if api else pascal(package)) + "Error",
             "api": api,
             "ws": ws,
             "generator_version": __version__,

@@ -31,11 +31,13 @@ from ._errors import (
     error_for,
 )
 from ._ws_runtime import (
+    _LOST,
     AuthFailed,
     Backoff,
     Connection,
     Event,
     FrameError,
+    Gap,
     QueuePolicy,
     Resubscribed,
     Resync,
@@ -45,6 +47,7 @@ from ._ws_runtime import (
     _Sink,
     _Stream,
     decompress,
+    secret_frames,
 )
 
 __all__ = [
@@ -115,6 +118,8 @@ class _Kind:
         self.sinks: list[_SubscriptionSink] = []
         self.sent: tuple[int, tuple[Any, ...]] | None = None  # (connection number, params)
         self.lock = asyncio.Lock()
+        self.resyncs = 0  # resyncs in a row, paced by the backoff
+        self.resynced_at = float("-inf")
 
     def wanted(self) -> tuple[Any, ...] | None:
         if not self.sinks:
@@ -179,7 +184,11 @@ class Subscription(_Stream[T]):
 
     async def resync(self, reason: str, *, send: bool = True) -> None:
         """Report a `Resync` event and send the subscribe call again (the server answers with
-        fresh state); `send=False` only reports it (after a reconnect the engine re-sent it)."""
+        fresh state); `send=False` only reports it (after a reconnect the engine re-sent it).
+        Resyncs in a row wait as reconnects do (the client's Backoff): a server whose state stays
+        inconsistent sees a few subscribe calls a minute, not a storm."""
+        if send:
+            await self._engine._pace(self._sink.kind)
         self._engine.emit(Resync(self._sink.label, reason))
         if send:
             with contextlib.suppress(ConnectionLost):  # the reconnect subscribes again
@@ -277,11 +286,11 @@ class Engine(Connection):
     def _lost(self, reason: str) -> None:
         self._fail_pending(f"connection lost ({reason})")
 
-    def _shutdown(self) -> None:
-        self._fail_pending("client closed")
+    def _shutdown(self, error: BaseException | None = None) -> None:
+        self._fail_pending(str(error) if error else "client closed")
         for kind in self._kinds.values():
             for sink in kind.sinks:
-                sink.queue.close()
+                sink.queue.close(self._end)
             kind.sinks.clear()
 
     # -- requests -----------------------------------------------------------------------------
@@ -333,7 +342,7 @@ class Engine(Connection):
     async def _attach(self, sink: _SubscriptionSink) -> None:
         kind = sink.kind
         if self._closed:
-            sink.queue.close()
+            sink.queue.close(self._end)
             return
         if self._runner is None:
             raise ConnectionLost(
@@ -384,6 +393,16 @@ class Engine(Connection):
             if not self._closed:
                 self._spawn(self._sync(kind))
 
+    async def _pace(self, kind: _Kind) -> None:
+        """Wait before a resync that follows others within the backoff's `reset_after`."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - kind.resynced_at >= self.backoff.reset_after:
+            kind.resyncs = 0
+        kind.resyncs += 1
+        if kind.resyncs > 1:
+            await asyncio.sleep(self.backoff.delay(kind.resyncs - 1))
+        kind.resynced_at = loop.time()
+
     async def _resend(self, kind: _Kind) -> None:
         kind.sent = None
         await self._sync(kind)
@@ -409,7 +428,8 @@ class Engine(Connection):
             if self._auth is not None:
                 method, make_params = self._auth
                 try:
-                    await self._call(method, make_params(), None, ws)
+                    with secret_frames():
+                        await self._call(method, make_params(), None, ws)
                 except APIError as exc:
                     self.emit(AuthFailed(exc))
                     if not first.done():
@@ -439,7 +459,9 @@ class Engine(Connection):
     def _dispatch(self, data: bytes | str) -> asyncio.Future[Any] | None:
         """Route one frame. Returns an awaitable only when a "block" queue is full."""
         try:
-            raw = decompress(data) if isinstance(data, bytes) else data.encode()
+            raw = (
+                decompress(data, limit=self.max_frame) if isinstance(data, bytes) else data.encode()
+            )
             frame = _FRAME.decode(raw)
         except (zlib.error, msgspec.DecodeError, msgspec.ValidationError) as exc:
             self.emit(FrameError(data, f"{type(exc).__name__}: {exc}"))
@@ -458,7 +480,12 @@ class Engine(Connection):
         try:
             item = self._push_decoders[method].decode(params)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            # its subscriptions missed a push: a gap for each (which one it was for is unknown)
             self.emit(FrameError(raw, f"{method}: {exc}"))
+            for kind in kinds:
+                for sink in kind.sinks:
+                    sink.queue.mark_gap(_LOST)
+                    self.emit(Gap(sink.label, f"undecodable {method} push: {exc}"))
             return None
         blocked: list[_Queue] = []
         for kind in kinds:

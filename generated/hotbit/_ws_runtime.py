@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import random
 import zlib
@@ -46,6 +47,7 @@ __all__ = [
     "Resync",
     "SubscribeFailed",
     "decompress",
+    "secret_frames",
 ]
 
 T = TypeVar("T")
@@ -154,21 +156,63 @@ class Backoff:
         return base * (1.0 - self.jitter * random.random())
 
 
-def decompress(data: bytes, codec: str = BINARY_FRAMES) -> bytes:
+def decompress(data: bytes, codec: str = BINARY_FRAMES, limit: int | None = None) -> bytes:
     """The payload of a binary frame. `auto` tells gzip, zlib and plain JSON from the header bytes
-    and treats anything else as raw deflate."""
+    and treats anything else as raw deflate. Inflating stops past `limit` bytes (zlib.error)."""
     if codec == "none":
         return data
     if codec == "auto":
         if data[:2] == b"\x1f\x8b":
-            return zlib.decompress(data, 16 + zlib.MAX_WBITS)
-        if data[:1] in (b"{", b"["):
+            wbits = 16 + zlib.MAX_WBITS
+        elif data[:1] in (b"{", b"["):
             return data
-        if len(data) > 1 and (data[0] << 8 | data[1]) % 31 == 0:
-            return zlib.decompress(data, 32 + zlib.MAX_WBITS)
-        return zlib.decompress(data, -zlib.MAX_WBITS)
-    wbits = {"gzip": 16 + zlib.MAX_WBITS, "zlib": zlib.MAX_WBITS, "deflate": -zlib.MAX_WBITS}[codec]
-    return zlib.decompress(data, wbits)
+        elif len(data) > 1 and (data[0] << 8 | data[1]) % 31 == 0:
+            wbits = 32 + zlib.MAX_WBITS
+        else:
+            wbits = -zlib.MAX_WBITS
+    else:
+        wbits = {"gzip": 16 + zlib.MAX_WBITS, "zlib": zlib.MAX_WBITS, "deflate": -zlib.MAX_WBITS}[
+            codec
+        ]
+    inflater = zlib.decompressobj(wbits)
+    out = inflater.decompress(data, 0 if limit is None else limit + 1)
+    if limit is not None and (len(out) > limit or inflater.unconsumed_tail):
+        raise zlib.error(f"frame inflates beyond the {limit}-byte limit")
+    if not inflater.eof:
+        raise zlib.error("incomplete or truncated stream")
+    return out
+
+
+# -- secrets stay out of logs ---------------------------------------------------------------------
+_SECRET = contextvars.ContextVar("secret_frame", default=False)
+
+
+@contextlib.contextmanager
+def secret_frames() -> Any:
+    """Frames sent inside this block carry credentials: no logger shows them."""
+    token = _SECRET.set(True)
+    try:
+        yield
+    finally:
+        _SECRET.reset(token)
+
+
+class RedactFrames(logging.Filter):
+    """Replaces the log lines a library writes while a secret frame is sent (see secret_frames):
+    `websockets` logs frames at DEBUG, truncated but with parts of keys and signatures."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SECRET.get():
+            record.msg, record.args = "[frame redacted: it carries credentials]", ()
+        return True
+
+
+def _install_redaction(logger: Any) -> None:
+    logger = getattr(logger, "logger", logger)  # a LoggerAdapter's logger
+    if isinstance(logger, logging.Logger) and not any(
+        isinstance(f, RedactFrames) for f in logger.filters
+    ):
+        logger.addFilter(RedactFrames())
 
 
 # -- queues and consumers -------------------------------------------------------------------------
@@ -180,7 +224,8 @@ class _Marker:
 
 
 _END = _Marker("end")
-_GAP = _Marker("gap")
+_GAP = _Marker("reconnect")  # pushes missed while reconnecting (the engine subscribed again)
+_LOST = _Marker("lost")  # a push was lost on a live connection (it did not decode)
 _EMPTY = _Marker("empty")  # never queued: "nothing ready" from _Queue.get_ready
 
 
@@ -249,10 +294,10 @@ class _Queue:
             space.set_result(None)
         return item
 
-    def mark_gap(self) -> None:
+    def mark_gap(self, marker: _Marker = _GAP) -> None:
         """Note that pushes may be missing here (one marker for consecutive gaps)."""
-        if not (self.items and self.items[-1] is _GAP) and not self.offer(_GAP):
-            self.force(_GAP)
+        if not (self.items and self.items[-1] is marker) and not self.offer(marker):
+            self.force(marker)
 
     def close(self, marker: _Marker = _END) -> None:
         self.closed = True
@@ -279,6 +324,13 @@ class _Stream(Generic[T]):
         self._sink = sink
         self._started = False
         self._closed = False
+        self._gap = ""
+
+    @property
+    def last_gap(self) -> str:
+        """Why the last gap `next_or_gap` reported happened: "reconnect" (pushes were missed
+        while reconnecting; the subscription was sent again) or "lost" (a push did not decode)."""
+        return self._gap
 
     @property
     def dropped(self) -> int:
@@ -313,20 +365,23 @@ class _Stream(Generic[T]):
                 return cast(T, item)
         while True:
             item = await self._next()
-            if item is not _GAP:
+            if not isinstance(item, _Marker):  # else a gap marker: skipped
                 return cast(T, item)
 
     async def next_or_gap(self) -> T | None:
-        """The next item, or None where items may have been missed (after a reconnect)."""
+        """The next item, or None where items may have been missed (`last_gap` says why)."""
         item = await self._next()
-        return None if item is _GAP else cast(T, item)
+        if isinstance(item, _Marker):
+            self._gap = item.name
+            return None
+        return cast(T, item)
 
     async def _next(self) -> object:
         """The next item or the gap marker; raises at the end."""
         if not self._started:
             await self.start()
         item = await self._sink.queue.get()
-        if isinstance(item, _Marker) and item is not _GAP:
+        if isinstance(item, _Marker) and item is not _GAP and item is not _LOST:
             self._sink.queue.force(item)  # stay ended
             if item.error is not None:
                 raise item.error
@@ -375,6 +430,12 @@ class Connection:
         self._listeners: set[_Queue] = set()
         self._abort_reason = ""
         self._last_rx = 0.0
+        self._end: _Marker = _END  # what consumers get after the end (an error after giving up)
+        size = self._connect_options.get("max_size")
+        self.max_frame = size if isinstance(size, int) else None  # also caps inflated frames
+        _install_redaction(
+            self._connect_options.get("logger") or logging.getLogger("websockets.client")
+        )
 
     # -- what subclasses add ------------------------------------------------------------------
     def _consumers(self) -> Iterable[_Sink]:
@@ -398,8 +459,8 @@ class Connection:
     def _lost(self, reason: str) -> None:
         """The connection is gone (before the Gap and Disconnected events)."""
 
-    def _shutdown(self) -> None:
-        """The client is closing: end every consumer."""
+    def _shutdown(self, error: BaseException | None = None) -> None:
+        """The client is closing: end every consumer (raising `error` in it, if given)."""
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -433,6 +494,18 @@ class Connection:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        for listener in self._listeners:
+            listener.close()
+
+    def _give_up(self, error: ConnectionLost) -> None:
+        """From the connection loop: end like close() (which awaits this loop, so it cannot be
+        called here); consumers raise `error`, events() ends."""
+        self._closed = True
+        self._ready.set()
+        self._end = _Marker("error", error)
+        self._shutdown(error)
+        for task in list(self._tasks):
+            task.cancel()
         for listener in self._listeners:
             listener.close()
 
@@ -513,7 +586,9 @@ class Connection:
             attempt += 1
             if self.backoff.max_attempts is not None and attempt > self.backoff.max_attempts:
                 log.warning("giving up on %s after %d attempts: %s", self.url, attempt - 1, reason)
-                self._spawn(self.close())
+                self._give_up(
+                    ConnectionLost(f"{self.url}: gave up after {attempt - 1} attempts: {reason}")
+                )
                 return
             delay = self.backoff.delay(attempt)
             self.emit(Reconnecting(attempt, delay))

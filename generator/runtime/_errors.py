@@ -1,19 +1,22 @@
 """The exception hierarchy every SDK shares; `errors.py` adds the spec's named errors.
 
+The names are the ones Stainless SDKs use:
+
     <Sdk>Error                  (named after the SDK: `ERROR_BASE` in _constants.py)
     ├── ParameterError          invalid argument, caught before any network I/O
     ├── MissingCredentials      a signed/private call on a client without keys
     ├── DecodeError             the response could not be decoded (keeps the raw body)
-    ├── TransportError          the request did not get a usable HTTP answer
-    │   ├── APIConnectionError
-    │   │   ├── APITimeoutError ── RequestTimeout
-    │   │   └── ConnectionLost  (WebSocket closed while a request was pending)
-    │   └── HTTPStatusError
-    │       ├── RateLimited     (429)
-    │       └── ServerError     (5xx)
-    └── APIError                the server answered with an error object
-        └── one subclass per error name in the spec (errors.py)
+    ├── APIConnectionError      no usable answer: the connection failed or broke
+    │   ├── APITimeoutError ── RequestTimeout
+    │   └── ConnectionLost      (WebSocket closed while a request was pending)
+    └── APIError                the server answered with an error
+        ├── APIStatusError      an HTTP status that is not a success (3xx, 4xx, 5xx)
+        │   ├── RateLimitError  (429)
+        │   └── InternalServerError (5xx)
+        └── one subclass per error name in the spec (an error object in the body)
 
+Older names stay as aliases: TransportError = APIConnectionError, HTTPStatusError =
+APIStatusError, RateLimited = RateLimitError, ServerError = InternalServerError.
 `error_for` maps (method, code) to the spec's class, from the tables errors.py registers.
 """
 
@@ -27,12 +30,15 @@ from . import _constants as C
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIStatusError",
     "APITimeoutError",
     "ConnectionLost",
     "DecodeError",
     "HTTPStatusError",
+    "InternalServerError",
     "MissingCredentials",
     "ParameterError",
+    "RateLimitError",
     "RateLimited",
     "RawResponse",
     "RequestTimeout",
@@ -103,14 +109,12 @@ class DecodeError(SDKError, ValueError):
         super().__init__(f"{method}: undecodable response: {reason}")
 
 
-class TransportError(SDKError):
+class APIConnectionError(SDKError):
+    """The request did not get a usable answer: the connection failed or broke."""
+
     def __init__(self, message: str, response: RawResponse | None = None) -> None:
         self.response = response
         super().__init__(message)
-
-
-class APIConnectionError(TransportError):
-    """The connection failed or broke."""
 
 
 class APITimeoutError(APIConnectionError):
@@ -125,23 +129,9 @@ class ConnectionLost(APIConnectionError):
     """The WebSocket connection closed while the request was pending."""
 
 
-class HTTPStatusError(TransportError):
-    def __init__(self, message: str, response: RawResponse) -> None:
-        super().__init__(message, response)
-        self.status_code = response.status_code
-        self.raw = response.content
-
-
-class RateLimited(HTTPStatusError):
-    """HTTP 429: the server's rate limit was hit."""
-
-
-class ServerError(HTTPStatusError):
-    """HTTP 5xx."""
-
-
 class APIError(SDKError):
-    """The server returned an error object. Subclasses are the spec's named errors."""
+    """The server answered with an error: an error object (the spec's named errors are
+    subclasses) or an HTTP error status (APIStatusError)."""
 
     retryable = False
 
@@ -156,6 +146,45 @@ class APIError(SDKError):
         self.method, self.code, self.message = method, code, message
         self.raw, self.response = raw, response
         super().__init__(f"{method}: error {code}: {message}")
+
+
+class APIStatusError(APIError):
+    """An HTTP status that is not a success. `retry_after`: the server's Retry-After, in
+    seconds, when it sent one (a value beyond the client's cap is not waited for)."""
+
+    response: RawResponse
+
+    def __init__(
+        self,
+        message: str,
+        response: RawResponse,
+        *,
+        method: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(method, None, message, response.content, response)
+        self.args = (message,)
+        self.status_code = response.status_code
+        self.retry_after = retry_after
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429: the server's rate limit was hit."""
+
+    retryable = True
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx."""
+
+    retryable = True
+
+
+# Older names, kept as aliases.
+TransportError = APIConnectionError
+HTTPStatusError = APIStatusError
+RateLimited = RateLimitError
+ServerError = InternalServerError
 
 
 _COMMON: dict[int, type[APIError]] = {}

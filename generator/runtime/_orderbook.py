@@ -138,10 +138,12 @@ class LiveOrderBook:
     """An OrderBook kept in sync with an order book subscription.
 
     `async for book in live:` yields the book after every consistent update. A snapshot
-    replaces the book; updates change levels. When pushes may have been missed (a reconnect,
-    or the subscription's queue dropped pushes) the book waits for the next snapshot and, if an
-    update comes first, re-subscribes to get one; a crossed book (best bid >= best ask) also
-    re-subscribes. Each resync is reported as a `Resync` event and counted in `resyncs`.
+    replaces the book; updates change levels. When pushes may have been missed (a reconnect, a
+    push that did not decode, or the subscription's queue dropped pushes) the book is not
+    `synced` until the next snapshot: it re-subscribes to get one (after a reconnect the engine
+    already did). A crossed book (best bid >= best ask) also re-subscribes. Each resync is
+    reported as a `Resync` event and counted in `resyncs`; resyncs in a row are paced by the
+    client's Backoff.
     """
 
     def __init__(self, subscription: Subscription[Any], feed: BookFeed) -> None:
@@ -152,6 +154,19 @@ class LiveOrderBook:
         self._synced = False
         self._requested = False
         self._dropped = 0
+
+    @property
+    def synced(self) -> bool:
+        """True while the book matches the server's: False before the first snapshot and from
+        a gap until the next snapshot (reading `book` then shows stale levels)."""
+        return self._synced
+
+    @property
+    def market(self) -> str:
+        return self.book.market
+
+    def __repr__(self) -> str:
+        return f"<LiveOrderBook {self.book.market} synced={self._synced} resyncs={self.resyncs}>"
 
     async def __aenter__(self) -> Self:
         await self.subscription.start()
@@ -181,7 +196,11 @@ class LiveOrderBook:
                 self._requested = False
                 if msg is None:
                     self.resyncs += 1
-                    await sub.resync("gap: reconnected, waiting for a snapshot", send=False)
+                    if sub.last_gap == "reconnect":
+                        await sub.resync("gap: reconnected, waiting for a snapshot", send=False)
+                    else:
+                        self._requested = True
+                        await sub.resync("gap: a push did not decode")
                     continue
             if feed.clean(msg):
                 feed.apply(book, msg)

@@ -24,13 +24,15 @@ import msgspec
 from . import _constants as C
 from ._errors import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     DecodeError,
-    HTTPStatusError,
+    InternalServerError,
     MissingCredentials,
-    RateLimited,
+    ParameterError,
+    RateLimitError,
     RawResponse,
-    ServerError,
+    SDKError,
     error_for,
 )
 from ._signing import KEY_PARAMETER, SIGNATURE_PARAMETER, sign_params
@@ -198,6 +200,7 @@ def _should_retry(status: int) -> bool:
 
 
 def _retry_after(headers: Mapping[str, str] | None) -> float | None:
+    """The server's Retry-After in seconds (not capped), or None."""
     value = (headers or {}).get("retry-after")
     if not value:
         return None
@@ -208,12 +211,12 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
             seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
         except (TypeError, ValueError):  # neither: not waited for
             return None
-    return seconds if 0 <= seconds <= C.MAX_RETRY_AFTER else None
+    return max(seconds, 0.0)
 
 
 def _calculate_retry_timeout(attempt: int, headers: Mapping[str, str] | None = None) -> float:
     after = _retry_after(headers)
-    if after is not None:
+    if after is not None:  # at most MAX_RETRY_AFTER: a longer one is not retried (_outcome)
         return after
     delay = min(C.INITIAL_RETRY_DELAY * 2.0**attempt, C.MAX_RETRY_DELAY)
     return delay * (1 - 0.25 * random.random())
@@ -274,17 +277,21 @@ def _to_raw(response: httpx.Response, op: OperationInfo, elapsed: float) -> RawR
 
 
 def _check_status(op: OperationInfo, raw: RawResponse) -> None:
-    if raw.status_code < 400:
+    """Raise for a status that is not a success; redirects are not followed, so 3xx too."""
+    status = raw.status_code
+    if status < 300:
         return
-    error = _error_in(raw) if C.ENVELOPE else None
+    error = _error_in(raw) if C.ENVELOPE and status >= 400 else None
     if error is not None:
         _raise_api_error(op, error, raw)
-    message = f"{op.name}: HTTP {raw.status_code} from {op.http_method} {op.path}"
-    if raw.status_code == 429:
-        raise RateLimited(message, raw)
-    if raw.status_code >= 500:
-        raise ServerError(message, raw)
-    raise HTTPStatusError(message, raw)
+    message = f"{op.name}: HTTP {status} from {op.http_method} {op.path}"
+    if status < 400:
+        message += f" (redirect to {raw.headers.get('location', '?')}, not followed)"
+    cls = RateLimitError if status == 429 else InternalServerError if status >= 500 else None
+    after = _retry_after(raw.headers)
+    if after is not None:
+        message += f"; Retry-After {after:g} s"
+    raise (cls or APIStatusError)(message, raw, method=op.name, retry_after=after)
 
 
 class BaseClient:
@@ -300,6 +307,14 @@ class BaseClient:
         rate_limit: bool,
         headers: Mapping[str, str] | None,
     ) -> None:
+        try:
+            url = httpx.URL(base_url)
+        except httpx.InvalidURL as exc:
+            raise ParameterError(type(self).__name__, "base_url", f"is not a URL: {exc}") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ParameterError(
+                type(self).__name__, "base_url", "needs http:// or https:// and a host"
+            )
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
@@ -402,9 +417,15 @@ class BaseClient:
         return self.timeout if timeout is None else timeout
 
 
-def _transport_error(op: OperationInfo, exc: Exception, timeout: float) -> APIConnectionError:
+# Everything httpx raises; the SDK raises its own errors instead.
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
+
+
+def _transport_error(op: OperationInfo, exc: Exception, timeout: float) -> SDKError:
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"{op.name}: no response within {timeout}s ({type(exc).__name__})")
+    if isinstance(exc, httpx.DecodingError):  # the body's Content-Encoding did not decode
+        return DecodeError(op.name, f"{type(exc).__name__}: {exc}", None)
     return APIConnectionError(f"{op.name}: connection failed ({type(exc).__name__}: {exc})")
 
 
@@ -415,19 +436,21 @@ def _outcome(
     wait: float,
     started: float,
     response: httpx.Response | None,
-    exc: httpx.TransportError | None,
+    exc: Exception | None,
 ) -> RawResponse | float:
     """The response to return, or how long to sleep before the next attempt."""
     last = attempt + 1 >= attempts
     if response is None:
         assert exc is not None
-        if last:
+        if last or not isinstance(exc, httpx.TransportError):
             raise _transport_error(op, exc, wait) from exc
         delay = _calculate_retry_timeout(attempt)
     else:
         raw = _to_raw(response, op, time.monotonic() - started)
         log.debug("%s %s -> %d (%.3fs)", op.http_method, op.path, raw.status_code, raw.elapsed)
-        if last or not _should_retry(raw.status_code):
+        after = _retry_after(raw.headers)
+        too_long = after is not None and after > C.MAX_RETRY_AFTER
+        if last or too_long or not _should_retry(raw.status_code):
             _check_status(op, raw)
             return raw
         delay = _calculate_retry_timeout(attempt, raw.headers)
@@ -457,7 +480,7 @@ class SyncCore(BaseClient):
             started, response, exc = time.monotonic(), None, None
             try:
                 response = self._http.request(**kwargs, timeout=wait)
-            except httpx.TransportError as error:
+            except _HTTPX_ERRORS as error:
                 exc = error
             outcome = _outcome(req.op, attempt, attempts, wait, started, response, exc)
             if isinstance(outcome, RawResponse):
@@ -488,7 +511,7 @@ class AsyncCore(BaseClient):
             started, response, exc = time.monotonic(), None, None
             try:
                 response = await self._http.request(**kwargs, timeout=wait)
-            except httpx.TransportError as error:
+            except _HTTPX_ERRORS as error:
                 exc = error
             outcome = _outcome(req.op, attempt, attempts, wait, started, response, exc)
             if isinstance(outcome, RawResponse):

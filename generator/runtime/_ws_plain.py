@@ -358,15 +358,15 @@ class MessageEngine(Connection):
     def _lost(self, reason: str) -> None:
         self._fail_pending(f"connection lost ({reason})")
 
-    def _shutdown(self) -> None:
-        self._fail_pending("client closed")
+    def _shutdown(self, error: BaseException | None = None) -> None:
+        self._fail_pending(str(error) if error else "client closed")
         for sink in self._sinks:
-            sink.queue.close()
+            sink.queue.close(self._end)
         self._sinks.clear()
 
     def _attach(self, sink: _MessageSink) -> None:
         if self._closed:
-            sink.queue.close()
+            sink.queue.close(self._end)
         else:
             self._sinks.append(sink)
 
@@ -380,7 +380,7 @@ class MessageEngine(Connection):
             raw = data.encode()
         else:
             try:
-                raw = decompress(data)
+                raw = decompress(data, limit=self.max_frame)
             except zlib.error as exc:
                 if not self._raw_ok:
                     self.emit(FrameError(data, f"{type(exc).__name__}: {exc}"))

@@ -335,8 +335,8 @@ def test_secrets_stay_out_of_repr_errors_and_logs(
                 call()
             raised.append(type(info.value).__name__)
             texts += [str(info.value), repr(info.value), repr(getattr(info.value, "response", None))]
-    assert raised == ["OrderNotFound", "ServerError", "APITimeoutError", "APIConnectionError",
-                      "DecodeError", "ServerError"]  # fmt: skip
+    assert raised == ["OrderNotFound", "InternalServerError", "APITimeoutError", "APIConnectionError",
+                      "DecodeError", "InternalServerError"]  # fmt: skip
     with hotbit.Client(base_url=rest_mock.url) as public:  # MissingCredentials' message
         with pytest.raises(hotbit.MissingCredentials) as missing:
             public.balance_query(assets=[])

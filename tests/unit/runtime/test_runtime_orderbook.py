@@ -42,6 +42,7 @@ class FakeSubscription:
     def __init__(self, items: list[Any]) -> None:
         self.items = items
         self.dropped = 0
+        self.last_gap = "reconnect"
         self.resyncs: list[tuple[str, bool]] = []
 
     async def start(self) -> None: ...
@@ -78,3 +79,18 @@ async def test_live_book_waits_for_a_snapshot_and_resyncs() -> None:
     book = await anext(live)  # crossed: re-subscribes, the next snapshot is yielded
     assert sub.resyncs[3][0].startswith("crossed book") and not book.crossed()
     assert live.resyncs == 4
+
+
+async def test_live_book_after_a_lost_push_asks_for_a_snapshot_once() -> None:
+    snapshot = {"clean": True, "asks": [(D(2), D(1))], "bids": [(D(1), D(1))]}
+    update = {"clean": False, "asks": [(D("2.5"), D(1))]}
+    fresh = {"clean": True, "asks": [(D(3), D(1))], "bids": [(D(1), D(1))]}
+    sub = FakeSubscription([snapshot, None, update, update, fresh])
+    sub.last_gap = "lost"  # a push did not decode: nobody re-subscribed yet
+    live = LiveOrderBook(sub, FEED)  # type: ignore[arg-type]
+    assert not live.synced
+    await anext(live)
+    assert live.synced and sub.resyncs == []
+    book = await anext(live)
+    assert sub.resyncs == [("gap: a push did not decode", True)]  # once, not per update
+    assert book.asks() == [(D(3), D(1))] and live.synced and live.resyncs == 1

@@ -100,8 +100,18 @@ def test_retry_budget_and_backoff(clock: Clock, monkeypatch: pytest.MonkeyPatch)
         assert 0.75 * full <= delay <= full  # exponential, up to 25 % jitter
     monkeypatch.setattr(C, "MAX_RETRY_AFTER", 5.0)
     assert _transport._retry_after({"retry-after": "3"}) == 3.0
-    assert _transport._retry_after({"retry-after": "30"}) is None  # longer than we wait
+    assert _transport._retry_after({"retry-after": "30"}) == 30.0  # read, but not waited for
     assert _transport._retry_after({"retry-after": "soon"}) is None
+    clock.slept.clear()
+
+    def long_wait(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(429, headers={"retry-after": "30"})
+
+    seen.clear()
+    with pytest.raises(_errors.RateLimitError) as info:
+        core(long_wait, retries=3)._send(Request(READ), None, None)
+    assert len(seen) == 1 and clock.slept == [] and info.value.retry_after == 30.0
 
 
 def test_rate_limiter_token_bucket(clock: Clock) -> None:
