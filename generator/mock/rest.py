@@ -23,7 +23,8 @@ keep-alive). For every request it:
    envelope (HTTP 200, like the exchange) with code 1 when the root `x-error-codes` has it;
 5. answers with, in order: a recording queued with `prime()`; the recording of the operation whose
    parameters equal the request's (signature parameter excluded); the operation's first recording
-   that is not an error; the first example of its 200 response; else 501.
+   that is not an error; the first example of its 200 response; else 501. A recorded error whose
+   code the spec marks `retryable` (a transient server failure) is answered only when primed.
 
 `python -m generator mock --openapi FILE [--recordings DIR] [--secret-key S] [--port N]` serves it
 from the command line (generator/mock/cli.py); with `--asyncapi` it also serves the WebSocket half
@@ -894,7 +895,13 @@ class RestMock:
         return self.spec.error_body(code, message, request_id)
 
     def _match(self, op: OperationSpec, params: Mapping[str, str]) -> Recording | None:
-        mine = [r for r in self.recordings if r.operation == op.operation_id]
+        # A recorded transient failure (an error code the spec marks retryable) says nothing about
+        # the arguments: it is served only when primed.
+        mine = [
+            r
+            for r in self.recordings
+            if r.operation == op.operation_id and not self._transient(op, r.json_body)
+        ]
         if not mine:
             return None
         ignored = {self.spec.signature.parameter} if self.spec.signature else set()
@@ -913,6 +920,16 @@ class RestMock:
             if candidates is exact and exact:
                 return exact[0]
         return None
+
+    def _transient(self, op: OperationSpec, body: Any) -> bool:
+        if not self.spec.is_error_body(body):
+            return False
+        key = self.spec.envelope.error if self.spec.envelope else "error"
+        code_key = self.spec.envelope.code if self.spec.envelope else "code"
+        error = body[key]
+        code = error.get(code_key) if isinstance(error, dict) else None
+        found = op.errors.get(code) if isinstance(code, int) else None
+        return found is not None and found.retryable
 
 
 def _present(p: ParamSpec, params: Mapping[str, str], entry: ReceivedRequest | None) -> bool:

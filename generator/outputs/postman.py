@@ -31,7 +31,7 @@ from generator.outputs.common import (
     stable_uuid,
     wire_pairs,
 )
-from generator.outputs.examples import wire_text
+from generator.outputs.examples import Example, wire_text
 
 POSTMAN_SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 POSTMAN_TESTS = "postman/tests.js.j2"
@@ -197,6 +197,34 @@ def _postman_request(api: RestApi, op: Operation, args: dict[str, Any]) -> dict[
     return request
 
 
+def _examples(
+    api: RestApi, op: Operation, responses: tuple[Example, ...]
+) -> list[tuple[str, str, Any]]:
+    """(id key, name, body) of the spec's response examples, then one error example per declared
+    error code (root `x-error-codes` and the operation's `x-errors`) no spec example shows."""
+    out = [(e.name, e.summary or e.name, e.value) for e in responses]
+    env = api.envelope
+    if env is None or not op.enveloped:
+        return out
+    shown = {
+        e.value[env.error].get(env.code)
+        for e in responses
+        if e.is_error and isinstance(e.value.get(env.error), dict)
+    }
+    success = next((e.value for e in responses if not e.is_error), None)
+    for code, error in sorted(op.errors.items()):
+        if code in shown:
+            continue
+        body: dict[str, Any] = {
+            env.error: {env.code: code, env.message: error.message or error.name},
+            env.result: None,
+        }
+        if env.id:
+            body[env.id] = success.get(env.id, 0) if isinstance(success, dict) else 0
+        out.append((f"error {code}", f"Error {code}: {error.message or error.name}", body))
+    return out
+
+
 def _script(text: str) -> list[str]:
     return text.rstrip("\n").split("\n")
 
@@ -215,10 +243,12 @@ def postman_collection(project: Project, template: str) -> str:
             test_js = tests.render(
                 **project.context, op=op, envelope=api.envelope if op.enveloped else None
             )
+            request = _postman_request(api, op, ex.args)
+            original = {k: v for k, v in request.items() if k != "description"}
             item: dict[str, Any] = {
                 "id": stable_uuid("postman", api.title, op.operation_id),
                 "name": op.method_name,
-                "request": _postman_request(api, op, ex.args),
+                "request": request,
                 "event": [
                     {
                         "listen": "test",
@@ -231,15 +261,16 @@ def postman_collection(project: Project, template: str) -> str:
                 ],
                 "response": [
                     {
-                        "id": stable_uuid("postman-example", api.title, op.operation_id, e.name),
-                        "name": e.summary or e.name,
+                        "id": stable_uuid("postman-example", api.title, op.operation_id, key),
+                        "name": name,
+                        "originalRequest": original,
                         "status": "OK",
                         "code": 200,
                         "_postman_previewlanguage": "json",
                         "header": [{"key": "Content-Type", "value": "application/json"}],
-                        "body": json.dumps(e.value, indent=2, ensure_ascii=False),
+                        "body": json.dumps(value, indent=2, ensure_ascii=False),
                     }
-                    for e in ex.responses
+                    for key, name, value in _examples(api, op, ex.responses)
                 ],
             }
             items.append(item)

@@ -4,9 +4,9 @@ Its shape is checked in unit/test_postman_collection.py. Here its pre-request sc
 the x-signed requests exactly as the spec's x-signature says (the mock refuses a wrong
 signature), and each request's tests must pass against the mock's answers.
 
-The mock serves the recordings that are not error answers: the collection's example values come
-from the spec, and some error recordings were made with exactly those values (a request matching
-one would get the recorded error, by design of those recordings).
+The mock serves every recording, as in the README's flow (`generator mock --recordings
+tests/recordings/rest`, then Newman): the collection's example values come from the spec, and a
+recorded transient failure made with those values is answered only when primed.
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-def success_mock(rest_spec: RestSpec, rest_recordings: list[Recording]) -> Iterator[RestMock]:
-    ok = [r for r in rest_recordings if r.status == 200 and not rest_spec.is_error_body(r.json_body)]
-    assert len(ok) < len(rest_recordings), "expected error recordings to leave out"
-    with RestMock(rest_spec, ok, secret_key=REST_SECRET_KEY) as mock:
+def full_mock(rest_spec: RestSpec, rest_recordings: list[Recording]) -> Iterator[RestMock]:
+    assert any(rest_spec.is_error_body(r.json_body) for r in rest_recordings)
+    with RestMock(rest_spec, rest_recordings, secret_key=REST_SECRET_KEY) as mock:
         yield mock
 
 
@@ -51,10 +50,10 @@ def newman(
 
 
 def test_newman_runs_every_request_against_the_signature_checking_mock(
-    success_mock: RestMock, tmp_path: Path
+    full_mock: RestMock, tmp_path: Path
 ) -> None:
     report = tmp_path / "newman.json"
-    result = newman(COLLECTION, success_mock.url, REST_SECRET_KEY, report)
+    result = newman(COLLECTION, full_mock.url, REST_SECRET_KEY, report)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     run = json.loads(report.read_text())["run"]
     assert run["stats"]["requests"]["total"] == len(OPERATIONS)
@@ -67,16 +66,16 @@ def test_newman_runs_every_request_against_the_signature_checking_mock(
     executed = sorted(e["item"]["name"] for e in run["executions"])
     assert executed == sorted(op["name"] for op in OPERATIONS)
     # the mock saw every operation once, and every signed request carried a signature it accepted
-    seen = sorted(r.operation_id or "?" for r in success_mock.requests)
+    seen = sorted(r.operation_id or "?" for r in full_mock.requests)
     assert len(seen) == len(OPERATIONS)
-    signed_ids = {r.operation_id for r in success_mock.requests if "sign" in r.params}
+    signed_ids = {r.operation_id for r in full_mock.requests if "sign" in r.params}
     assert len(signed_ids) == sum(op["signed"] for op in OPERATIONS)
-    assert REST_SECRET_KEY not in json.dumps([r.params for r in success_mock.requests])
+    assert REST_SECRET_KEY not in json.dumps([r.params for r in full_mock.requests])
 
 
-def test_newman_fails_every_signed_request_with_a_wrong_secret(success_mock: RestMock, tmp_path: Path) -> None:
+def test_newman_fails_every_signed_request_with_a_wrong_secret(full_mock: RestMock, tmp_path: Path) -> None:
     report = tmp_path / "newman.json"
-    result = newman(COLLECTION, success_mock.url, "0" * 32, report)
+    result = newman(COLLECTION, full_mock.url, "0" * 32, report)
     assert result.returncode == 1
     run = json.loads(report.read_text())["run"]
     failed = sorted({f["source"]["name"] for f in run["failures"]})
@@ -209,3 +208,55 @@ def test_signing_script_follows_any_x_signature(variant: str, tmp_path: Path) ->
     assert by_op["get_order"]["symbol"] == "BTC USD/€" and by_op["get_order"]["ids"] == "[1,2]"
     assert by_op["place_order"]["note"] == "a&b=c d" and by_op["place_order"]["key"] == REST_API_KEY
     assert "signature" in by_op["get_order"] and "signature" not in by_op["time"]
+
+
+# ------------------------------------------------------------------ the README's flow
+
+
+def test_readme_mock_then_newman_flow_is_green() -> None:
+    """The README's shell block (mock with every recording, the CLI, then Newman), run as written
+    on a free port instead of 8080."""
+    import re
+    import shlex
+    import socket
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Without writing Python", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    lines = block.group(1).strip().splitlines()
+    assert lines[0].startswith(".venv/bin/python -m generator mock") and lines[0].endswith(" &")
+    assert "--recordings tests/recordings/rest" in lines[0] and "newman run" in lines[-1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    python = Path(sys.executable)
+    script = [line.replace("8080", port).replace(".venv/bin/python", str(python)) for line in lines]
+    mock = subprocess.Popen(
+        shlex.split(script[0].removesuffix(" &")), cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        assert mock.stdout is not None
+        first = mock.stdout.readline()
+        assert f"127.0.0.1:{port}" in first, first
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", "\n".join(script[1:])],
+            cwd=ROOT, capture_output=True, text=True, timeout=150, check=False,
+        )  # fmt: skip
+    finally:
+        mock.terminate()
+        mock.wait(timeout=10)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    table = {
+        cells[0]: (int(cells[1]), int(cells[2]))
+        for line in result.stdout.splitlines()
+        if len(cells := [c.strip() for c in re.split(r"[│|]", line) if c.strip()]) == 3
+        and cells[1].isdigit()
+    }
+    enveloped = sum(op["enveloped"] for op in OPERATIONS)
+    assert table["requests"] == (len(OPERATIONS), 0), result.stdout[-3000:]
+    assert table["assertions"] == (2 * len(OPERATIONS) + enveloped, 0), result.stdout[-3000:]
+    # the SDK's CLI line printed the recorded balances before Newman ran
+    assert result.stdout.index('"0xBTC"') < result.stdout.index("newman")

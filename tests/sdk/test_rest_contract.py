@@ -155,7 +155,7 @@ async def test_replay_async(rest_mock: RestMock, rec: Recording) -> None:
 
 
 def test_mock_matches_recordings_by_parameters(rest_mock: RestMock) -> None:
-    with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url) as client:
+    with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=0) as client:
         assert client.market_last(market="ETHBTC") == Decimal("0.06805299")  # __slashless
         with pytest.raises(hotbit.errors.InvalidArgument):  # __invalid_argument
             client.market_last(market="FOO/BAR")
@@ -165,8 +165,15 @@ def test_mock_matches_recordings_by_parameters(rest_mock: RestMock) -> None:
         assert set(client.balance_query(assets=[])) == {"CTS"}
         with pytest.raises(hotbit.errors.OrderNotFound):
             client.order_cancel(market="ETH/BTC", order_id=1)
+        # a recorded transient failure (a retryable code) is answered only when primed
+        assert client.market_status(market="ETH/BTC", period=86400).period == 10
+        (failure,) = [r for r in RECORDINGS if r.name == "market_status__internal_error"]
+        rest_mock.prime(failure)
+        with pytest.raises(hotbit.errors.InternalError):
+            client.market_status(market="ETH/BTC", period=86400)
     assert [r.operation_id for r in rest_mock.requests] == [
         "market_last", "market_last", "market_last", "balance_query", "order_cancel",
+        "market_status", "market_status",
     ]  # fmt: skip
 
 

@@ -79,3 +79,44 @@ def test_collection_is_deterministic(collection: dict[str, Any]) -> None:
     text = COLLECTION.read_text(encoding="utf-8")
     assert "_postman_exported_at" not in text and "timestamp" not in text.lower()
     assert json.dumps(collection, indent=2, ensure_ascii=False) + "\n" == text
+
+
+# ------------------------------------------------------------------ examples
+
+
+def test_every_example_carries_its_request(collection: dict[str, Any]) -> None:
+    count = 0
+    for _, item in requests_of(collection):
+        assert item["response"], item["name"]
+        request = {k: v for k, v in item["request"].items() if k != "description"}
+        for example in item["response"]:
+            assert example["originalRequest"] == request, (item["name"], example["name"])
+            count += 1
+    assert count > len(OPERATIONS)
+
+
+def test_declared_error_codes_appear_as_examples(collection: dict[str, Any]) -> None:
+    spec = yaml.safe_load(REST_SPEC.read_text())
+    common = {int(code): e["message"] for code, e in spec["x-error-codes"].items()}
+    assert len(common) >= 6
+    raw_ops = {
+        op.get("x-method-name", op["operationId"]): op
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    by_name = {item["name"]: item for _, item in requests_of(collection)}
+    for op in OPERATIONS:
+        codes = {}
+        for example in by_name[op["name"]]["response"]:
+            body = json.loads(example["body"])
+            if isinstance(body, dict) and isinstance(body.get("error"), dict):
+                assert body["result"] is None and example["code"] == 200
+                codes[body["error"]["code"]] = body["error"]["message"]
+        if not op["enveloped"]:
+            assert codes == {}, op["name"]
+            continue
+        declared = {**common, **{int(c): e["message"] for c, e in raw_ops[op["name"]].get("x-errors", {}).items()}}
+        assert set(codes) == set(declared), op["name"]
+        made = {c: m for c, m in codes.items() if f"Error {c}: {m}" in [e["name"] for e in by_name[op["name"]]["response"]]}
+        assert all(declared[c] == m for c, m in made.items()), op["name"]
