@@ -44,6 +44,8 @@ class Output:
     # Outputs that are not one template rendered with the context (JSON documents, pages that need
     # the spec's examples): `build(project, template)` returns the file's text. See generator/outputs/
     build: Callable[[Project, str], str] | None = None
+    # Several files under `path` (a folder): `many(project, template)` maps their names to texts.
+    many: Callable[[Project, str], dict[str, str]] | None = None
 
 
 def _has_rest(ctx: Context) -> bool:
@@ -120,6 +122,7 @@ MANIFEST: tuple[Output, ...] = (
     Output("docs/index.html.j2", "docs/index.html", build=outputs.render_html),
     Output("docs/llms.txt.j2", "docs/llms.txt", build=outputs.render_docs),
     Output("docs/llms-full.txt.j2", "docs/llms-full.txt", build=outputs.render_docs),
+    Output("docs/_body.md.j2", "docs/sections/", many=outputs.render_pages),
 )
 
 
@@ -219,7 +222,10 @@ class Project:
         for out in MANIFEST:
             if out.when(self.context):
                 path = out.path.format(package=self.package)
-                if out.build is not None:
+                if out.many is not None:
+                    for name, text in out.many(self, out.template).items():
+                        files[path + name] = text
+                elif out.build is not None:
                     files[path] = out.build(self, out.template)
                 else:
                     files[path] = self.env.get_template(out.template).render(**self.context)

@@ -8,10 +8,11 @@ template name, and returns the file's text.
     samples.py    curl / Python / CLI request samples and the signing rule in words
     postman.py    Postman v2.1 collection (signing pre-request script, per-request tests)
     insomnia.py   Insomnia v4 export
-    docs.py       the docs view, reference.md / llms*.txt and index.html
+    docs.py       the docs view, reference.md / llms*.txt / sections/*.md and index.html
+    fields.py     schema tables: a JSON schema flattened into one row per (nested) field
     cli.py        the command tables of the SDK's `python -m <package>`
     examples.py   the spec's examples per operation and method (and made-up arguments)
-    markdown.py   the small Markdown-to-HTML converter of index.html
+    markdown.py   Markdown to HTML for index.html (markdown-it-py, Pygments)
 
 Postman and Insomnia are JSON, so they are built as Python dicts and serialised
 deterministically (`json.dumps(indent=2, ensure_ascii=False)`, insertion order, ids derived from
@@ -24,7 +25,14 @@ from __future__ import annotations
 
 from generator.outputs.cli import CliArg, CliCommand, cli_commands, render_cli
 from generator.outputs.common import Project
-from generator.outputs.docs import DocsView, docs_view, render_docs, render_html, schema_type
+from generator.outputs.docs import (
+    DocsView,
+    docs_view,
+    render_docs,
+    render_html,
+    render_pages,
+    schema_type,
+)
 from generator.outputs.insomnia import insomnia_export
 from generator.outputs.postman import postman_collection, signing_config
 from generator.outputs.samples import cli_words, signature_rule
@@ -42,6 +50,7 @@ __all__ = [
     "render_cli",
     "render_docs",
     "render_html",
+    "render_pages",
     "schema_type",
     "signature_rule",
     "signing_config",

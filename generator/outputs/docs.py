@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.document import AsyncAPIModel, Message, OpenAPIModel, Schema, model_of
+from generator.document import Operation as DocOperation
+from generator.load import Resolver
 from generator.model.ir import (
     ErrorDef,
     Operation,
@@ -20,6 +23,7 @@ from generator.model.ir import (
     WsMethod,
     WsParam,
 )
+from generator.model.schemas import merged_properties
 from generator.outputs.common import (
     Project,
     generated_note,
@@ -29,7 +33,8 @@ from generator.outputs.common import (
     signed_location,
     spec_examples,
 )
-from generator.outputs.markdown import Heading, to_html
+from generator.outputs.fields import FieldRow, Flattener, schema_rows
+from generator.outputs.markdown import Heading, highlight_css, plain, to_html
 from generator.outputs.samples import (
     cli_rest_sample,
     cli_ws_sample,
@@ -98,6 +103,8 @@ class OpDoc:
     response: str | None
     response_title: str
     errors: list[tuple[int, ErrorDef]]
+    fields: list[FieldRow] = field(default_factory=list)  # of the success response body
+    fields_title: str = ""  # e.g. "200 application/json: Envelope whose result is ..."
     anchor: str = ""
 
 
@@ -114,6 +121,8 @@ class WsDoc:
     reply: str | None
     push: str | None
     errors: list[tuple[int, ErrorDef]]
+    reply_fields: list[FieldRow] = field(default_factory=list)
+    push_fields: list[FieldRow] = field(default_factory=list)
     anchor: str = ""
 
 
@@ -139,6 +148,19 @@ class DocsView:
     anchors: dict[str, str] = field(
         default_factory=dict
     )  # heading id by "rest:<opId>" / "ws:<name>"
+    summary: str = ""  # one line: what both halves offer (llms.txt)
+    pages: list[Page] = field(default_factory=list)  # the per-section Markdown pages
+
+
+@dataclass
+class Page:
+    """One top-level section of the reference as its own Markdown file (`sections/<id>.md`)."""
+
+    id: str
+    title: str
+    path: str
+    description: str = ""
+    section: Section | None = None  # an operation group; None for the general sections
 
 
 def _pretty(value: Any, indent: int = 0) -> str:
@@ -160,27 +182,56 @@ def _pretty(value: Any, indent: int = 0) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _rest_param_rows(api: RestApi, op: Operation) -> list[ParamRow]:
-    rows = [
-        ParamRow(
-            p.name,
-            p.location,
-            schema_type(p.schema, p.json_encoded),
-            p.required,
-            one_line(
-                " ".join(
-                    x
-                    for x in (
-                        p.description,
-                        _allowed(p.schema),
-                        f"Default: `{json.dumps(p.default)}`." if p.has_default else "",
+def _param_nodes(
+    op: Operation, node: DocOperation | None, resolver: Resolver
+) -> dict[str, tuple[Any, Any, str]]:
+    """Each parameter's schema in the document (body properties too), by wire name."""
+    out: dict[str, tuple[Any, Any, str]] = {}
+    if node is None:
+        return out
+    for p in node.path_parameters + node.parameters:
+        if p.schema is not None:
+            out[p.name] = (p.schema.value, p.schema.location.doc, p.schema.location.pointer)
+    body = node.request_body
+    if body is not None:
+        by_type = {m.media_type: m for m in body.content}
+        media = by_type.get(op.body_media_type or "") or next(iter(body.content), None)
+        if media is not None and media.schema is not None:
+            where = media.schema.location
+            out.update(merged_properties(media.schema.value, resolver, where.doc, where.pointer))
+    return out
+
+
+def _rest_param_rows(
+    api: RestApi, op: Operation, node: DocOperation | None, resolver: Resolver | None
+) -> list[ParamRow]:
+    nodes = _param_nodes(op, node, resolver) if resolver is not None else {}
+    rows: list[ParamRow] = []
+    for p in op.params:
+        rows.append(
+            ParamRow(
+                p.name,
+                p.location,
+                schema_type(p.schema, p.json_encoded),
+                p.required,
+                one_line(
+                    " ".join(
+                        x
+                        for x in (
+                            p.description,
+                            _allowed(p.schema),
+                            f"Default: `{json.dumps(p.default)}`." if p.has_default else "",
+                        )
+                        if x
                     )
-                    if x
-                )
-            ),
+                ),
+            )
         )
-        for p in op.params
-    ]
+        if resolver is not None and p.name in nodes:
+            rows += [
+                ParamRow(r.name, p.location, r.type, bool(r.required), r.description)
+                for r in Flattener(resolver).rows(nodes[p.name], p.name)
+            ]
     sig = api.signature if op.signed else None
     if sig is not None:
         where = "form" if signed_location(op) == "body" else "query"
@@ -195,6 +246,37 @@ def _rest_param_rows(api: RestApi, op: Operation) -> list[ParamRow]:
             )
         )
     return rows
+
+
+def _response_fields(node: DocOperation | None, resolver: Resolver) -> tuple[list[FieldRow], str]:
+    """The fields of an operation's first 2xx JSON response, and a title for them."""
+    for response in sorted(node.responses if node else [], key=lambda r: r.status):
+        if not response.status.startswith("2"):
+            continue
+        media = next((m for m in response.content if "json" in m.media_type), None)
+        if media is None or media.schema is None:
+            continue
+        title = f"`{response.status}` `{media.media_type}`"
+        if response.description:
+            title += ": " + one_line(response.description)
+        return schema_rows(media.schema, resolver), title
+    return [], ""
+
+
+def _ws_messages(model: AsyncAPIModel | None) -> dict[tuple[str, str], Message]:
+    """The AsyncAPI messages by their `x-rpc-method` (name, kind)."""
+    out: dict[tuple[str, str], Message] = {}
+    for message in model.messages if model is not None else []:
+        extension = message.extensions.get("x-rpc-method")
+        rpc = extension.value if extension is not None else None
+        if isinstance(rpc, dict) and "name" in rpc and "kind" in rpc:
+            out.setdefault((str(rpc["name"]), str(rpc["kind"])), message)
+    return out
+
+
+def _payload_rows(message: Message | None, resolver: Resolver | None) -> list[FieldRow]:
+    payload: Schema | None = message.payload if message is not None else None
+    return schema_rows(payload, resolver) if resolver is not None else []
 
 
 def _ws_param_rows(m: WsMethod) -> list[ParamRow]:
@@ -226,29 +308,44 @@ def docs_view(project: Project) -> DocsView:
     api, ws = project.api, project.ws
     examples = spec_examples(project)
     rest: list[Section] = []
+    rest_model = model_of(project.documents["openapi"]) if "openapi" in project.documents else None
+    ws_model = model_of(project.documents["asyncapi"]) if "asyncapi" in project.documents else None
     if api is not None:
+        nodes: dict[tuple[str, str], DocOperation] = {}
+        resolver = rest_model.resolver if isinstance(rest_model, OpenAPIModel) else None
+        if isinstance(rest_model, OpenAPIModel):
+            nodes = {(n.path, n.method): n for n in rest_model.operations}
         for tag, ops in grouped(api, examples.rest_tags):
             section = Section(tag, examples.rest_tags.get(tag, ""))
             for op in ops:
                 ex = examples.rest[op.operation_id]
                 success = ex.success
+                node = nodes.get((op.path, op.http_method.lower()))
+                fields, fields_title = (
+                    _response_fields(node, resolver) if resolver is not None else ([], "")
+                )
                 section.ops.append(
                     OpDoc(
                         op=op,
                         heading=op.method_name,
                         url=api.base_url + op.path,
-                        params=_rest_param_rows(api, op),
+                        params=_rest_param_rows(api, op, node, resolver),
                         curl=curl_sample(api, op, ex.args),
                         python=python_rest_sample(project, op, ex.args),
                         cli=cli_rest_sample(project, op, ex.args),
                         response=_pretty(success.value) if success else None,
                         response_title=(success.summary or success.name) if success else "",
                         errors=own_errors(op.errors, api.error_codes),
+                        fields=fields,
+                        fields_title=fields_title,
                     )
                 )
             rest.append(section)
     ws_sections: list[Section] = []
     if ws is not None:
+        async_model = ws_model if isinstance(ws_model, AsyncAPIModel) else None
+        messages = _ws_messages(async_model)
+        ws_resolver = async_model.resolver if async_model is not None else None
         framing = ws.framing
         groups = [
             ("request", "WebSocket requests", "One request, one reply (matched by id)."),
@@ -289,11 +386,30 @@ def docs_view(project: Project) -> DocsView:
                         reply=_pretty(reply.value) if reply else None,
                         push=_pretty(push.value) if push else None,
                         errors=own_errors(m.errors, ws.error_codes),
+                        reply_fields=_payload_rows(messages.get((m.name, "reply")), ws_resolver),
+                        push_fields=_payload_rows(
+                            messages.get((m.push, "push")) if m.push else None, ws_resolver
+                        ),
                     )
                 )
             if section.ops:
                 ws_sections.append(section)
     titles = [a.title for a in (api, ws) if a is not None]
+    offers = []
+    if api is not None:
+        offers.append(f"{len(api.operations)} REST operations at `{api.base_url}`")
+    if ws is not None:
+        offers.append(
+            f"{len(ws.methods)} WebSocket methods (requests, subscriptions and their pushes) "
+            f"at `{ws.url}`"
+        )
+    described = api or ws
+    first = (described.description if described else "").strip().split("\n\n")[0]
+    summary = one_line(
+        " and ".join(offers)
+        + ", each with request samples, parameter and response field tables and error codes. "
+        + first
+    )
     return DocsView(
         title=" and ".join(titles),
         rest=rest,
@@ -304,6 +420,7 @@ def docs_view(project: Project) -> DocsView:
         ws_signature_rule=signature_rule(ws.auth.signature) if ws and ws.auth else "",
         note=generated_note(project),
         package=project.package,
+        summary=summary,
     )
 
 
@@ -363,6 +480,19 @@ def _build_view_with_anchors(project: Project) -> tuple[DocsView, str, list[Head
     markdown = project.env.get_template(HTML_CONTENT_TEMPLATE).render(**project.context, docs=view)
     html, headings = to_html(markdown)
     _assign_anchors(view, headings)
+    sections = {s.anchor: s for s in view.rest + view.ws}
+    for heading in headings:
+        if heading.level == 1:
+            section = sections.get(heading.id)
+            view.pages.append(
+                Page(
+                    heading.id,
+                    heading.text,
+                    f"sections/{heading.id}.md",
+                    section.description if section else "",
+                    section,
+                )
+            )
     return view, html, headings
 
 
@@ -372,6 +502,43 @@ def render_docs(project: Project, template: str) -> str:
     return project.env.get_template(template).render(**project.context, docs=view)
 
 
+_LOCAL_LINK = re.compile(r"\]\(#([^)\s]+)\)")
+
+
+def render_pages(project: Project, template: str) -> dict[str, str]:
+    """`sections/<id>.md`: each top-level section of `template` (the plain Markdown body) as a
+    page of its own, for llms.txt. Links to a section go to its page, others to index.html."""
+    view, _, _ = _view_with_anchors(project)
+    body = project.env.get_template(template).render(**project.context, docs=view)
+    chunks: list[list[str]] = []
+    fenced = False
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced and line.startswith("# "):
+            chunks.append([])
+        if chunks:
+            chunks[-1].append(line)
+    if len(chunks) != len(view.pages):
+        raise RuntimeError(
+            f"{template} has {len(chunks)} top-level sections, expected {len(view.pages)}"
+        )
+    ids = {page.id for page in view.pages}
+
+    def link(match: re.Match[str]) -> str:
+        target = match.group(1)
+        return f"]({target}.md)" if target in ids else f"](../index.html#{target})"
+
+    header = project.context["md_header"]
+    return {
+        page.path.removeprefix("sections/"): header
+        + "\n\n"
+        + _LOCAL_LINK.sub(link, "\n".join(lines).strip())
+        + "\n"
+        for page, lines in zip(view.pages, chunks, strict=True)
+    }
+
+
 @dataclass
 class NavItem:
     id: str
@@ -379,8 +546,44 @@ class NavItem:
     children: list[NavItem] = field(default_factory=list)
 
 
+def _words(*texts: str) -> str:
+    return " ".join(" ".join(plain(t).split()) for t in texts if t)
+
+
+def search_index(view: DocsView, nav: list[NavItem]) -> list[dict[str, str]]:
+    """The page's search entries: every section and operation with its words (id, title, group,
+    summary, text: descriptions, parameter and field names and their descriptions)."""
+    by_id: dict[str, tuple[Section | None, Any]] = {}
+    for group_section in view.rest + view.ws:
+        by_id[group_section.anchor] = (group_section, None)
+        for op_doc in group_section.ops:
+            by_id[op_doc.anchor] = (group_section, op_doc)
+    out: list[dict[str, str]] = []
+    for group in nav:
+        for item, parent in [(group, ""), *((child, group.text) for child in group.children)]:
+            section, doc = by_id.get(item.id, (None, None))
+            summary, text = "", ""
+            rows: list[ParamRow | FieldRow] = []
+            if isinstance(doc, OpDoc):
+                summary = doc.op.summary
+                rows = [*doc.params, *doc.fields]
+                text = _words(doc.op.path, doc.op.description)
+            elif isinstance(doc, WsDoc):
+                summary = doc.method.summary
+                rows = [*doc.params, *doc.reply_fields, *doc.push_fields]
+                text = _words(doc.method.description)
+            elif section is not None:
+                text = _words(section.description)
+            text = _words(text, *(f"{r.name} {r.description}" for r in rows))
+            out.append(
+                {"id": item.id, "t": item.text, "g": parent, "s": _words(summary), "x": text}
+            )
+    return out
+
+
 def render_html(project: Project, template: str) -> str:
-    """`docs/index.html`: reference.md as one self-contained page with a navigation sidebar."""
+    """`docs/index.html`: reference.md as one self-contained page with a navigation sidebar,
+    highlighted code (Pygments) and a prebuilt search index."""
     view, html, headings = _view_with_anchors(project)
     nav: list[NavItem] = []
     for heading in headings:
@@ -388,6 +591,12 @@ def render_html(project: Project, template: str) -> str:
             nav.append(NavItem(heading.id, heading.text))
         elif heading.level == 2 and nav:
             nav[-1].children.append(NavItem(heading.id, heading.text))
+    index = json.dumps(search_index(view, nav), ensure_ascii=False, separators=(",", ":"))
     return project.env.get_template(template).render(
-        **project.context, docs=view, content=html, nav=nav
+        **project.context,
+        docs=view,
+        content=html,
+        nav=nav,
+        search_index=index.replace("</", "<\\/"),
+        highlight_css=highlight_css(".highlight"),
     )

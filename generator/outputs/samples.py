@@ -32,14 +32,21 @@ _OUTPUTS = {"hex-upper": "upper-case hex", "hex-lower": "lower-case hex", "base6
 
 
 def signature_rule(sig: Signature) -> str:
-    """The signing rule in one sentence."""
+    """The signing rule in one sentence, from the spec's signature object."""
+    rule = (
+        f"{_OUTPUTS.get(sig.output, sig.output)} {_ALGORITHMS.get(sig.algorithm, sig.algorithm)} of "
+        f"`{sig.payload}`"
+    )
+    if "{canonical}" not in sig.payload:
+        return rule + "."
     order = "sorted by name" if sig.sort == "name" else "in the order sent"
     values = "raw (not URL-encoded) values" if sig.values == "raw" else "URL-encoded values"
-    left_out = ", ".join(f"`{n}`" for n in [sig.parameter, *sig.exclude])
+    left_out = [f"`{n}`" for n in [sig.parameter, *sig.exclude] if n]
+    which = "every request parameter" + (" except " + ", ".join(left_out) if left_out else "")
+    if sig.key_parameter:
+        which += f" (the key parameter `{sig.key_parameter}` included)"
     return (
-        f"{_OUTPUTS.get(sig.output, sig.output)} {_ALGORITHMS.get(sig.algorithm, sig.algorithm)} of "
-        f"`{sig.payload}`, where `{{canonical}}` is every request parameter except {left_out} "
-        f"(the key parameter `{sig.key_parameter}` included), {order}, written `name{sig.pair}value` "
+        f"{rule}, where `{{canonical}}` is {which}, {order}, written `name{sig.pair}value` "
         f"with {values} and joined with `{sig.join}`."
     )
 
