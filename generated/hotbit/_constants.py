@@ -10,25 +10,17 @@ REST_SIGNATURE = {
     "algorithm": "md5",
     "output": "hex-upper",
     "payload": "{canonical}&secret_key={secret_key}",
-    "sort": "name",
-    "values": "raw",
-    "pair": "=",
-    "join": "&",
-    "exclude": (),
-    "key_parameter": "api_key",
+    "secret": "raw",
+    "canonical": {"sort": "name", "values": "raw", "pair": "=", "join": "&", "exclude": []},
+    "key-parameter": "api_key",
     "parameter": "sign",
 }
 WS_AUTH_SIGNATURE = {
     "algorithm": "md5",
     "output": "hex-upper",
     "payload": "api_key={api_key}&secret_key={secret_key}",
-    "sort": "name",
-    "values": "raw",
-    "pair": "=",
-    "join": "&",
-    "exclude": (),
-    "key_parameter": "",
-    "parameter": "",
+    "secret": "raw",
+    "canonical": {"sort": "name", "values": "raw", "pair": "=", "join": "&", "exclude": []},
 }
 
 # -- REST ---------------------------------------------------------------------------------------

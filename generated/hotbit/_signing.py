@@ -1,59 +1,70 @@
-"""Request signatures as the spec's signature objects describe them. Pure functions, no I/O.
+"""Request signatures as the spec's signature objects describe them. No I/O.
 
 One implementation serves the SDK and the generator's mock servers. A signature object
-(`x-signature`, `x-rpc.auth.signature`) says how the canonical string is built from the request
-parameters, which payload is hashed and how the digest is written; the SDK's own objects come
-from `_constants.py`.
+(`x-signature`, `x-rpc.auth.signature`, docs/spec-extensions.md) says which payload is hashed
+(a template over the request as sent), how, and where the key, timestamp, nonce and signature
+travel (header or parameter templates). The SDK's own objects come from `_constants.py`, in the
+spec's own shape.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
-from urllib.parse import quote
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote_plus, urlencode
 
 from . import _constants as C
 
 __all__ = [
-    "KEY_PARAMETER",
-    "SIGNATURE_PARAMETER",
+    "HASHES",
+    "Credentials",
+    "Digest",
+    "Message",
     "Signature",
-    "SignatureSpec",
+    "Signed",
     "canonical",
-    "canonical_string",
+    "check_request",
     "digest",
+    "encode_pairs",
+    "placeholders",
     "sign",
-    "sign_params",
+    "sign_request",
+    "signature_of",
     "ws_auth_signature",
 ]
 
+HASHES = ("md5", "sha1", "sha256", "sha384", "sha512")  # also as hmac-<hash>
+CLOCK_FORMATS = ("ms", "s", "us", "iso8601")
+# What a payload may use; headers and parameters use the credentials, clock values and digests.
+REQUEST_PLACEHOLDERS = (
+    "method", "path", "url_path", "query", "?query", "body", "canonical",
+)  # fmt: skip
+VALUE_PLACEHOLDERS = ("api_key", "passphrase", "timestamp", "nonce")
+_PLACEHOLDER = re.compile(r"\{(\??[A-Za-z_][A-Za-z0-9_]*)\}")
 
-class SignatureSpec(Protocol):
-    """What signing reads from a signature object (`Signature`, or the generator's IR)."""
 
-    @property
-    def algorithm(self) -> str: ...  # md5 | sha1 | sha256 | sha512 | hmac-<any hashlib name>
-    @property
-    def output(self) -> str: ...  # hex-lower | hex-upper | base64
-    @property
-    def payload(self) -> str: ...  # template with {canonical} {api_key} {secret_key}
-    @property
-    def sort(self) -> str: ...  # name | none
-    @property
-    def values(self) -> str: ...  # raw | urlencoded
-    @property
-    def pair(self) -> str: ...
-    @property
-    def join(self) -> str: ...
-    @property
-    def exclude(self) -> tuple[str, ...]: ...
-    @property
-    def parameter(self) -> str: ...  # the signature parameter, never signed
+def placeholders(template: str) -> list[str]:
+    """The placeholder names of a template, in order (`{?query}` gives `?query`)."""
+    return _PLACEHOLDER.findall(template)
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A named intermediate hash, usable as `{name}` in the payload, headers and parameters."""
+
+    name: str
+    algorithm: str
+    payload: str
+    output: str = "hex-lower"  # also `raw`: the digest bytes themselves
+    secret: str = "raw"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,34 +79,167 @@ class Signature:
     pair: str = "="
     join: str = "&"
     exclude: tuple[str, ...] = ()
-    key_parameter: str = ""  # REST: the parameter that carries the api key
-    parameter: str = ""  # REST: the parameter that carries the signature
+    key_parameter: str = ""  # shorthand for parameters {name: "{api_key}"}, sent first
+    parameter: str = ""  # shorthand for parameters {name: "{signature}"}, sent last
+    secret: str = "raw"  # raw | base64: how secret_key becomes the HMAC key
+    timestamp: str = "ms"
+    nonce: str = "ms"
+    digests: tuple[Digest, ...] = ()
+    parameters: tuple[tuple[str, str], ...] = ()  # name -> template, in the order sent
+    headers: tuple[tuple[str, str], ...] = ()  # name -> template
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Signature:
-        """From the plain mapping `_constants.py` holds (keys: the field names)."""
+        """From a signature object as the spec writes it (KeyError, TypeError, ValueError if
+        it is malformed)."""
         default = cls("")
+        canon = raw.get("canonical") or {}
+        if not isinstance(canon, Mapping):
+            raise TypeError("canonical must be an object")
+
+        def pairs(key: str) -> tuple[tuple[str, str], ...]:
+            value = raw.get(key) or {}
+            if not isinstance(value, Mapping):
+                raise TypeError(f"{key} must map names to templates")
+            return tuple((str(k), str(v)) for k, v in value.items())
+
+        digests = raw.get("digests") or {}
+        if not isinstance(digests, Mapping):
+            raise TypeError("digests must map names to digest objects")
         return cls(
             algorithm=str(raw["algorithm"]),
             output=str(raw.get("output", default.output)),
             payload=str(raw.get("payload", default.payload)),
-            sort=str(raw.get("sort", default.sort)),
-            values=str(raw.get("values", default.values)),
-            pair=str(raw.get("pair", default.pair)),
-            join=str(raw.get("join", default.join)),
-            exclude=tuple(str(x) for x in raw.get("exclude", ())),
-            key_parameter=str(raw.get("key_parameter", "")),
+            sort=str(canon.get("sort", default.sort)),
+            values=str(canon.get("values", default.values)),
+            pair=str(canon.get("pair", default.pair)),
+            join=str(canon.get("join", default.join)),
+            exclude=tuple(str(x) for x in canon.get("exclude", ()) or ()),
+            key_parameter=str(raw.get("key-parameter", "")),
             parameter=str(raw.get("parameter", "")),
+            secret=str(raw.get("secret", default.secret)),
+            timestamp=str(raw.get("timestamp", default.timestamp)),
+            nonce=str(raw.get("nonce", default.nonce)),
+            digests=tuple(
+                Digest(
+                    name=str(name),
+                    algorithm=str(d["algorithm"]),
+                    payload=str(d["payload"]),
+                    output=str(d.get("output", "hex-lower")),
+                    secret=str(d.get("secret", "raw")),
+                )
+                for name, d in digests.items()
+            ),
+            parameters=pairs("parameters"),
+            headers=pairs("headers"),
         )
 
+    def to_mapping(self) -> dict[str, Any]:
+        """The object in the spec's shape, every setting explicit (what `_constants.py` holds)."""
+        out: dict[str, Any] = {
+            "algorithm": self.algorithm,
+            "output": self.output,
+            "payload": self.payload,
+            "secret": self.secret,
+            "canonical": {
+                "sort": self.sort,
+                "values": self.values,
+                "pair": self.pair,
+                "join": self.join,
+                "exclude": list(self.exclude),
+            },
+        }
+        for clock in ("timestamp", "nonce"):
+            if clock in self.uses:
+                out[clock] = getattr(self, clock)
+        if self.digests:
+            out["digests"] = {
+                d.name: {
+                    "algorithm": d.algorithm,
+                    "payload": d.payload,
+                    "output": d.output,
+                    "secret": d.secret,
+                }
+                for d in self.digests
+            }
+        if self.key_parameter:
+            out["key-parameter"] = self.key_parameter
+        if self.parameter:
+            out["parameter"] = self.parameter
+        if self.parameters:
+            out["parameters"] = dict(self.parameters)
+        if self.headers:
+            out["headers"] = dict(self.headers)
+        return out
 
-_PLACEHOLDER = re.compile(r"\{(canonical|api_key|secret_key)\}")
+    @property
+    def sent_parameters(self) -> tuple[tuple[str, str], ...]:
+        """Every parameter the signature adds, in the order sent (shorthands included)."""
+        key = ((self.key_parameter, "{api_key}"),) if self.key_parameter else ()
+        last = ((self.parameter, "{signature}"),) if self.parameter else ()
+        return key + self.parameters + last
+
+    @property
+    def signature_parameters(self) -> frozenset[str]:
+        """Parameters that carry the signature: added after signing, never signed."""
+        return frozenset(n for n, t in self.sent_parameters if "signature" in placeholders(t))
+
+    @property
+    def hidden_parameters(self) -> frozenset[str]:
+        """Parameters and headers the SDK fills itself (not method arguments)."""
+        return frozenset(n for n, _ in self.sent_parameters) | {n for n, _ in self.headers}
+
+    @property
+    def secret_parameters(self) -> tuple[str, ...]:
+        """Parameters that carry a credential or a signature (masked in logs)."""
+        clock = {"timestamp", "nonce"}
+        return tuple(n for n, t in self.sent_parameters if set(placeholders(t)) - clock)
+
+    @property
+    def uses(self) -> frozenset[str]:
+        """Every placeholder used by the payload, the digests, the headers and parameters."""
+        texts = [self.payload, *(d.payload for d in self.digests)]
+        texts += [t for _, t in (*self.sent_parameters, *self.headers)]
+        return frozenset(p for t in texts for p in placeholders(t))
+
+    @property
+    def needs_passphrase(self) -> bool:
+        return "passphrase" in self.uses
 
 
-def canonical(sig: SignatureSpec, params: Mapping[str, str]) -> str:
-    """The parameters as they are signed (the signature parameter and `exclude` left out)."""
-    excluded = {sig.parameter, *sig.exclude}
-    items = [(k, v) for k, v in params.items() if k not in excluded]
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The keys a signature is made with (the secrets are kept out of repr)."""
+
+    api_key: str
+    secret_key: str = field(repr=False)
+    passphrase: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What a signature covers: one request as sent, before the signature is added."""
+
+    method: str = ""
+    path: str = ""  # after the server URL, path parameters filled
+    url_path: str = ""  # the whole path of the URL
+    query: str = ""  # the query string as sent, without `?`
+    body: str = ""  # the body as sent
+    params: tuple[tuple[str, str], ...] = ()  # the signed location's parameters, decoded
+    timestamp: str = ""
+    nonce: str = ""
+
+
+def encode_pairs(pairs: Iterable[tuple[str, str]]) -> str:
+    """Query strings and form bodies as the SDK sends them (space as `+`, like httpx)."""
+    return urlencode(list(pairs))
+
+
+def canonical(sig: Signature, params: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
+    """The parameters as `canonical` says (signature parameters and `exclude` left out)."""
+    excluded = sig.signature_parameters | set(sig.exclude)
+    pairs = params.items() if isinstance(params, Mapping) else params
+    items = [(k, v) for k, v in pairs if k not in excluded]
     if sig.sort == "name":
         items.sort()
     if sig.values == "urlencoded":
@@ -103,49 +247,276 @@ def canonical(sig: SignatureSpec, params: Mapping[str, str]) -> str:
     return sig.join.join(f"{k}{sig.pair}{v}" for k, v in items)
 
 
-def digest(sig: SignatureSpec, payload: str, secret_key: str) -> str:
-    """The payload hashed (hmac-* keyed with the secret) and written as `output` says."""
-    if sig.algorithm.startswith("hmac-"):
-        raw = hmac.new(secret_key.encode(), payload.encode(), sig.algorithm[5:]).digest()
-    else:
-        raw = hashlib.new(sig.algorithm, payload.encode()).digest()
-    if sig.output == "base64":
+def _key(secret: str, secret_key: str) -> bytes:
+    if secret != "base64":
+        return secret_key.encode()
+    try:
+        return base64.b64decode(secret_key, validate=True)
+    except ValueError:
+        raise ValueError("secret_key is not base64, as the signature says it is") from None
+
+
+def _hash(algorithm: str, secret: str, payload: bytes, secret_key: str) -> bytes:
+    if algorithm.startswith("hmac-"):
+        return hmac.new(_key(secret, secret_key), payload, algorithm[5:]).digest()
+    return hashlib.new(algorithm, payload).digest()
+
+
+def _write(raw: bytes, output: str) -> str | bytes:
+    if output == "raw":
+        return raw
+    if output == "base64":
         return base64.b64encode(raw).decode()
-    if sig.output == "hex-upper":
-        return raw.hex().upper()
-    return raw.hex()
+    return raw.hex().upper() if output == "hex-upper" else raw.hex()
 
 
-def sign(sig: SignatureSpec, params: Mapping[str, str], api_key: str, secret_key: str) -> str:
-    """The signature of a request whose parameters (key included) are `params`."""
-    values = {"canonical": canonical(sig, params), "api_key": api_key, "secret_key": secret_key}
-    payload = _PLACEHOLDER.sub(lambda m: values[m.group(1)], sig.payload)
-    return digest(sig, payload, secret_key)
+def digest(sig: Signature, payload: str | bytes, secret_key: str) -> str:
+    """The payload hashed (hmac-* keyed with the secret) and written as `output` says."""
+    data = payload.encode() if isinstance(payload, str) else payload
+    return str(_write(_hash(sig.algorithm, sig.secret, data, secret_key), sig.output))
+
+
+def _fill(template: str, values: Mapping[str, str | bytes]) -> bytes:
+    """The template's UTF-8 bytes with placeholders replaced once (raw digests as bytes)."""
+    out, last = bytearray(), 0
+    for m in _PLACEHOLDER.finditer(template):
+        out += template[last : m.start()].encode()
+        value = values.get(m.group(1), m.group(0))
+        out += value.encode() if isinstance(value, str) else value
+        last = m.end()
+    return bytes(out + template[last:].encode())
+
+
+def _text(template: str, values: Mapping[str, str | bytes]) -> str:
+    return _fill(template, values).decode("utf-8", "replace")
+
+
+def _values(sig: Signature, msg: Message, creds: Credentials) -> dict[str, str | bytes]:
+    """Every placeholder's value for one message: the request's, then the digests'."""
+    values: dict[str, str | bytes] = {
+        "method": msg.method.upper(),
+        "path": msg.path,
+        "url_path": msg.url_path,
+        "query": msg.query,
+        "?query": "?" + msg.query if msg.query else "",
+        "body": msg.body,
+        "canonical": canonical(sig, msg.params),
+        "timestamp": msg.timestamp,
+        "nonce": msg.nonce,
+        "api_key": creds.api_key,
+        "secret_key": creds.secret_key,
+        "passphrase": creds.passphrase,
+    }
+    for d in sig.digests:
+        raw = _hash(d.algorithm, d.secret, _fill(d.payload, values), creds.secret_key)
+        values[d.name] = _write(raw, d.output)
+    return values
+
+
+def signature_of(sig: Signature, msg: Message, creds: Credentials) -> str:
+    """The signature of one message."""
+    values = _values(sig, msg, creds)
+    values["signature"] = digest(sig, _fill(sig.payload, values), creds.secret_key)
+    return str(values["signature"])
+
+
+def sign(sig: Signature, params: Mapping[str, str], api_key: str, secret_key: str) -> str:
+    """The signature of a request that is only its parameters (key included)."""
+    return signature_of(
+        sig, Message(params=tuple(params.items())), Credentials(api_key, secret_key)
+    )
+
+
+# -- the clock --------------------------------------------------------------------------------
+def now_ns() -> int:
+    """The time signatures are made at (nanoseconds since the epoch)."""
+    return time.time_ns()
+
+
+_nonce_lock = threading.Lock()
+_last_nonce: dict[str, int] = {}
+_UNITS = {"ms": 1_000_000, "s": 1_000_000_000, "us": 1_000, "iso8601": 1_000_000}
+
+
+def clock_text(fmt: str, ns: int) -> str:
+    """A time (nanoseconds since the epoch) as `ms`, `s`, `us` or `iso8601` (UTC, ms)."""
+    if fmt == "iso8601":
+        ms = ns // 1_000_000
+        moment = datetime.datetime.fromtimestamp(ms // 1000, datetime.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{ms % 1000:03d}Z"
+    return str(ns // _UNITS[fmt])
+
+
+def _next_nonce(fmt: str, ns: int) -> str:
+    """A nonce that grows strictly per format in this process, even within one clock tick."""
+    unit = _UNITS[fmt]
+    with _nonce_lock:
+        tick = max(ns // unit, _last_nonce.get(fmt, 0) + 1)
+        _last_nonce[fmt] = tick
+    return clock_text(fmt, tick * unit)
+
+
+# -- the SDK's side: sign a request ---------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """A request with what the signature added: parameters (in the signed location), headers."""
+
+    query: list[tuple[str, str]]
+    form: list[tuple[str, str]] | None
+    headers: dict[str, str]
+
+
+def _put(pairs: list[tuple[str, str]], name: str, value: str) -> None:
+    for i, (k, _) in enumerate(pairs):
+        if k == name:
+            pairs[i] = (name, value)
+            return
+    pairs.append((name, value))
+
+
+def sign_request(
+    sig: Signature,
+    creds: Credentials,
+    *,
+    method: str,
+    path: str,
+    url_path: str,
+    query: Sequence[tuple[str, str]],
+    form: Sequence[tuple[str, str]] | None = None,
+    body: bytes = b"",
+    at_ns: int | None = None,
+) -> Signed:
+    """Add the signature's parameters (to the form if there is one, else to the query) and
+    headers to a request. The payload sees the query and body exactly as they will be sent."""
+    ns = now_ns() if at_ns is None else at_ns
+    uses = sig.uses
+    timestamp = clock_text(sig.timestamp, ns) if "timestamp" in uses else ""
+    nonce = _next_nonce(sig.nonce, ns) if "nonce" in uses else ""
+    new_query, new_form = list(query), None if form is None else list(form)
+    target = new_query if new_form is None else new_form
+    early = {
+        "api_key": creds.api_key,
+        "passphrase": creds.passphrase,
+        "timestamp": timestamp,
+        "nonce": nonce,
+    }
+    late = sig.signature_parameters
+    for name, template in sig.sent_parameters:
+        if name not in late:
+            _put(target, name, _text(template, early))
+    msg = Message(
+        method=method,
+        path=path,
+        url_path=url_path,
+        query=encode_pairs(new_query),
+        body=encode_pairs(new_form) if new_form is not None else body.decode("utf-8", "replace"),
+        params=tuple(target),
+        timestamp=timestamp,
+        nonce=nonce,
+    )
+    values = _values(sig, msg, creds)
+    values["signature"] = digest(sig, _fill(sig.payload, values), creds.secret_key)
+    for name, template in sig.sent_parameters:
+        if name in late:
+            _put(target, name, _text(template, values))
+    headers = {name: _text(template, values) for name, template in sig.headers}
+    return Signed(new_query, new_form, headers)
+
+
+# -- the server's side: check a signed request ----------------------------------------------
+def _read(template: str, value: str) -> dict[str, str] | None:
+    """The placeholder values a sent value holds, read back through its template."""
+    parts, last, seen = [], 0, set()
+    for m in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[last : m.start()]))
+        name = m.group(1)
+        if not name.isidentifier():
+            parts.append(".*?")
+        else:
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+            seen.add(name)
+        last = m.end()
+    parts.append(re.escape(template[last:]))
+    found = re.fullmatch("".join(parts), value, re.DOTALL)
+    return found.groupdict() if found else None
+
+
+def _without(raw: str, names: frozenset[str]) -> str:
+    """An encoded query or form string without the `names` fields, order kept."""
+    kept = [p for p in raw.split("&") if p and unquote_plus(p.partition("=")[0]) not in names]
+    return "&".join(kept)
+
+
+def _pairs(raw: str) -> list[tuple[str, str]]:
+    out = []
+    for p in raw.split("&"):
+        if p:
+            k, _, v = p.partition("=")
+            out.append((unquote_plus(k), unquote_plus(v)))
+    return out
+
+
+def check_request(
+    sig: Signature,
+    secret_key: str,
+    *,
+    method: str,
+    path: str,
+    url_path: str,
+    query: str,
+    body: bytes,
+    form: bool,
+    headers: Mapping[str, str],
+    passphrase: str = "",
+) -> tuple[str, str | None]:
+    """(api key sent, None) for a request whose signature is right, (api key, why) otherwise.
+    `query` and `body` are exactly as received; `headers` has lower-case names."""
+    text = body.decode("utf-8", "replace")
+    sent = _pairs(query) + (_pairs(text) if form else [])
+    found: dict[str, str] = {}
+    for name, template in sig.headers:
+        value = headers.get(name.lower())
+        if value is None:
+            return "", f"missing header {name}"
+        read = _read(template, value)
+        if read is None:
+            return "", f"malformed header {name}"
+        found.update(read)
+    for name, template in sig.sent_parameters:
+        value = next((v for k, v in sent if k == name), None)
+        read = None if value is None else _read(template, value)
+        if read is None:
+            return "", f"missing {name}" if value is None else f"malformed {name}"
+        found.update(read)
+    api_key = found.get("api_key", "")
+    if "signature" not in found:
+        return api_key, "missing signature"
+    late = sig.signature_parameters
+    kept_query, kept_body = _without(query, late), _without(text, late) if form else text
+    msg = Message(
+        method=method,
+        path=path,
+        url_path=url_path,
+        query=kept_query,
+        body=kept_body,
+        params=tuple(_pairs(kept_body if form else kept_query)),
+        timestamp=found.get("timestamp", ""),
+        nonce=found.get("nonce", ""),
+    )
+    creds = Credentials(api_key, secret_key, found.get("passphrase", passphrase))
+    expected = signature_of(sig, msg, creds)
+    if not hmac.compare_digest(found["signature"].encode(), expected.encode()):
+        return api_key, "invalid signature"
+    return api_key, None
 
 
 # -- the SDK's signature objects ----------------------------------------------------------------
-_REST = Signature.from_mapping(C.REST_SIGNATURE) if C.REST_SIGNATURE else None
+REST: Signature | None = Signature.from_mapping(C.REST_SIGNATURE) if C.REST_SIGNATURE else None
 _WS_AUTH = Signature.from_mapping(C.WS_AUTH_SIGNATURE) if C.WS_AUTH_SIGNATURE else None
-KEY_PARAMETER = _REST.key_parameter if _REST else ""
-SIGNATURE_PARAMETER = _REST.parameter if _REST else ""
 
 
-def canonical_string(params: Mapping[str, str]) -> str:
-    """The parameters of a signed REST request as they are signed."""
-    if _REST is None:
-        raise RuntimeError("the spec defines no REST signature")
-    return canonical(_REST, params)
-
-
-def sign_params(params: Mapping[str, str], api_key: str, secret_key: str) -> str:
-    """The signature of a signed REST request whose parameters (key included) are `params`."""
-    if _REST is None:
-        raise RuntimeError("the spec defines no REST signature")
-    return sign(_REST, params, api_key, secret_key)
-
-
-def ws_auth_signature(api_key: str, secret_key: str) -> str:
+def ws_auth_signature(api_key: str, secret_key: str, passphrase: str = "") -> str:
     """The signature sent with the WebSocket connection's authentication request."""
     if _WS_AUTH is None:
         raise RuntimeError("the spec defines no WebSocket authentication signature")
-    return sign(_WS_AUTH, {}, api_key, secret_key)
+    return signature_of(_WS_AUTH, Message(), Credentials(api_key, secret_key, passphrase))

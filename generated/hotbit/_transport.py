@@ -35,7 +35,8 @@ from ._errors import (
     SDKError,
     error_for,
 )
-from ._signing import KEY_PARAMETER, SIGNATURE_PARAMETER, sign_params
+from ._signing import REST as SIGNATURE
+from ._signing import Credentials, encode_pairs, sign_request
 
 T = TypeVar("T")
 log = logging.getLogger(__name__.rpartition(".")[0])  # the package's logger
@@ -253,6 +254,18 @@ def _install_redaction() -> None:
 _PATH_VARIABLE = re.compile(r"\{([^{}/]+)\}")
 
 
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Pairs as a body mapping (repeated names as lists)."""
+    out: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in out:
+            previous = out[name]
+            out[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            out[name] = value
+    return out
+
+
 def _multipart(body: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """Form fields as multipart parts: text as plain fields, bytes as files, lists repeated."""
     parts: list[tuple[str, Any]] = []
@@ -330,6 +343,8 @@ class BaseClient:
         )
         _install_redaction()
 
+    _passphrase: str | None = None  # set by clients whose signature needs one
+
     def __repr__(self) -> str:
         keys = "set" if self._api_key else "none"
         return f"{type(self).__name__}(base_url={self.base_url!r}, credentials={keys})"
@@ -339,17 +354,6 @@ class BaseClient:
         query, body = list(req.query), dict(req.body)
         headers = {**self._headers, **req.headers, **(extra_headers or {})}
         cookies = dict(req.cookies)
-        if op.signed:
-            if not (self._api_key and self._secret_key):
-                raise MissingCredentials(op.name)
-            in_body = op.body in ("form", "multipart")
-            params: dict[str, Any] = dict(body) if in_body else dict(query)
-            params[KEY_PARAMETER] = self._api_key
-            params[SIGNATURE_PARAMETER] = sign_params(params, self._api_key, self._secret_key)
-            if in_body:
-                body = params
-            else:
-                query = list(params.items())
         if op.auth:
             if self._api_key:
                 self._apply_auth(op.auth[0], headers, query, cookies)
@@ -361,8 +365,6 @@ class BaseClient:
             "url": self.base_url + path,
             "headers": headers,
         }
-        if query:
-            kwargs["params"] = query
         if cookies:
             jar = "; ".join(f"{name}={value}" for name, value in cookies.items())
             headers["cookie"] = f"{headers['cookie']}; {jar}" if headers.get("cookie") else jar
@@ -387,7 +389,54 @@ class BaseClient:
             else:
                 kwargs["content"] = msgspec.json.encode(value)
                 headers["content-type"] = op.media_type or "application/json"
+        if op.signed:
+            self._sign(op, path, query, body, kwargs)
+        elif query:
+            kwargs["params"] = query
         return kwargs
+
+    def _sign(
+        self,
+        op: OperationInfo,
+        path: str,
+        query: list[tuple[str, str]],
+        body: dict[str, Any],
+        kwargs: dict[str, Any],
+    ) -> None:
+        """Add the spec's signature to a prepared request; the signed query and form body are
+        encoded here, so the bytes signed are the bytes sent."""
+        needs_passphrase = SIGNATURE is not None and SIGNATURE.needs_passphrase
+        if SIGNATURE is None or not (self._api_key and self._secret_key):
+            raise MissingCredentials(op.name)
+        if needs_passphrase and not self._passphrase:
+            raise MissingCredentials(op.name)
+        in_body = op.body in ("form", "multipart")
+        form = [
+            (name, item)
+            for name, value in body.items()
+            for item in (value if isinstance(value, list) else [value])
+            if isinstance(item, str)  # multipart files are not signed
+        ]
+        signed = sign_request(
+            SIGNATURE,
+            Credentials(self._api_key, self._secret_key, self._passphrase or ""),
+            method=op.http_method,
+            path=path,
+            url_path=httpx.URL(kwargs["url"]).raw_path.decode("ascii").partition("?")[0],
+            query=query,
+            form=form if in_body else None,
+            body=b"" if in_body else kwargs.get("content", b""),
+        )
+        kwargs["headers"].update(signed.headers)
+        if signed.query:
+            kwargs["url"] += "?" + encode_pairs(signed.query)
+        if signed.form is not None and op.body == "multipart":
+            added = [(k, v) for k, v in signed.form if k in SIGNATURE.hidden_parameters]
+            kwargs["files"] = _multipart({**body, **_grouped(added)})
+        elif signed.form is not None:
+            kwargs.pop("data", None)
+            kwargs["content"] = encode_pairs(signed.form).encode()
+            kwargs["headers"]["content-type"] = "application/x-www-form-urlencoded"
 
     def _apply_auth(
         self,

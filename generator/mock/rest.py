@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-import hmac
 import json
 import logging
 import re
@@ -536,6 +535,8 @@ class ReceivedRequest:
     cookies: dict[str, str] = field(default_factory=dict)
     json: Any = None  # the decoded JSON body, if the body is JSON
     parts: tuple[tuple[str, str | bytes], ...] = ()  # multipart/form-data fields (bytes: files)
+    raw_query: str = ""  # the query string exactly as received
+    relative_path: str = ""  # the path after the server URL's path
 
 
 class _Server(ThreadingHTTPServer):
@@ -801,6 +802,8 @@ class RestMock:
             cookies=_cookies(handler.headers.get("cookie", "")),
             json=decoded,
             parts=tuple(parts),
+            raw_query=split.query,
+            relative_path=relative,
         )
         with self._lock:
             self._log.append(entry)
@@ -875,15 +878,23 @@ class RestMock:
         sig = self.spec.signature
         code, message = self.spec.argument_error()
         if op.signed and sig is not None and self.secret_key is not None:
-            given = params.get(sig.parameter)
-            key = params.get(sig.key_parameter)
-            if given is None or key is None:
-                return self._error(code, f"missing {sig.parameter if key else sig.key_parameter}")
-            if self.api_key is not None and key != self.api_key:
-                return self._error(code, "invalid api key")
-            expected = compute_signature(sig, params, key, self.secret_key)
-            if not hmac.compare_digest(given, expected):
-                return self._error(code, "invalid signature")
+            if entry is None:
+                return self._error(code, "missing signature")
+            key, why = _signing.check_request(
+                sig,
+                self.secret_key,
+                method=entry.method,
+                path=entry.relative_path,
+                url_path=entry.path,
+                query=entry.raw_query,
+                body=entry.body,
+                form=entry.headers.get("content-type", "").split(";")[0].strip().lower() == _FORM,
+                headers=entry.headers,
+            )
+            if why is None and self.api_key is not None and key != self.api_key:
+                why = "invalid api key"
+            if why is not None:
+                return self._error(code, why)
         missing = [p.name for p in op.params if p.required and not _present(p, params, entry)]
         if missing:
             return self._error(code, message if self.spec.envelope else f"missing {missing[0]}")
@@ -904,7 +915,9 @@ class RestMock:
         ]
         if not mine:
             return None
-        ignored = {self.spec.signature.parameter} if self.spec.signature else set()
+        ignored = set(self.spec.signature.signature_parameters) if self.spec.signature else set()
+        if self.spec.signature and "timestamp" in self.spec.signature.uses:
+            ignored |= self.spec.signature.hidden_parameters  # a clock changes on every call
         wanted = {k: v for k, v in params.items() if k not in ignored}
         exact = [
             r for r in mine if {k: v for k, v in r.params.items() if k not in ignored} == wanted

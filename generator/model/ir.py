@@ -14,6 +14,9 @@ from typing import Any
 
 from generator.model.pytype import PyType
 from generator.problems import Problem
+from generator.runtime import _signing
+
+Signature = _signing.Signature  # the signature object: the runtime's own, one shape for both
 
 # The type of a value the SDK decodes or a caller passes (was a pair of strings).
 SchemaRef = PyType
@@ -26,20 +29,6 @@ class ErrorDef:
     message: str = ""
     description: str = ""
     retryable: bool = False
-
-
-@dataclass(frozen=True)
-class Signature:
-    algorithm: str  # md5 | sha1 | sha256 | sha512 | hmac-sha256 | hmac-sha512
-    output: str  # hex-upper | hex-lower | base64
-    payload: str  # template with {canonical} {api_key} {secret_key}
-    sort: str = "name"
-    values: str = "raw"
-    pair: str = "="
-    join: str = "&"
-    exclude: tuple[str, ...] = ()
-    key_parameter: str = ""  # REST: parameter that carries the api key
-    parameter: str = ""  # REST: parameter that carries the signature
 
 
 @dataclass(frozen=True)

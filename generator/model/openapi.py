@@ -52,19 +52,10 @@ BODY_TYPES = ("application/x-www-form-urlencoded", "application/json", "multipar
 def build_signature(raw: Any, doc: Document, pointer: str) -> Signature:
     if not isinstance(raw, dict) or "algorithm" not in raw or "payload" not in raw:
         raise SpecError([doc.problem(pointer, "a signature needs 'algorithm' and 'payload'")])
-    canonical: dict[str, Any] = raw["canonical"] if isinstance(raw.get("canonical"), dict) else {}
-    return Signature(
-        algorithm=str(raw["algorithm"]),
-        output=str(raw.get("output", "hex-lower")),
-        payload=str(raw["payload"]),
-        sort=str(canonical.get("sort", "name")),
-        values=str(canonical.get("values", "raw")),
-        pair=str(canonical.get("pair", "=")),
-        join=str(canonical.get("join", "&")),
-        exclude=tuple(str(x) for x in canonical.get("exclude", ()) or ()),
-        key_parameter=str(raw.get("key-parameter", "")),
-        parameter=str(raw.get("parameter", "")),
-    )
+    try:
+        return Signature.from_mapping(raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SpecError([doc.problem(pointer, f"malformed signature object: {exc}")]) from exc
 
 
 def build_errors(raw: Any, doc: Document, pointer: str) -> dict[int, ErrorDef]:
@@ -238,11 +229,7 @@ class _OperationBuilder:
             raise SpecError(
                 [ext["x-signed"].location.problem("x-signed needs a root x-signature", "model")]
             )
-        hidden = (
-            {self.signature.key_parameter, self.signature.parameter}
-            if signed and self.signature
-            else set()
-        )
+        hidden = set(self.signature.hidden_parameters) if signed and self.signature else set()
 
         params = self._parameters(node, hidden, set(_INTERNAL_NAMES))
         body_type, body_params, body_required = self._body(

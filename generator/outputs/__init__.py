@@ -7,6 +7,7 @@ template name, and returns the file's text.
     common.py     the `Project` protocol the builds read, ids, grouping, wire values, descriptions
     samples.py    curl / Python / CLI request samples and the signing rule in words
     postman.py    Postman v2.1 collection (signing pre-request script, per-request tests)
+    signer.py     the JavaScript x-signature signer shared by the API tools' scripts
     insomnia.py   Insomnia v4 export
     docs.py       the docs view, reference.md / llms*.txt / sections/*.md and index.html
     fields.py     schema tables: a JSON schema flattened into one row per (nested) field
@@ -34,8 +35,9 @@ from generator.outputs.docs import (
     schema_type,
 )
 from generator.outputs.insomnia import insomnia_export
-from generator.outputs.postman import postman_collection, signing_config
+from generator.outputs.postman import postman_collection
 from generator.outputs.samples import cli_words, signature_rule
+from generator.outputs.signer import signer_script, signing_config
 
 __all__ = [
     "CliArg",
@@ -53,5 +55,6 @@ __all__ = [
     "render_pages",
     "schema_type",
     "signature_rule",
+    "signer_script",
     "signing_config",
 ]

@@ -23,7 +23,7 @@ from generator.model.ir import (
     WsMethod,
     WsParam,
 )
-from generator.model.schemas import merged_properties
+from generator.model.types import merged_properties
 from generator.outputs.common import (
     Project,
     generated_note,

@@ -9,7 +9,6 @@ JSON configuration `signing_config` makes from the spec's `x-signature`) and `po
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from generator.model.ir import (
@@ -32,47 +31,11 @@ from generator.outputs.common import (
     wire_pairs,
 )
 from generator.outputs.examples import Example, wire_text
+from generator.outputs.signer import VAR_PASSPHRASE, signer_script, signing_config
 
 POSTMAN_SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 POSTMAN_TESTS = "postman/tests.js.j2"
 POSTMAN_SIGNING = "the collection's pre-request script fills the key and the signature"
-
-
-def _path_pattern(path: str) -> str:
-    """JS regex source matching the request path (Postman `:name` or `{name}` segments)."""
-    parts = re.split(r"\{[^}]+\}", path.strip("/"))
-    return "(^|/)" + "[^/]+".join(re.escape(p) for p in parts) + "$"
-
-
-def signing_config(api: RestApi) -> dict[str, Any] | None:
-    """What the Postman pre-request script needs to sign requests, from the spec's x-signature."""
-    sig = api.signature
-    if sig is None:
-        return None
-    return {
-        "algorithm": sig.algorithm,
-        "output": sig.output,
-        "payload": sig.payload,
-        "sort": sig.sort,
-        "values": sig.values,
-        "pair": sig.pair,
-        "join": sig.join,
-        "exclude": [sig.parameter, *sig.exclude],
-        "keyParameter": sig.key_parameter,
-        "signatureParameter": sig.parameter,
-        "variables": {"apiKey": VAR_API_KEY, "secretKey": VAR_SECRET_KEY},
-        "operations": [
-            {
-                "name": op.method_name,
-                "method": op.http_method,
-                "path": op.path,
-                "pattern": _path_pattern(op.path),
-                "in": signed_location(op),
-            }
-            for op in api.operations
-            if op.signed
-        ],
-    }
 
 
 def _postman_auth(api: RestApi, op: Operation) -> dict[str, Any] | None:
@@ -119,28 +82,25 @@ def _postman_request(api: RestApi, op: Operation, args: dict[str, Any]) -> dict[
         }
         for p, text in wire_pairs(op.params, args, ("form", "multipart"))
     ]
-    if sig is not None:
-        target = body_fields if signed_location(op) == "body" else query
-        extra = {"type": "text"} if target is body_fields else {}
-        target.append(
-            {
-                "key": sig.key_parameter,
-                "value": "{{" + VAR_API_KEY + "}}",
-                **extra,
-                "description": "API key (collection variable apiKey).",
-            }
-        )
-        target.append(
-            {
-                "key": sig.parameter,
-                "value": "",
-                **extra,
-                "description": "Signature, computed by the collection's pre-request script.",
-            }
-        )
     headers = [
         {"key": p.name, "value": text} for p, text in wire_pairs(op.params, args, ("header",))
     ]
+    if sig is not None:
+        target = body_fields if signed_location(op) == "body" else query
+        extra = {"type": "text"} if target is body_fields else {}
+        for name, template in sig.sent_parameters:
+            key = template == "{api_key}"
+            target.append(
+                {
+                    "key": name,
+                    "value": "{{" + VAR_API_KEY + "}}" if key else "",
+                    **extra,
+                    "description": "API key (collection variable apiKey)."
+                    if key
+                    else "Filled by the collection's pre-request script.",
+                }
+            )
+        headers.extend({"key": name, "value": ""} for name, _ in sig.headers)
     cookies = wire_pairs(op.params, args, ("cookie",))
     if cookies:
         headers.append(
@@ -296,7 +256,9 @@ def postman_collection(project: Project, template: str) -> str:
     }
     if config is not None and config["operations"]:
         script = project.env.get_template(template).render(
-            **project.context, config=json.dumps(config, indent=2, ensure_ascii=False)
+            **project.context,
+            config=json.dumps(config, indent=2, ensure_ascii=False),
+            signer=signer_script(project.env),
         )
         collection["event"] = [
             {
@@ -313,4 +275,6 @@ def postman_collection(project: Project, template: str) -> str:
         {"key": VAR_API_KEY, "value": "", "type": "string"},
         {"key": VAR_SECRET_KEY, "value": "", "type": "string"},
     ]
+    if api.signature is not None and api.signature.needs_passphrase:
+        collection["variable"].append({"key": VAR_PASSPHRASE, "value": "", "type": "string"})
     return dump_json(collection)

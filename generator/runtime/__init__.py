@@ -20,7 +20,7 @@ FOLDER = Path(__file__).resolve().parent
 # Runtime module -> what it holds. Copied as `<package>/<module>`.
 MODULES = {
     "_errors.py": "the exception hierarchy and the error-code lookup (tables from errors.py)",
-    "_signing.py": "the signature core: canonical string, digest (also used by the mocks)",
+    "_signing.py": "the signature core: payload templates, digests, sign/check a request (mocks too)",
     "_checks.py": "argument checks against the spec's schemas and wire encoding",
     "_transport.py": "HTTP: credentials, signing, rate limiter, retries, decoding",
     "_ws_runtime.py": "WebSocket connection: reconnect backoff, heartbeat, queues, events",

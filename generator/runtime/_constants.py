@@ -12,7 +12,7 @@ from typing import Any
 
 ERROR_BASE = "ClientError"  # the SDK's base exception class name
 
-# Signature objects, as the fields of _signing.Signature (None: the spec has none).
+# Signature objects in the spec's shape (Signature.to_mapping(); None: the spec has none).
 REST_SIGNATURE: Mapping[str, Any] | None = None
 WS_AUTH_SIGNATURE: Mapping[str, Any] | None = None
 

@@ -11,6 +11,7 @@ import jsonschema  # type: ignore[import-untyped, unused-ignore]
 from generator.document.nodes import Extensions
 from generator.load import Document
 from generator.problems import Problem, Source, join_pointer, split_pointer
+from generator.runtime._signing import REQUEST_PLACEHOLDERS, placeholders
 from generator.validate.collapse import _schema_errors
 from generator.validate.common import _NOT_SPEC, SCHEMAS_DIR, _Context, _error_message, _problem
 
@@ -43,6 +44,60 @@ X_EXTENSIONS: dict[str, dict[str, str]] = {
         "x-also-number": "x-also-number",  # proposed
     },
 }
+
+
+def signature_problems(raw: Any, rest: bool) -> list[tuple[tuple[str, ...], str]]:
+    """What a well-shaped signature object gets wrong: (pointer parts, message) pairs.
+    Placeholders must exist where used; the secret is never sent; the server can read back
+    every clock value and the signature (REST); a WebSocket payload has no request."""
+    if not isinstance(raw, dict):
+        return []
+    out: list[tuple[tuple[str, ...], str]] = []
+    found = raw.get("digests")
+    digests: dict[str, Any] = found if isinstance(found, dict) else {}
+    request = set(REQUEST_PLACEHOLDERS) if rest else set()
+    sendable = {"api_key", "passphrase"} | ({"timestamp", "nonce"} if rest else set())
+    known = request | sendable | {"secret_key"}
+
+    def check(where: tuple[str, ...], template: Any, allowed: set[str]) -> set[str]:
+        used = set(placeholders(template)) if isinstance(template, str) else set()
+        for name in sorted(used - allowed):
+            why = "the secret is never sent" if name == "secret_key" else "unknown placeholder"
+            out.append((where, f"{{{name}}}: {why} here (allowed: {', '.join(sorted(allowed))})"))
+        return used
+
+    signed = set()
+    for name, d in digests.items():
+        if isinstance(d, dict):
+            signed |= check(("digests", name, "payload"), d.get("payload"), set(known))
+        known.add(str(name))
+    signed |= check(("payload",), raw.get("payload"), known)
+    if not rest:
+        return out
+    sent: dict[str, str] = {}
+    templates = [
+        ((key, str(k)), v)
+        for key in ("headers", "parameters")
+        if isinstance(raw.get(key), dict)
+        for k, v in raw[key].items()
+    ]
+    after = sendable | set(digests) | {"signature"}
+    for where, template in templates:
+        used = check(where, template, after)
+        if where[0] == "parameters" and "signature" not in used and used & set(digests):
+            out.append((where, "a parameter signed over cannot use a digest"))
+        for name in used:
+            sent.setdefault(name, where[0])
+    if raw.get("key-parameter"):
+        sent.setdefault("api_key", "parameters")
+    if raw.get("parameter"):
+        sent.setdefault("signature", "parameters")
+    if "signature" not in sent:
+        out.append(((), "no header or parameter carries {signature}"))
+    for name in sorted(signed & {"timestamp", "nonce"}):
+        if name not in sent:
+            out.append(((), f"{{{name}}} is signed but no header or parameter sends it"))
+    return out
 
 
 @functools.cache
@@ -84,9 +139,21 @@ def _check_extensions(ctx: _Context) -> list[Problem]:
                     _check_extension(ctx, loc.doc, loc.pointer, found.value, definition)
                 )
 
+    def semantics(found: Any, rest: bool, *inner: str) -> None:
+        if found is None:
+            return
+        value = found.value
+        for key in inner:
+            value = value.get(key) if isinstance(value, dict) else None
+        loc = found.location
+        for parts, message in signature_problems(value, rest):
+            where = join_pointer(loc.pointer, *inner, *parts)
+            problems.append(_problem(ctx, loc.doc, where, message, Source.RULES))
+
     if ctx.kind.family == "openapi":
         model = ctx.openapi
         check(model.extensions, "openapi-root")
+        semantics(model.extensions.get("x-signature"), True)
         for op in model.operations:
             check(op.extensions, "openapi-operation")
             signed = op.extensions.get("x-signed")
@@ -103,6 +170,7 @@ def _check_extensions(ctx: _Context) -> list[Problem]:
                 )
     else:
         check(ctx.asyncapi.extensions, "asyncapi-root")
+        semantics(ctx.asyncapi.extensions.get("x-rpc"), False, "auth", "signature")
         for message in ctx.asyncapi.messages:
             check(message.extensions, "asyncapi-message")
 

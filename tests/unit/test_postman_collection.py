@@ -15,6 +15,9 @@ import yaml
 from support import REST_SPEC
 from support.postman import COLLECTION, OPERATIONS, requests_of
 
+from generator.outputs.signer import signer_script
+from generator.runtime._signing import Signature
+
 
 @pytest.fixture(scope="module")
 def collection() -> dict[str, Any]:
@@ -68,16 +71,27 @@ def test_signing_script_is_data_driven_from_the_spec(collection: dict[str, Any])
     config_text = script.split("const SIGNING = ", 1)[1].split(";\n", 1)[0]
     config = json.loads(config_text)
     sig = yaml.safe_load(REST_SPEC.read_text())["x-signature"]
-    assert (config["algorithm"], config["output"], config["payload"]) == (sig["algorithm"], sig["output"], sig["payload"])
-    assert (config["keyParameter"], config["signatureParameter"]) == (sig["key-parameter"], sig["parameter"])
+    got = config["signature"]
+    assert (got["algorithm"], got["output"], got["payload"]) == (sig["algorithm"], sig["output"], sig["payload"])
+    assert (got["key-parameter"], got["parameter"]) == (sig["key-parameter"], sig["parameter"])
+    assert got == Signature.from_mapping(sig).to_mapping()
     signed = sorted(op["name"] for op in OPERATIONS if op["signed"])
     assert sorted(o["name"] for o in config["operations"]) == signed
-    assert "CryptoJS.MD5" in script and "CryptoJS.HmacSHA512" in script  # every allowed algorithm
+    assert signer_script() in script  # the shared signer, then the Postman adapter
+    for name in ("MD5", "SHA1", "SHA256", "SHA384", "SHA512"):  # every allowed algorithm
+        assert f"{name.lower()}: '{name}'" in script
 
 
 def test_collection_is_deterministic(collection: dict[str, Any]) -> None:
     text = COLLECTION.read_text(encoding="utf-8")
-    assert "_postman_exported_at" not in text and "timestamp" not in text.lower()
+    assert "_postman_exported_at" not in text
+
+    def keys(node: Any) -> list[str]:  # no export time anywhere (scripts may say `timestamp`)
+        if isinstance(node, dict):
+            return [k for k, v in node.items() for k in (k, *keys(v))]
+        return [k for v in node for k in keys(v)] if isinstance(node, list) else []
+
+    assert not [k for k in keys(collection) if "timestamp" in k.lower() or "exported" in k.lower()]
     assert json.dumps(collection, indent=2, ensure_ascii=False) + "\n" == text
 
 

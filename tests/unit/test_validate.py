@@ -383,3 +383,22 @@ def test_cli_never_shows_a_traceback(name: str) -> None:
     assert proc.returncode == 2
     assert f"{rel(name)}" in proc.stderr and "error" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_signature_shapes_and_placeholders() -> None:
+    """x-signature: the schema (secret), then what the schema cannot say (placeholders known
+    where used, the secret never sent, the signature and every signed clock value sent)."""
+    problems = problems_of("openapi-30-bad-signature.yaml")
+    assert {(p.line, p.pointer, p.message) for p in problems} == {
+        (6, "/x-signature/secret", "x-signature: 'hex' is not one of ['raw', 'base64']"),
+        (5, "/x-signature/payload", "{bodyy}: unknown placeholder here (allowed: " + (
+            "?query, api_key, body, canonical, inner, method, nonce, passphrase, path, query, "
+            "secret_key, timestamp, url_path)")),
+        (10, "/x-signature/parameters/key", ("{secret_key}: the secret is never sent here "
+            "(allowed: api_key, inner, nonce, passphrase, signature, timestamp)")),
+        (11, "/x-signature/parameters/early", "a parameter signed over cannot use a digest"),
+        (4, "/x-signature", "no header or parameter carries {signature}"),
+        (4, "/x-signature", "{nonce} is signed but no header or parameter sends it"),
+        (4, "/x-signature", "{timestamp} is signed but no header or parameter sends it"),
+    }  # fmt: skip
+    assert all(p.source == "rules" for p in problems)
