@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 NODE_BIN := node_modules/.bin
-SPECS := specs/hotbit-rest.openapi.yaml specs/hotbit-websocket.asyncapi.yaml
+SPECS := specs/hotbit-rest.openapi.yaml specs/hotbit-websocket.asyncapi.yaml specs/hotbit-websocket.asyncapi3.yaml
 GEN_ARGS := --openapi specs/hotbit-rest.openapi.yaml --asyncapi specs/hotbit-websocket.asyncapi.yaml --package hotbit
 
 .PHONY: all deps browser validate generate check test test-fast bench mock clean

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
-import generator.document as document
+from generator import document
 from generator.document import model_of
 from generator.load import Resolver, load_document
 from generator.model.asyncapi import build_ws_api

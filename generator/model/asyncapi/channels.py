@@ -290,7 +290,7 @@ class _PlainBuilder:
             raw = True
         elif "json" not in content_type.lower():
             raw = True  # e.g. text/plain, application/octet-stream: the frame as it is
-        listed = msg.examples if "examples" in msg.raw else msg.trait_examples
+        listed = msg.examples or msg.trait_examples  # a trait's only when it has none
         examples = tuple(e.payload.value for e in listed if e.payload is not None)
         py_name = unique(snake(name, fallback="message"), taken)
         summary = _text(msg.summary or msg.title)
