@@ -272,3 +272,36 @@ def test_the_cli_takes_a_passphrase_only_where_the_signature_needs_one(
     )  # fmt: skip
     assert helps.returncode == 0 and "--secret-key" in helps.stdout
     assert "--passphrase" not in helps.stdout
+
+
+@pytest.mark.parametrize("name", ["binance", "btse", "kraken", "passphrase"])
+def test_the_reference_shell_samples_sign_like_the_mock_expects(
+    sdk: dict[str, ModuleType], name: str
+) -> None:
+    """Every signed operation's curl sample (signature computed with openssl) is accepted."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    bash, curl, openssl = shutil.which("bash"), shutil.which("curl"), shutil.which("openssl")
+    assert bash and curl and openssl, "the shell samples need bash, curl and openssl"
+    secret = KRAKEN_SECRET if name in ("kraken", "passphrase") else "s3cr3t"
+    reference = Path(sdk[name].__file__).parents[1] / "docs" / "reference.md"
+    blocks = re.findall(r"```shell\n(.*?)\n```", reference.read_text(encoding="utf-8"), re.DOTALL)
+    samples = [b for b in blocks if "SIGN=$(" in b]
+    assert len(samples) == {"binance": 3, "btse": 2, "kraken": 1, "passphrase": 1}[name]
+    base = re.search(r"^  - url: (\S+)", (SPECS / f"{name}.yaml").read_text(), re.MULTILINE)
+    assert base is not None
+    env = {**os.environ, "API_KEY": "my-key", "SECRET_KEY": secret, "PASSPHRASE": "pass"}
+    with mock(name, secret) as server:
+        for sample in samples:
+            script = (
+                sample.replace(base.group(1), server.url)
+                + " --fail-with-body --silent --show-error --max-time 20"
+            )
+            done = subprocess.run(
+                [bash, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+            )  # fmt: skip
+            assert done.returncode == 0, (sample, done.stdout, done.stderr)
+        assert len(server.requests) == len(samples)
