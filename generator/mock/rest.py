@@ -916,7 +916,7 @@ class RestMock:
         if not mine:
             return None
         ignored = set(self.spec.signature.signature_parameters) if self.spec.signature else set()
-        if self.spec.signature and "timestamp" in self.spec.signature.uses:
+        if self.spec.signature and {"timestamp", "nonce"} & self.spec.signature.uses:
             ignored |= self.spec.signature.hidden_parameters  # a clock changes on every call
         wanted = {k: v for k, v in params.items() if k not in ignored}
         exact = [

@@ -9,7 +9,7 @@ import shlex
 import textwrap
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus, urlsplit
 
 from generator.model.ir import (
     Operation,
@@ -19,36 +19,74 @@ from generator.model.ir import (
 )
 from generator.outputs.common import Project, path_with, signed_location, wire_pairs
 from generator.outputs.examples import wire_text
+from generator.runtime._signing import placeholders
 
-_ALGORITHMS = {
+_OUTPUTS = {"hex-upper": "upper-case hex", "hex-lower": "lower-case hex", "base64": "base64"}
+_HASHES = {
     "md5": "MD5",
     "sha1": "SHA-1",
     "sha256": "SHA-256",
+    "sha384": "SHA-384",
     "sha512": "SHA-512",
-    "hmac-sha256": "HMAC-SHA256 (key: the secret key)",
-    "hmac-sha512": "HMAC-SHA512 (key: the secret key)",
 }
-_OUTPUTS = {"hex-upper": "upper-case hex", "hex-lower": "lower-case hex", "base64": "base64"}
+# Shell variables of the samples: credentials, clock values, the signature.
+_SHELL = {
+    "api_key": "API_KEY",
+    "secret_key": "SECRET_KEY",
+    "passphrase": "PASSPHRASE",
+    "timestamp": "TIMESTAMP",
+    "nonce": "NONCE",
+    "signature": "SIGN",
+}
+_CLOCK = {
+    "ms": "$(date +%s%3N)",
+    "s": "$(date +%s)",
+    "us": "$(date +%s%6N)",
+    "iso8601": "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)",
+}
+
+
+def _algorithm(algorithm: str, secret: str) -> str:
+    if not algorithm.startswith("hmac-"):
+        return _HASHES.get(algorithm, algorithm)
+    key = "the secret key, base64-decoded" if secret == "base64" else "the secret key"
+    name = _HASHES.get(algorithm[5:], algorithm[5:]).replace("-", "")
+    return f"HMAC-{name} (key: {key})"
+
+
+def _signature_target(sig: Signature) -> str:
+    """Where the signature travels: its parameter or header name."""
+    for name, template in (*sig.sent_parameters, *sig.headers):
+        if "signature" in placeholders(template):
+            return name
+    return "signature"
 
 
 def signature_rule(sig: Signature) -> str:
-    """The signing rule in one sentence, from the spec's signature object."""
-    rule = (
-        f"{_OUTPUTS.get(sig.output, sig.output)} {_ALGORITHMS.get(sig.algorithm, sig.algorithm)} of "
-        f"`{sig.payload}`"
-    )
-    if "{canonical}" not in sig.payload:
-        return rule + "."
-    order = "sorted by name" if sig.sort == "name" else "in the order sent"
-    values = "raw (not URL-encoded) values" if sig.values == "raw" else "URL-encoded values"
-    left_out = [f"`{n}`" for n in [sig.parameter, *sig.exclude] if n]
-    which = "every request parameter" + (" except " + ", ".join(left_out) if left_out else "")
-    if sig.key_parameter:
-        which += f" (the key parameter `{sig.key_parameter}` included)"
-    return (
-        f"{rule}, where `{{canonical}}` is {which}, {order}, written `name{sig.pair}value` "
-        f"with {values} and joined with `{sig.join}`."
-    )
+    """The signing rule in one sentence."""
+    text = f"{_OUTPUTS.get(sig.output, sig.output)} {_algorithm(sig.algorithm, sig.secret)} of `{sig.payload}`"
+    digests = [
+        f"`{{{d.name}}}` is the {'raw' if d.output == 'raw' else _OUTPUTS.get(d.output, d.output)} "
+        f"{_algorithm(d.algorithm, d.secret)} of `{d.payload}`"
+        for d in sig.digests
+    ]
+    if "canonical" in sig.uses:
+        order = "sorted by name" if sig.sort == "name" else "in the order sent"
+        values = "raw (not URL-encoded) values" if sig.values == "raw" else "URL-encoded values"
+        left_out = ", ".join(f"`{n}`" for n in [*sorted(sig.signature_parameters), *sig.exclude])
+        added = [n for n, _ in sig.sent_parameters if n not in sig.signature_parameters]
+        included = (
+            f"the key parameter `{sig.key_parameter}`"
+            if added == [sig.key_parameter]
+            else "the signature's own " + ", ".join(f"`{n}`" for n in added)
+        )
+        text += (
+            f", where `{{canonical}}` is every request parameter except {left_out} "
+            f"({included} included), {order}, written `name{sig.pair}value` "
+            f"with {values} and joined with `{sig.join}`"
+        )
+        return text + "".join(f"; {d}" for d in digests) + "."
+    return text + ("; " + "; ".join(digests) if digests else "") + "."
 
 
 @dataclass(frozen=True)
@@ -70,14 +108,56 @@ def _word(*parts: str | tuple[str, bool]) -> _Word:
     return _Word(tuple(p if isinstance(p, tuple) else (p, False) for p in parts))
 
 
-def _digest_command(sig: Signature) -> str:
-    algorithm = sig.algorithm.removeprefix("hmac-")
-    hmac = ' -hmac "$SECRET_KEY"' if sig.algorithm.startswith("hmac-") else ""
-    encode = {
-        "base64": "openssl base64 -A",
-        "hex-upper": "od -An -v -tx1 | tr -d ' \\n' | tr a-f A-F",
-    }.get(sig.output, "od -An -v -tx1 | tr -d ' \\n'")
-    return f"openssl dgst -{algorithm}{hmac} -binary | {encode}"
+def _template(template: str, digests: set[str]) -> list[tuple[str, bool]]:
+    """A header or parameter template as word parts (placeholders as shell variables)."""
+    parts: list[tuple[str, bool]] = []
+    for i, piece in enumerate(re.split(r"\{(\??[A-Za-z_][A-Za-z0-9_]*)\}", template)):
+        if i % 2 == 0:
+            if piece:
+                parts.append((piece, False))
+        elif piece in _SHELL or piece in digests:
+            parts.append((_SHELL.get(piece, piece.upper()), True))
+        else:
+            parts.append(("{" + piece + "}", False))
+    return parts
+
+
+def _mac(algorithm: str, secret: str) -> str:
+    """The openssl dgst options of an algorithm (keyed with $SECRET_KEY for hmac-*)."""
+    name = algorithm.removeprefix("hmac-")
+    if not algorithm.startswith("hmac-"):
+        return f"openssl dgst -{name} -binary"
+    if secret == "base64":
+        hexkey = (
+            "$(printf '%s' \"$SECRET_KEY\" | openssl base64 -d -A | od -An -v -tx1 | tr -d ' \\n')"
+        )
+        return f'openssl dgst -{name} -mac HMAC -macopt "hexkey:{hexkey}" -binary'
+    return f'openssl dgst -{name} -hmac "$SECRET_KEY" -binary'
+
+
+def _encode(output: str) -> str:
+    return {
+        "raw": "",
+        "base64": " | openssl base64 -A",
+        "hex-upper": " | od -An -v -tx1 | tr -d ' \\n' | tr a-f A-F",
+    }.get(output, " | od -An -v -tx1 | tr -d ' \\n'")
+
+
+def _encoded(word: _Word, plus: bool) -> list[tuple[str, bool]]:
+    """A word's literal text URL-encoded (space as `+` or `%20`); variables are sent as they are."""
+    return [
+        (t, v) if v else (quote_plus(t, safe="") if plus else quote(t, safe=""), v)
+        for t, v in word.parts
+    ]
+
+
+def _pairs_text(pairs: list[tuple[str, _Word]]) -> list[tuple[str, bool]]:
+    """Pairs as the SDK encodes them (urllib.parse.urlencode)."""
+    parts: list[tuple[str, bool]] = []
+    for i, (name, word) in enumerate(pairs):
+        parts.append((("&" if i else "") + quote_plus(name, safe="") + "=", False))
+        parts.extend(_encoded(word, plus=True))
+    return parts
 
 
 def curl_sample(api: RestApi, op: Operation, args: dict[str, Any]) -> str:
@@ -89,11 +169,27 @@ def curl_sample(api: RestApi, op: Operation, args: dict[str, Any]) -> str:
     form: list[tuple[str, _Word]] = [
         (p.name, _word(t)) for p, t in wire_pairs(op.params, args, ("form", "multipart"))
     ]
+    json_text = ""
+    if op.body_kind in ("json", "body"):
+        value = (
+            {p.name: args.get(p.name) for p in op.params if p.location == "json"}
+            if op.body_kind == "json"
+            else args.get("body")
+        )
+        json_text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    path = path_with(op, args, "{value}")
     lines: list[str] = []
+    sig_headers: list[tuple[str, _Word]] = []
+    exact = False  # the payload signs the query or body as sent: curl sends them pre-encoded
     if sig is not None:
+        digests = {d.name for d in sig.digests}
+        exact = bool(sig.uses & {"query", "?query", "body"})
         signed = form if location == "body" else query
-        signed.append((sig.key_parameter, _word(("API_KEY", True))))
-        items = [(name, word) for name, word in signed if name not in {sig.parameter, *sig.exclude}]
+        late = sig.signature_parameters
+        for name, template in sig.sent_parameters:
+            if name not in late:
+                signed.append((name, _Word(tuple(_template(template, digests)))))
+        items = [(n, w) for n, w in signed if n not in {*late, *sig.exclude}]
         if sig.sort == "name":
             items.sort(key=lambda item: item[0])
         canonical: list[tuple[str, bool]] = []
@@ -103,44 +199,84 @@ def curl_sample(api: RestApi, op: Operation, args: dict[str, Any]) -> str:
             encoded = sig.values == "urlencoded"
             canonical.append((quote(name, safe="") if encoded else name, False))
             canonical.append((sig.pair, False))
-            canonical.extend(
-                (quote(t, safe="") if encoded and not v else t, v) for t, v in word.parts
-            )
-        payload: list[tuple[str, bool]] = []
-        for piece in re.split(r"(\{canonical\}|\{api_key\}|\{secret_key\})", sig.payload):
-            if piece == "{canonical}":
-                payload.extend(canonical)
-            elif piece == "{api_key}":
-                payload.append(("API_KEY", True))
-            elif piece == "{secret_key}":
-                payload.append(("SECRET_KEY", True))
-            elif piece:
-                payload.append((piece, False))
+            canonical.extend(_encoded(word, plus=False) if encoded else word.parts)
+        query_text = _pairs_text(query)
+        values: dict[str, list[tuple[str, bool]]] = {
+            "canonical": canonical,
+            "method": [(op.http_method, False)],
+            "path": [(path, False)],
+            "url_path": [(urlsplit(api.base_url).path.rstrip("/") + path, False)],
+            "query": query_text,
+            "?query": [("?", False), *query_text] if query else [],
+            "body": _pairs_text(form) if location == "body" else [(json_text, False)],
+        }
+        values.update({k: [(v, True)] for k, v in _SHELL.items() if k != "signature"})
+
+        def producer(template: str) -> str:
+            """A shell command writing the template's bytes (raw digests spliced in)."""
+            pieces: list[str] = []
+            word: list[tuple[str, bool]] = []
+            for i, piece in enumerate(re.split(r"\{(\??[A-Za-z_][A-Za-z0-9_]*)\}", template)):
+                if i % 2 == 0:
+                    word += [(piece, False)] if piece else []
+                elif piece in raw_digests:
+                    if word:
+                        pieces.append(f"printf '%s' {_Word(tuple(word)).render()}")
+                        word = []
+                    pieces.append(raw_digests[piece])
+                elif piece in values:
+                    word += values[piece]
+                elif piece in digests:
+                    word.append((piece.upper(), True))
+                else:
+                    word.append(("{" + piece + "}", False))
+            if word or not pieces:
+                pieces.append(f"printf '%s' {_Word(tuple(word)).render()}")
+            return pieces[0] if len(pieces) == 1 else "{ " + "; ".join(pieces) + "; }"
+
+        raw_digests: dict[str, str] = {}
+        setup = [
+            f"{'# export API_KEY=... SECRET_KEY=...'}{' PASSPHRASE=...' if sig.needs_passphrase else ''}"
+        ]
+        for clock in ("timestamp", "nonce"):
+            if clock in sig.uses:
+                setup.append(f"{_SHELL[clock]}={_CLOCK.get(getattr(sig, clock), _CLOCK['ms'])}")
+        for d in sig.digests:
+            run = f"{producer(d.payload)} | {_mac(d.algorithm, d.secret)}{_encode(d.output)}"
+            if d.output == "raw":
+                raw_digests[d.name] = run
+            else:
+                setup.append(f"{d.name.upper()}=$({run})")
         lines += [
-            "# export API_KEY=... SECRET_KEY=...",
+            *setup,
             *textwrap.wrap(
-                f"{sig.parameter} = {signature_rule(sig)}",
+                f"{_signature_target(sig)} = {signature_rule(sig)}",
                 96,
                 initial_indent="# ",
                 subsequent_indent="#   ",
                 break_on_hyphens=False,
                 break_long_words=False,
             ),
-            f"SIGN=$(printf '%s' {_Word(tuple(payload)).render()} | {_digest_command(sig)})",
+            f"SIGN=$({producer(sig.payload)} | {_mac(sig.algorithm, sig.secret)}{_encode(sig.output)})",
         ]
-        signed.append((sig.parameter, _word(("SIGN", True))))
-    url = api.base_url + path_with(op, args, "{value}")
+        for name, template in sig.sent_parameters:
+            if name in late:
+                signed.append((name, _Word(tuple(_template(template, digests)))))
+        sig_headers = [(n, _Word(tuple(_template(t, digests)))) for n, t in sig.headers]
+    url = api.base_url + path
     headers = [
         f"-H {_word(f'{p.name}: {t}').render()}"
         for p, t in wire_pairs(op.params, args, ("header",))
     ]
+    headers += [f"-H {_Word(((n + ': ', False), *w.parts)).render()}" for n, w in sig_headers]
+    taken = {n.lower() for n, _ in sig_headers}
     if op.auth:
         scheme = api.auth_schemes[op.auth[0]]
         if scheme.type == "bearer":
             headers.append('-H "Authorization: Bearer $API_KEY"')
         elif scheme.type == "basic":
             headers.append('-u "$API_KEY:$SECRET_KEY"')
-        elif scheme.location == "header":
+        elif scheme.location == "header" and scheme.param_name.lower() not in taken:
             headers.append(f'-H "{scheme.param_name}: $API_KEY"')
         elif scheme.location == "query":
             query.append((scheme.param_name, _word(("API_KEY", True))))
@@ -148,30 +284,28 @@ def curl_sample(api: RestApi, op: Operation, args: dict[str, Any]) -> str:
         f"--data-urlencode {_Word(((name + '=', False), *word.parts)).render()}"
         for name, word in form
     ]
+    if exact and form:
+        data_args = [f"--data {_Word(tuple(_pairs_text(form))).render()}"]
     if op.body_kind in ("json", "body"):
-        value = (
-            {p.name: args.get(p.name) for p in op.params if p.location == "json"}
-            if op.body_kind == "json"
-            else args.get("body")
-        )
         headers.append(
             f"-H {shlex.quote('Content-Type: ' + (op.body_media_type or 'application/json'))}"
         )
-        data_args = [
-            f"--data {shlex.quote(json.dumps(value, separators=(',', ':'), ensure_ascii=False))}"
-        ]
+        data_args = [f"--data {shlex.quote(json_text)}"]
     query_args = [
         f"--data-urlencode {_Word(((name + '=', False), *word.parts)).render()}"
         for name, word in query
     ]
-    if op.http_method == "GET" and not data_args:
+    if op.http_method == "GET" and not data_args and not (exact and query):
         command = [f"curl -G {shlex.quote(url)}", *headers, *query_args]
     else:
         if query:
             parts: list[tuple[str, bool]] = [(url + "?", False)]
-            for i, (name, word) in enumerate(query):
-                parts.append((("&" if i else "") + quote(name, safe="") + "=", False))
-                parts.extend((quote(t, safe="") if not v else t, v) for t, v in word.parts)
+            if exact:
+                parts.extend(_pairs_text(query))
+            else:
+                for i, (name, word) in enumerate(query):
+                    parts.append((("&" if i else "") + quote(name, safe="") + "=", False))
+                    parts.extend(_encoded(word, plus=False))
             target = _Word(tuple(parts)).render()
         else:
             target = shlex.quote(url)

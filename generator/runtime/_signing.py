@@ -224,7 +224,7 @@ class Message:
     path: str = ""  # after the server URL, path parameters filled
     url_path: str = ""  # the whole path of the URL
     query: str = ""  # the query string as sent, without `?`
-    body: str = ""  # the body as sent
+    body: str | bytes = ""  # the body as sent
     params: tuple[tuple[str, str], ...] = ()  # the signed location's parameters, decoded
     timestamp: str = ""
     nonce: str = ""
@@ -409,7 +409,7 @@ def sign_request(
         path=path,
         url_path=url_path,
         query=encode_pairs(new_query),
-        body=encode_pairs(new_form) if new_form is not None else body.decode("utf-8", "replace"),
+        body=encode_pairs(new_form) if new_form is not None else body,
         params=tuple(target),
         timestamp=timestamp,
         nonce=nonce,
@@ -492,14 +492,15 @@ def check_request(
     if "signature" not in found:
         return api_key, "missing signature"
     late = sig.signature_parameters
-    kept_query, kept_body = _without(query, late), _without(text, late) if form else text
+    kept_query = _without(query, late)
+    kept_body: str | bytes = _without(text, late) if form else body
     msg = Message(
         method=method,
         path=path,
         url_path=url_path,
         query=kept_query,
         body=kept_body,
-        params=tuple(_pairs(kept_body if form else kept_query)),
+        params=tuple(_pairs(_without(text, late) if form else kept_query)),
         timestamp=found.get("timestamp", ""),
         nonce=found.get("nonce", ""),
     )

@@ -523,6 +523,8 @@ class SyncCore(BaseClient):
         wait, kwargs = self._timeout(timeout), self._prepare(req, extra_headers)
         attempts = self._attempts(req.op)
         for attempt in range(attempts):
+            if attempt and req.op.signed:  # a fresh timestamp / nonce for every attempt
+                kwargs = self._prepare(req, extra_headers)
             delay = self._limiter.reserve()
             if delay:  # sleep(0) would still yield the core
                 time.sleep(delay)
@@ -554,6 +556,8 @@ class AsyncCore(BaseClient):
         wait, kwargs = self._timeout(timeout), self._prepare(req, extra_headers)
         attempts = self._attempts(req.op)
         for attempt in range(attempts):
+            if attempt and req.op.signed:  # a fresh timestamp / nonce for every attempt
+                kwargs = self._prepare(req, extra_headers)
             delay = self._limiter.reserve()
             if delay:
                 await asyncio.sleep(delay)

@@ -18,6 +18,7 @@ import inspect
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import msgspec
@@ -25,7 +26,7 @@ import pytest
 from support import REST_API_KEY, REST_SECRET_KEY, ROOT
 from support.corpus import generate_package
 
-from generator.mock import RestMock
+from generator.mock import RestMock, Status
 
 SPECS = ROOT / "tests" / "fixtures" / "signing"
 BINANCE_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -141,6 +142,26 @@ def test_binance_signature_is_masked_in_logs(
     assert BINANCE_SIGN not in sdk_log and BINANCE_SECRET not in sdk_log
 
 
+def test_a_retried_signed_call_is_signed_again_with_a_fresh_timestamp(
+    sdk: dict[str, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pkg = sdk["binance"]
+    signing = importlib.import_module(pkg.__name__ + "._signing")
+    clock = iter(range(1499827319559, 1499827319600))
+    monkeypatch.setattr(signing, "now_ns", lambda: next(clock) * 10**6)
+    with mock("binance", BINANCE_SECRET) as server:
+        server.inject("account", Status(503))
+        keys = {"api_key": "my-key", "secret_key": BINANCE_SECRET}
+        with pkg.Client(**keys, base_url=server.url, max_retries=1) as c:
+            assert msgspec.to_builtins(c.account(recv_window=5000)) == {"canTrade": True}
+        first, second = server.requests
+    assert first.raw_query.startswith("recvWindow=5000&timestamp=1499827319559&signature=")
+    assert second.raw_query.startswith("recvWindow=5000&timestamp=1499827319560&signature=")
+    query = "recvWindow=5000&timestamp=1499827319560"
+    expected = hmac.new(BINANCE_SECRET.encode(), query.encode(), "sha256").hexdigest()
+    assert second.raw_query == f"{query}&signature={expected}"
+
+
 def test_btse_headers_on_the_wire(
     sdk: dict[str, ModuleType], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,3 +242,66 @@ def test_hotbit_sdk_keeps_its_vectors_on_the_wire(rest_mock: RestMock) -> None:
         b"&sign=C88F04701D3349D0A93A0164DC5A4CD9"
     )
     assert "passphrase" not in inspect.signature(hotbit.Client).parameters
+
+
+def test_the_cli_takes_a_passphrase_only_where_the_signature_needs_one(
+    sdk: dict[str, ModuleType],
+) -> None:
+    import os
+    import subprocess
+
+    secret = base64.b64encode(b"s3cr3t").decode()
+    folder = str(Path(sdk["passphrase"].__file__).parents[1])
+    env = {**os.environ, "PYTHONPATH": folder, "SIGNED_PASSPHRASE_PASSPHRASE": "pass"}
+    with mock("passphrase", secret) as server:
+        args = ["balance", "--ccy", "BTC", "--base-url", server.url, "--api-key", "k"]
+        done = subprocess.run(
+            [sys.executable, "-m", "signed_passphrase", *args, "--secret-key", secret],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        [got] = server.requests
+    phrase = hmac.new(b"s3cr3t", b"pass", "sha256").digest()
+    assert got.headers["access-passphrase"] == base64.b64encode(phrase).decode()
+    assert "pass" not in done.stdout + done.stderr and secret not in done.stdout + done.stderr
+    folder = str(Path(sdk["binance"].__file__).parents[1])
+    helps = subprocess.run(
+        [sys.executable, "-m", "signed_binance", "new_order", "--help"],
+        env={**os.environ, "PYTHONPATH": folder}, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert helps.returncode == 0 and "--secret-key" in helps.stdout
+    assert "--passphrase" not in helps.stdout
+
+
+@pytest.mark.parametrize("name", ["binance", "btse", "kraken", "passphrase"])
+def test_the_reference_shell_samples_sign_like_the_mock_expects(
+    sdk: dict[str, ModuleType], name: str
+) -> None:
+    """Every signed operation's curl sample (signature computed with openssl) is accepted."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    bash, curl, openssl = shutil.which("bash"), shutil.which("curl"), shutil.which("openssl")
+    assert bash and curl and openssl, "the shell samples need bash, curl and openssl"
+    secret = KRAKEN_SECRET if name in ("kraken", "passphrase") else "s3cr3t"
+    reference = Path(sdk[name].__file__).parents[1] / "docs" / "reference.md"
+    blocks = re.findall(r"```shell\n(.*?)\n```", reference.read_text(encoding="utf-8"), re.DOTALL)
+    samples = [b for b in blocks if "SIGN=$(" in b]
+    assert len(samples) == {"binance": 3, "btse": 2, "kraken": 1, "passphrase": 1}[name]
+    base = re.search(r"^  - url: (\S+)", (SPECS / f"{name}.yaml").read_text(), re.MULTILINE)
+    assert base is not None
+    env = {**os.environ, "API_KEY": "my-key", "SECRET_KEY": secret, "PASSPHRASE": "pass"}
+    with mock(name, secret) as server:
+        for sample in samples:
+            script = (
+                sample.replace(base.group(1), server.url)
+                + " --fail-with-body --silent --show-error --max-time 20"
+            )
+            done = subprocess.run(
+                [bash, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+            )  # fmt: skip
+            assert done.returncode == 0, (sample, done.stdout, done.stderr)
+        assert len(server.requests) == len(samples)

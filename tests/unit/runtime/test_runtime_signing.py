@@ -340,3 +340,20 @@ def test_a_secret_that_is_not_base64_is_a_clear_error() -> None:
         sign_request(KRAKEN, Credentials("k", "not base64!"), method="POST", path="/", url_path="/",
                      query=[], form=[], at_ns=0)  # fmt: skip
     assert "not base64!" not in str(info.value)
+
+
+def test_a_binary_body_is_signed_byte_for_byte() -> None:
+    import hashlib
+
+    sig = Signature.from_mapping(
+        {"algorithm": "sha256", "payload": "{body}", "headers": {"X-Sign": "{signature}"}}
+    )
+    body = b"\xff\x00\xfe"
+    signed = sign_request(
+        sig, Credentials("k", "s"), method="PUT", path="/f", url_path="/f", query=[], body=body
+    )
+    assert signed.headers["X-Sign"] == hashlib.sha256(body).hexdigest()
+    wire = {"method": "PUT", "path": "/f", "url_path": "/f", "query": "", "form": False}
+    assert check_request(
+        sig, "s", body=body, headers={"x-sign": signed.headers["X-Sign"]}, **wire
+    ) == ("", None)
