@@ -1,9 +1,11 @@
-"""The reference docs: `reference.md`, `llms.txt`, `llms-full.txt` and `index.html`.
+"""The reference docs: `reference.md`, `llms.txt`, `llms-full.txt`, `sections/*.md`, `index.html`.
 
 The docs templates (`docs/*.j2`) are rendered with the usual context plus `docs`, a view of the
-model with the spec's examples and ready-made request samples (curl, Python, the CLI).
+model with the spec's examples, ready-made request samples (curl, Python, the CLI) and the field
+tables of requests, responses and WebSocket messages (`fields.py`, read from the document model).
 `index.html` is `reference.md` converted by `generator.outputs.markdown`, with a navigation built
-from its headings.
+from its headings and a prebuilt search index; `sections/` cuts `reference.md` at its top-level
+headings, one page per section for llms.txt.
 """
 
 from __future__ import annotations
