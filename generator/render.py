@@ -122,7 +122,7 @@ MANIFEST: tuple[Output, ...] = (
     Output("docs/index.html.j2", "docs/index.html", build=outputs.render_html),
     Output("docs/llms.txt.j2", "docs/llms.txt", build=outputs.render_docs),
     Output("docs/llms-full.txt.j2", "docs/llms-full.txt", build=outputs.render_docs),
-    Output("docs/_body.md.j2", "docs/sections/", many=outputs.render_pages),
+    Output("docs/reference.md.j2", "docs/sections/", many=outputs.render_pages),
 )
 
 

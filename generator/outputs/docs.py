@@ -1,9 +1,11 @@
-"""The reference docs: `reference.md`, `llms.txt`, `llms-full.txt` and `index.html`.
+"""The reference docs: `reference.md`, `llms.txt`, `llms-full.txt`, `sections/*.md`, `index.html`.
 
 The docs templates (`docs/*.j2`) are rendered with the usual context plus `docs`, a view of the
-model with the spec's examples and ready-made request samples (curl, Python, the CLI).
+model with the spec's examples, ready-made request samples (curl, Python, the CLI) and the field
+tables of requests, responses and WebSocket messages (`fields.py`, read from the document model).
 `index.html` is `reference.md` converted by `generator.outputs.markdown`, with a navigation built
-from its headings.
+from its headings and a prebuilt search index; `sections/` cuts `reference.md` at its top-level
+headings, one page per section for llms.txt.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from generator.outputs.common import (
     spec_examples,
 )
 from generator.outputs.fields import FieldRow, Flattener, schema_rows
-from generator.outputs.markdown import Heading, highlight_css, plain, to_html
+from generator.outputs.markdown import Heading, highlight_css, to_html
 from generator.outputs.samples import (
     cli_rest_sample,
     cli_ws_sample,
@@ -43,6 +45,7 @@ from generator.outputs.samples import (
     python_ws_sample,
     signature_rule,
 )
+from generator.problems import SpecError, join_pointer
 
 HTML_CONTENT_TEMPLATE = "docs/reference.md.j2"
 
@@ -279,28 +282,74 @@ def _payload_rows(message: Message | None, resolver: Resolver | None) -> list[Fi
     return schema_rows(payload, resolver) if resolver is not None else []
 
 
-def _ws_param_rows(m: WsMethod) -> list[ParamRow]:
-    rows = [
-        ParamRow(
-            p.name,
-            str(i + 1),
-            schema_type(p.schema),
-            p.required,
-            one_line(" ".join(x for x in (p.description, _allowed(p.schema)) if x)),
+_Node = tuple[Any, Any, str]  # a schema value, its Document and pointer
+
+
+def _ws_param_nodes(
+    message: Message | None, resolver: Resolver | None, key: str
+) -> tuple[list[_Node], _Node | None]:
+    """The schemas of a request's positional parameters (the `key` array of its payload), and
+    of the further values of a variadic one."""
+    if message is None or message.payload is None or resolver is None:
+        return [], None
+    where = message.payload.location
+    try:
+        payload = resolver.follow(message.payload.value, where.doc, where.pointer)
+        props = payload.value.get("properties") if isinstance(payload.value, dict) else None
+        if not isinstance(props, dict) or key not in props:
+            return [], None
+        params = resolver.follow(
+            props[key], payload.doc, join_pointer(payload.pointer, "properties", key)
         )
-        for i, p in enumerate(m.params)
+    except SpecError:
+        return [], None
+    node, doc, pointer = params.value, params.doc, params.pointer
+    if not isinstance(node, dict):
+        return [], None
+    word = "prefixItems" if "prefixItems" in node else "items"
+    items = node.get(word)
+    if isinstance(items, dict):
+        return [], (items, doc, join_pointer(pointer, word))
+    positional = [
+        (item, doc, join_pointer(pointer, word, i))
+        for i, item in enumerate(items if isinstance(items, list) else [])
     ]
+    rest_word = "items" if word == "prefixItems" else "additionalItems"
+    rest = node.get(rest_word)
+    return positional, (rest, doc, join_pointer(pointer, rest_word)) if isinstance(
+        rest, dict
+    ) else None
+
+
+def _ws_param_rows(
+    m: WsMethod, message: Message | None, resolver: Resolver | None, key: str
+) -> list[ParamRow]:
+    positional, further = _ws_param_nodes(message, resolver, key)
+
+    def nested(name: str, position: str, node: _Node | None) -> list[ParamRow]:
+        if node is None or resolver is None:
+            return []
+        rows = Flattener(resolver).rows(node, name)
+        return [ParamRow(r.name, position, r.type, bool(r.required), r.description) for r in rows]
+
+    rows: list[ParamRow] = []
+    for i, p in enumerate(m.params):
+        description = one_line(" ".join(x for x in (p.description, _allowed(p.schema)) if x))
+        rows.append(ParamRow(p.name, str(i + 1), schema_type(p.schema), p.required, description))
+        rows += nested(p.name, str(i + 1), positional[i] if i < len(positional) else None)
     if m.variadic is not None:
         v: WsParam = m.variadic
+        position = f"{len(m.params) + 1}…"
         rows.append(
             ParamRow(
                 v.name,
-                f"{len(m.params) + 1}…",
+                position,
                 schema_type(v.schema),
                 False,
                 one_line("Any number of further values. " + (v.description or "")),
             )
         )
+        rows += nested(v.name, position, further)
     return rows
 
 
@@ -379,7 +428,12 @@ def docs_view(project: Project) -> DocsView:
                     WsDoc(
                         method=m,
                         heading=m.name,
-                        params=_ws_param_rows(m),
+                        params=_ws_param_rows(
+                            m,
+                            messages.get((m.name, m.kind)),
+                            ws_resolver,
+                            framing.request_params if framing else "params",
+                        ),
                         frame=json.dumps(frame, ensure_ascii=False),
                         python="" if internal else python_ws_sample(project, m, args),
                         cli="" if internal else cli_ws_sample(project, m, args),
@@ -467,14 +521,22 @@ def _docs_env(project: Project) -> None:
     project.env.filters.setdefault("one_line", one_line)
 
 
-def _view_with_anchors(project: Project) -> tuple[DocsView, str, list[Heading]]:
+@dataclass
+class _Built:
+    view: DocsView
+    markdown: str  # reference.md
+    html: str  # its HTML
+    headings: list[Heading]
+
+
+def _view_with_anchors(project: Project) -> _Built:
     if "docs" not in project.memo:
         project.memo["docs"] = _build_view_with_anchors(project)
-    result: tuple[DocsView, str, list[Heading]] = project.memo["docs"]
-    return result
+    built: _Built = project.memo["docs"]
+    return built
 
 
-def _build_view_with_anchors(project: Project) -> tuple[DocsView, str, list[Heading]]:
+def _build_view_with_anchors(project: Project) -> _Built:
     _docs_env(project)
     view = docs_view(project)
     markdown = project.env.get_template(HTML_CONTENT_TEMPLATE).render(**project.context, docs=view)
@@ -482,7 +544,7 @@ def _build_view_with_anchors(project: Project) -> tuple[DocsView, str, list[Head
     _assign_anchors(view, headings)
     sections = {s.anchor: s for s in view.rest + view.ws}
     for heading in headings:
-        if heading.level == 1:
+        if heading.level == 1 and heading.line is not None:
             section = sections.get(heading.id)
             view.pages.append(
                 Page(
@@ -493,12 +555,12 @@ def _build_view_with_anchors(project: Project) -> tuple[DocsView, str, list[Head
                     section,
                 )
             )
-    return view, html, headings
+    return _Built(view, markdown, html, headings)
 
 
 def render_docs(project: Project, template: str) -> str:
     """A docs template rendered with the context plus `docs` (the DocsView, anchors set)."""
-    view, _, _ = _view_with_anchors(project)
+    view = _view_with_anchors(project).view
     return project.env.get_template(template).render(**project.context, docs=view)
 
 
@@ -506,37 +568,25 @@ _LOCAL_LINK = re.compile(r"\]\(#([^)\s]+)\)")
 
 
 def render_pages(project: Project, template: str) -> dict[str, str]:
-    """`sections/<id>.md`: each top-level section of `template` (the plain Markdown body) as a
-    page of its own, for llms.txt. Links to a section go to its page, others to index.html."""
-    view, _, _ = _view_with_anchors(project)
-    body = project.env.get_template(template).render(**project.context, docs=view)
-    chunks: list[list[str]] = []
-    fenced = False
-    for line in body.split("\n"):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if not fenced and line.startswith("# "):
-            chunks.append([])
-        if chunks:
-            chunks[-1].append(line)
-    if len(chunks) != len(view.pages):
-        raise RuntimeError(
-            f"{template} has {len(chunks)} top-level sections, expected {len(view.pages)}"
-        )
-    ids = {page.id for page in view.pages}
+    """`sections/<id>.md`: each top-level section of reference.md as a page of its own, for
+    llms.txt. Links to a section go to its page, others to index.html."""
+    built = _view_with_anchors(project)
+    lines = built.markdown.split("\n")
+    starts = [h.line for h in built.headings if h.level == 1 and h.line is not None]
+    ids = {page.id for page in built.view.pages}
 
     def link(match: re.Match[str]) -> str:
         target = match.group(1)
         return f"]({target}.md)" if target in ids else f"](../index.html#{target})"
 
     header = project.context["md_header"]
-    return {
-        page.path.removeprefix("sections/"): header
-        + "\n\n"
-        + _LOCAL_LINK.sub(link, "\n".join(lines).strip())
-        + "\n"
-        for page, lines in zip(view.pages, chunks, strict=True)
-    }
+    pages: dict[str, str] = {}
+    for page, start, end in zip(built.view.pages, starts, [*starts[1:], len(lines)], strict=True):
+        chunk = "\n".join(lines[start:end]).strip()
+        pages[page.path.removeprefix("sections/")] = (
+            header + "\n\n" + _LOCAL_LINK.sub(link, chunk) + "\n"
+        )
+    return pages
 
 
 @dataclass
@@ -546,8 +596,12 @@ class NavItem:
     children: list[NavItem] = field(default_factory=list)
 
 
+_MARKUP = re.compile(r"\[([^\]]*)\]\([^)\s]*\)|[`*]+|\\(?=[|\\`*_])")
+
+
 def _words(*texts: str) -> str:
-    return " ".join(" ".join(plain(t).split()) for t in texts if t)
+    """Descriptions as plain words for the search index (links keep their text)."""
+    return " ".join(" ".join(_MARKUP.sub(r"\1", t).split()) for t in texts if t)
 
 
 def search_index(view: DocsView, nav: list[NavItem]) -> list[dict[str, str]]:
@@ -584,7 +638,8 @@ def search_index(view: DocsView, nav: list[NavItem]) -> list[dict[str, str]]:
 def render_html(project: Project, template: str) -> str:
     """`docs/index.html`: reference.md as one self-contained page with a navigation sidebar,
     highlighted code (Pygments) and a prebuilt search index."""
-    view, html, headings = _view_with_anchors(project)
+    built = _view_with_anchors(project)
+    view, html, headings = built.view, built.html, built.headings
     nav: list[NavItem] = []
     for heading in headings:
         if heading.level == 1:

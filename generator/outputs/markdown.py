@@ -12,6 +12,7 @@ an id gets "-n" appended. `to_html` returns the headings with their ids for the 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -36,6 +38,7 @@ class Heading:
     level: int
     text: str  # plain text (inline markup removed)
     id: str
+    line: int | None = None  # 0-based line in the Markdown, for headings outside any container
 
 
 class Slugger:
@@ -51,12 +54,17 @@ class Slugger:
         return base if n == 1 else f"{base}-{n}"
 
 
+@functools.cache
+def _lexer(lang: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(lang) if lang else None
+    except ClassNotFound:
+        return None
+
+
 def _highlight(code: str, lang: str, _attrs: str) -> str:
     data = f' data-lang="{html.escape(lang)}"' if lang else ""
-    try:
-        lexer = get_lexer_by_name(lang) if lang else None
-    except ClassNotFound:
-        lexer = None
+    lexer = _lexer(lang)
     body = highlight(code, lexer, _FORMATTER) if lexer else html.escape(code, quote=False)
     return f'<pre class="highlight"{data}><code>{body.rstrip(chr(10))}</code></pre>'
 
@@ -96,32 +104,38 @@ def plain(text: str) -> str:
     )
 
 
-def _strip_preamble(markdown: str) -> str:
-    """Drop a front matter block and the HTML comments before the first block."""
+def _strip_preamble(markdown: str) -> tuple[str, int]:
+    """Drop a front matter block and the HTML comments before the first block; also the number
+    of lines dropped."""
     text = markdown.replace("\r\n", "\n")
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
+    rest = text
+    if rest.startswith("---\n"):
+        end = rest.find("\n---\n", 4)
         if end != -1:
-            text = text[end + 5 :]
+            rest = rest[end + 5 :]
     while True:
-        stripped = text.lstrip()
+        stripped = rest.lstrip()
         if not stripped.startswith("<!--") or "-->" not in stripped:
-            return stripped
-        text = stripped[stripped.index("-->") + 3 :]
+            break
+        rest = stripped[stripped.index("-->") + 3 :]
+    stripped = rest.lstrip()
+    return stripped, text[: len(text) - len(stripped)].count("\n")
 
 
 def to_html(markdown: str) -> tuple[str, list[Heading]]:
     """(HTML, headings) of a Markdown document."""
-    tokens = _MD.parse(_strip_preamble(markdown))
+    text, offset = _strip_preamble(markdown)
+    tokens = _MD.parse(text)
     headings: list[Heading] = []
     slugger = Slugger()
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
             inline = tokens[i + 1]
-            text = "".join(
+            words = "".join(
                 c.content for c in inline.children or [] if c.type in ("text", "code_inline")
             )
-            ident = slugger.slug(text)
+            ident = slugger.slug(words)
             token.attrSet("id", ident)
-            headings.append(Heading(int(token.tag[1]), text, ident))
+            line = token.map[0] + offset if token.map and token.level == 0 else None
+            headings.append(Heading(int(token.tag[1]), words, ident, line))
     return str(_MD.renderer.render(tokens, _MD.options, {})), headings

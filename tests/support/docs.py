@@ -127,8 +127,9 @@ def rest_response_descriptions() -> dict[str, list[str]]:
     return out
 
 
-def ws_reply_descriptions() -> dict[str, list[str]]:
-    """WebSocket method name -> the field descriptions of its reply and push payloads."""
+def ws_message_descriptions() -> dict[str, list[str]]:
+    """WebSocket method name -> the descriptions of its request's parameters (nested ones too)
+    and of the fields of its reply and push payloads."""
     from generator.load import Resolver, load_document
 
     doc = load_document(WS_SPEC)
@@ -136,10 +137,12 @@ def ws_reply_descriptions() -> dict[str, list[str]]:
     messages = doc.data["components"]["messages"]
     by_role = {(m["x-rpc-method"]["name"], m["x-rpc-method"]["kind"]): (key, m) for key, m in messages.items() if "x-rpc-method" in m}
     out: dict[str, list[str]] = {}
-    for (name, kind), (_, message) in by_role.items():
+    for (name, kind), (own, message) in by_role.items():
         if kind not in ("request", "subscribe", "unsubscribe"):
             continue
         found: list[str] = []
+        params = {"$ref": f"#/components/messages/{own}/payload/properties/params"}
+        _walk_descriptions(resolver, params, doc, "", frozenset(), found)
         targets = [by_role.get((name, "reply"))]
         push = message["x-rpc-method"].get("push")
         if push:

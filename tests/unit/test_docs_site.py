@@ -17,7 +17,7 @@ from support.docs import (
     read,
     rest_response_descriptions,
     sections,
-    ws_reply_descriptions,
+    ws_message_descriptions,
 )
 
 pytestmark = pytest.mark.timeout(180)
@@ -68,7 +68,7 @@ def test_response_field_tables_carry_every_description_under_their_operation() -
             assert "| Field | Type | Required | Description |" in table, method
             for text in descriptions:
                 assert one_line(text) in table, (name, method, text)
-        for method, descriptions in ws_reply_descriptions().items():
+        for method, descriptions in ws_message_descriptions().items():
             (body,) = [b for b in found[method] if "> Request frame:" in b]
             assert descriptions, method
             for text in descriptions:
