@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.browser import chromium_exe
 from support.docs import DOCS, REST_NAMES, WS_NAMES
 from websockets.sync.client import ClientConnection, connect
 
@@ -82,9 +82,7 @@ class DevTools:
 @pytest.fixture
 def chromium(tmp_path: Path) -> Iterator[str]:
     """A headless Chromium of its own; yields the DevTools WebSocket URL of its page."""
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("chromium is not installed: run `make deps` (Debian package chromium)", pytrace=False)
+    exe = chromium_exe()
     profile = tmp_path / "profile"
     profile.mkdir()
     log = (tmp_path / "chromium.log").open("w")
