@@ -7,7 +7,7 @@ template name, and returns the file's text.
     common.py     the `Project` protocol the builds read, ids, grouping, wire values, descriptions
     samples.py    curl / Python / CLI request samples and the signing rule in words
     postman.py    Postman v2.1 collection (signing pre-request script, per-request tests)
-    insomnia.py   Insomnia v4 export
+    insomnia.py   Insomnia v4 export and v5 YAML collection
     docs.py       the docs view, reference.md / llms*.txt and index.html
     cli.py        the command tables of the SDK's `python -m <package>`
     examples.py   the spec's examples per operation and method (and made-up arguments)
@@ -25,7 +25,7 @@ from __future__ import annotations
 from generator.outputs.cli import CliArg, CliCommand, cli_commands, render_cli
 from generator.outputs.common import Project
 from generator.outputs.docs import DocsView, docs_view, render_docs, render_html, schema_type
-from generator.outputs.insomnia import insomnia_export
+from generator.outputs.insomnia import insomnia_export, insomnia_v5
 from generator.outputs.postman import postman_collection, signing_config
 from generator.outputs.samples import cli_words, signature_rule
 
@@ -38,6 +38,7 @@ __all__ = [
     "cli_words",
     "docs_view",
     "insomnia_export",
+    "insomnia_v5",
     "postman_collection",
     "render_cli",
     "render_docs",
