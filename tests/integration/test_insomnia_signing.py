@@ -60,6 +60,12 @@ def with_config(text: str, **changes: Any) -> str:
 def test_every_signed_request_carries_its_script_in_both_exports() -> None:
     v4, v5 = v4_requests(), v5_requests()
     assert sorted(v4) == sorted(v5)
+    doc = yaml.safe_load(V5.read_text(encoding="utf-8"))
+    assert doc["type"] == "collection.insomnia.rest/5.0" and doc["name"] == SPEC["info"]["title"]
+    assert doc["environments"]["data"] == {"baseUrl": SPEC["servers"][0]["url"], "apiKey": "", "secretKey": ""}
+    for name, request in v5.items():
+        assert (request["url"], request["method"]) == (v4[name]["url"], v4[name]["method"]), name
+        assert request["parameters"] == v4[name]["parameters"] and request.get("body", {}) == v4[name]["body"]
     ops = {
         op.get("x-method-name", op["operationId"]): bool(op.get("x-signed"))
         for item in SPEC["paths"].values()
