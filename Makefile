@@ -7,7 +7,7 @@ NODE_BIN := node_modules/.bin
 SPECS := specs/hotbit-rest.openapi.yaml specs/hotbit-websocket.asyncapi.yaml specs/hotbit-websocket.asyncapi3.yaml
 GEN_ARGS := --openapi specs/hotbit-rest.openapi.yaml --asyncapi specs/hotbit-websocket.asyncapi.yaml --package hotbit
 
-.PHONY: all deps browser validate generate check test test-fast bench mock clean
+.PHONY: all deps test-tools browser validate generate check test test-fast bench mock clean
 
 all: generate
 
@@ -16,16 +16,35 @@ $(VENV)/.installed: pyproject.toml setup.py constraints.txt
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@
 
+# `make generate` installs only the validators (package.json "dependencies": Spectral and the AsyncAPI
+# schemas); `make test` adds the test tools ("devDependencies": Prism, Newman, Insomnia's importer).
+# Neither needs root.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.test-installed
 	touch $@
 
-# Headless Chromium for the docs page test (Debian package; installing it needs root, as on CI).
-# `command -v` makes this a no-op once it is there: apt runs only on a machine without it.
-browser:
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+node_modules/.test-installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed $@
 
-deps: $(VENV)/.installed node_modules/.installed browser
+# Headless Chromium for the docs page test, only for `make test`. CI (root, Debian) apt-installs it;
+# elsewhere, without it, this prints one line and the docs browser test skips saying why
+# (under CI=true that test fails instead).
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && apt-get install -y --no-install-recommends chromium; \
+	elif [ "$${CI:-}" = true ]; then \
+	  echo "chromium is required on CI: install it (Debian package chromium)" >&2; exit 1; \
+	else \
+	  echo "note: no chromium and no root/apt-get to install it: the docs browser test will be skipped"; \
+	fi
+
+deps: $(VENV)/.installed node_modules/.installed
+
+# Everything `make test` needs on top of `make generate`'s.
+test-tools: deps node_modules/.test-installed browser
 
 validate: deps
 	$(PY) -m generator validate --require-external $(SPECS)
@@ -48,7 +67,7 @@ check: deps
 	$(PY) -m mypy --strict generator
 
 # Every layer: tests/unit, tests/sdk and tests/integration (README "Tests").
-test: validate check
+test: test-tools validate check
 	$(PY) -m pytest
 
 # The offline layers only (no Node, no browser): unit and sdk.
@@ -63,7 +82,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml constraints.txt
 bench: deps $(VENV)/.bench-installed
 	$(PY) -m bench
 
-mock: deps
+mock: $(VENV)/.installed
 	$(PY) -m generator mock $(GEN_ARGS) --recordings tests/recordings/rest --ws-recordings tests/recordings/ws --port 8080 --ws-port 8081
 
 clean:

@@ -35,9 +35,10 @@ def sdk_closure() -> set[str]:
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    text = (GENERATED / "pyproject.toml").read_text()
-    deps = tomllib.loads(text)["project"]["dependencies"]
-    todo = [Requirement(d) for d in deps]
+    project = tomllib.loads((GENERATED / "pyproject.toml").read_text())["project"]
+    # the SDK's own distribution too: an installed copy (or a build's egg-info left in generated/,
+    # which is on the path) must not hide `hotbit` from itself
+    todo = [Requirement(project["name"]), *(Requirement(d) for d in project["dependencies"])]
     seen: set[str] = set()
     while todo:
         req = todo.pop()
@@ -62,7 +63,9 @@ def hidden_modules() -> list[str]:
     return sorted(
         mod
         for mod, dists in metadata.packages_distributions().items()
-        if not any(canonicalize_name(d) in keep for d in dists) and mod.isidentifier()
+        if not any(canonicalize_name(d) in keep for d in dists)
+        and mod.isidentifier()
+        and not (GENERATED / mod).is_dir()
     )
 
 

@@ -118,6 +118,7 @@ MANIFEST: tuple[Output, ...] = (
         build=outputs.postman_collection,
     ),
     Output("", "insomnia/{package}.insomnia.json", _has_rest, build=outputs.insomnia_export),
+    Output("", "insomnia/{package}.insomnia.yaml", _has_rest, build=outputs.insomnia_v5),
     Output("docs/reference.md.j2", "docs/reference.md", build=outputs.render_docs),
     Output("docs/index.html.j2", "docs/index.html", build=outputs.render_html),
     Output("docs/llms.txt.j2", "docs/llms.txt", build=outputs.render_docs),

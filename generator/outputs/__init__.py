@@ -8,7 +8,7 @@ template name, and returns the file's text.
     samples.py    curl / Python / CLI request samples and the signing rule in words
     postman.py    Postman v2.1 collection (signing pre-request script, per-request tests)
     signer.py     the JavaScript x-signature signer shared by the API tools' scripts
-    insomnia.py   Insomnia v4 export
+    insomnia.py   Insomnia v4 export and v5 YAML collection
     docs.py       the docs view, reference.md / llms*.txt / sections/*.md and index.html
     fields.py     schema tables: a JSON schema flattened into one row per (nested) field
     cli.py        the command tables of the SDK's `python -m <package>`
@@ -34,7 +34,7 @@ from generator.outputs.docs import (
     render_pages,
     schema_type,
 )
-from generator.outputs.insomnia import insomnia_export
+from generator.outputs.insomnia import insomnia_export, insomnia_v5
 from generator.outputs.postman import postman_collection
 from generator.outputs.samples import cli_words, signature_rule
 from generator.outputs.signer import signer_script, signing_config
@@ -48,6 +48,7 @@ __all__ = [
     "cli_words",
     "docs_view",
     "insomnia_export",
+    "insomnia_v5",
     "postman_collection",
     "render_cli",
     "render_docs",

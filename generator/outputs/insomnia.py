@@ -1,9 +1,17 @@
-"""`insomnia/<package>.insomnia.json`: an Insomnia v4 export (workspace, environment, folders)."""
+"""`insomnia/<package>.insomnia.json` (Insomnia v4 export) and `.insomnia.yaml` (v5 collection).
+
+Both hold the workspace, the base environment (baseUrl, apiKey, secretKey), one folder per tag and
+one request per operation. A signed request carries a pre-request script (Insomnia 9+):
+`insomnia/prerequest.js.j2`, with the configuration of that operation from `signing_config` and
+the signer shared with the Postman collection (`signing/signer.js`).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import yaml
 
 from generator.model.ir import (
     Operation,
@@ -24,11 +32,33 @@ from generator.outputs.common import (
     spec_examples,
     wire_pairs,
 )
+from generator.outputs.postman import signing_config
 from generator.outputs.samples import signature_rule
 
-INSOMNIA_SIGNING = (
-    "the key comes from the apiKey variable; compute the signature as its parameter says"
-)
+INSOMNIA_SCRIPT = "insomnia/prerequest.js.j2"
+
+INSOMNIA_SIGNING = "the request's pre-request script fills the key and the signature"
+
+
+def _scripts(project: Project) -> dict[str, str]:
+    """operation_id -> the pre-request script that signs it (signed operations only)."""
+    api = project.api
+    assert api is not None
+    config = signing_config(api)
+    if config is None:
+        return {}
+    template = project.env.get_template(INSOMNIA_SCRIPT)
+    out = {}
+    for op, entry in zip(
+        [o for o in api.operations if o.signed], config["operations"], strict=True
+    ):
+        one = {**config, "operations": [entry]}
+        out[op.operation_id] = template.render(
+            **project.context,
+            config=json.dumps(one, indent=2, ensure_ascii=False),
+            variables=config["variables"],
+        )
+    return out
 
 
 def insomnia_export(project: Project, template: str) -> str:
@@ -59,6 +89,7 @@ def insomnia_export(project: Project, template: str) -> str:
             "metaSortKey": 0,
         },
     ]
+    scripts = _scripts(project)
     sort = 0
     for tag, ops in grouped(api, examples.rest_tags):
         folder = "fld_" + hash_id("insomnia-folder", api.title, tag)
@@ -77,9 +108,10 @@ def insomnia_export(project: Project, template: str) -> str:
         )
         for op in ops:
             sort += 1
-            resources.append(
-                _insomnia_request(api, op, examples.rest[op.operation_id].args, folder, sort)
-            )
+            request = _insomnia_request(api, op, examples.rest[op.operation_id].args, folder, sort)
+            if op.operation_id in scripts:
+                request["preRequestScript"] = scripts[op.operation_id]
+            resources.append(request)
     return dump_json(
         {
             "_type": "export",
@@ -177,3 +209,72 @@ def _insomnia_request(
         "metaSortKey": sort,
         "settingEncodeUrl": True,
     }
+
+
+def insomnia_v5(project: Project, template: str) -> str:
+    """`insomnia/<package>.insomnia.yaml`: the same collection as an Insomnia v5 YAML export."""
+    v4 = json.loads(insomnia_export(project, template))["resources"]
+    workspace, environment = v4[0], v4[1]
+    groups = [r for r in v4 if r["_type"] == "request_group"]
+    requests = [r for r in v4 if r["_type"] == "request"]
+    collection = []
+    for group in groups:
+        children = []
+        for r in requests:
+            if r["parentId"] != group["_id"]:
+                continue
+            item: dict[str, Any] = {
+                "url": r["url"],
+                "name": r["name"],
+                "meta": {
+                    "id": r["_id"],
+                    "sortKey": r["metaSortKey"],
+                    "description": r["description"],
+                },
+                "method": r["method"],
+                "parameters": r["parameters"],
+                "headers": r["headers"],
+            }
+            if r["body"]:
+                item["body"] = r["body"]
+            if r["authentication"]:
+                item["authentication"] = r["authentication"]
+            if r.get("preRequestScript"):
+                item["scripts"] = {"preRequest": r["preRequestScript"], "afterResponse": ""}
+            item["settings"] = {"encodeUrl": r["settingEncodeUrl"]}
+            children.append(item)
+        collection.append(
+            {
+                "name": group["name"],
+                "meta": {
+                    "id": group["_id"],
+                    "sortKey": group["metaSortKey"],
+                    "description": group["description"],
+                },
+                "children": children,
+            }
+        )
+    document = {
+        "type": "collection.insomnia.rest/5.0",
+        "name": workspace["name"],
+        "meta": {"id": workspace["_id"], "description": workspace["description"]},
+        "collection": collection,
+        "environments": {
+            "name": environment["name"],
+            "meta": {"id": environment["_id"]},
+            "data": environment["data"],
+        },
+    }
+    return yaml.dump(document, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings (descriptions, scripts) as literal `|` blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str)

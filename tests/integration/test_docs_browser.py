@@ -12,7 +12,6 @@ import base64
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.browser import chromium_exe
 from support.docs import (
     DOCS,
     HTTP_METHODS,
@@ -91,9 +91,7 @@ class DevTools:
 @pytest.fixture
 def chromium(tmp_path: Path) -> Iterator[str]:
     """A headless Chromium of its own; yields the DevTools WebSocket URL of its page."""
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("chromium is not installed: run `make deps` (Debian package chromium)", pytrace=False)
+    exe = chromium_exe()
     profile = tmp_path / "profile"
     profile.mkdir()
     log = (tmp_path / "chromium.log").open("w")

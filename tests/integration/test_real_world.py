@@ -17,7 +17,7 @@ from support.corpus import REAL_WORLD, Generated, generate_all, mypy_all, round_
 @pytest.fixture(scope="module")
 def real_world(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Generated]:
     if not REAL_WORLD[0].exists():
-        pytest.fail(f"{REAL_WORLD[0].relative_to(ROOT)} is missing: run `make deps`", pytrace=False)
+        pytest.fail(f"{REAL_WORLD[0].relative_to(ROOT)} is missing: run `make test-tools`", pytrace=False)
     return generate_all(REAL_WORLD, "real", tmp_path_factory.mktemp("real"), lenient=True)
 
 

@@ -84,7 +84,7 @@ def test_postman_conversion_has_one_request_per_operation(
 
 
 def test_insomnia_import_has_a_request_per_operation(docs: dict[str, Document]) -> None:
-    node_bin("insomnia-import")  # fails with "run make deps" if the package is missing
+    node_bin("insomnia-import")  # fails with "run make test-tools" if the package is missing
     script = ROOT / "tests" / "node" / "insomnia_import.js"
     proc = subprocess.run(
         [node_exe(), str(script), str(REST_SPEC)],

@@ -1,7 +1,7 @@
 """Helpers shared by the test layers (not a test module: pytest collects nothing here).
 
 `ROOT` is the project root. `node_bin(name)` is the path of a Node tool from `npm ci`; a missing
-tool FAILS the test (never skips it) and says to run `make deps`.
+tool FAILS the test (never skips it) and says to run `make test-tools`.
 """
 
 from __future__ import annotations
@@ -32,18 +32,18 @@ DOC_KEYS = {REST_API_KEY: REST_SECRET_KEY}
 
 
 def node_bin(name: str) -> Path:
-    """`node_modules/.bin/<name>`, or fail the test with a hint to run `make deps`."""
+    """`node_modules/.bin/<name>`, or fail the test with a hint to run `make test-tools`."""
     path = ROOT / "node_modules" / ".bin" / name
     if not path.exists():
-        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make deps`", pytrace=False)
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make test-tools`", pytrace=False)
     return path
 
 
 def node_exe() -> str:
-    """The `node` interpreter, or fail the test with a hint to run `make deps`."""
+    """The `node` interpreter, or fail the test with a hint to run `make test-tools`."""
     exe = shutil.which("node")
     if exe is None:
-        pytest.fail("`node` is not on PATH: install Node.js and run `make deps`", pytrace=False)
+        pytest.fail("`node` is not on PATH: install Node.js and run `make test-tools`", pytrace=False)
     return exe
 
 
