@@ -42,7 +42,7 @@ def render_models(models: ModelSet) -> str:
     """One module of msgspec Structs for the set, via datamodel-code-generator."""
     code = _datamodel_codegen(models, decodable(models.schemas))
     code = transforms.mark_array_like(code, sorted(models.positional))
-    code = transforms.hoist_aliases(transforms.keep_absent(code))
+    code = transforms.match_unions(transforms.hoist_aliases(transforms.keep_absent(code)))
     failures = transforms.unresolved_names(code, models.schemas)
     if failures:
         detail = "; ".join(f"{name}: {_shorten(reason)}" for name, reason in failures[:3])

@@ -116,14 +116,14 @@ def _kind(node: Any, schemas: dict[str, Any], depth: int = 0) -> str:
     return "any"
 
 
-def _merge_unions(node: Any, schemas: dict[str, Any]) -> Any:
+def _merge_unions(node: Any, schemas: dict[str, Any], in_field: bool = False) -> Any:
     """msgspec decodes a union only if at most one branch is an object, one an array and one
     str-like, unless it is tagged; merge such branches into one (see the section comment)."""
     if isinstance(node, list):
-        return [_merge_unions(n, schemas) for n in node]
+        return [_merge_unions(n, schemas, in_field) for n in node]
     if not isinstance(node, dict):
         return node
-    node = {k: _merge_unions(v, schemas) for k, v in node.items()}
+    node = {k: _merge_unions(v, schemas, in_field or k == "properties") for k, v in node.items()}
     for key in ("oneOf", "anyOf"):
         branches = node.get(key)
         if not isinstance(branches, list) or not branches or "discriminator" in node:
@@ -141,7 +141,9 @@ def _merge_unions(node: Any, schemas: dict[str, Any]) -> Any:
             if kind == "any":
                 merged = [{}]
                 break
-            if kind == "object" and len(group) > 1:
+            if kind == "object" and len(group) > 1 and in_field and _classes(group, schemas):
+                merged.extend(group)  # classes: `__post_init__` picks the branch (match_unions)
+            elif kind == "object" and len(group) > 1:
                 merged.append(_merged_object(group, schemas))
             elif kind == "array" and len(group) > 1:
                 merged.append({"type": "array", "items": {}})
@@ -156,6 +158,14 @@ def _merge_unions(node: Any, schemas: dict[str, Any]) -> Any:
             only = merged[0]
             node = {**rest, **({"allOf": [only]} if _ref_name(only) else only)}
     return node
+
+
+def _classes(group: list[Any], schemas: dict[str, Any]) -> bool:
+    """Every branch a `$ref` to an object schema that becomes one Struct class."""
+    names = [_ref_name(b) for b in group]
+    return all(n in schemas and _taggable_variant(schemas[n], schemas) for n in names if n) and all(
+        names
+    )
 
 
 def _merged_object(group: list[Any], schemas: dict[str, Any]) -> dict[str, Any]:

@@ -155,6 +155,7 @@ _INTERNAL_NAMES = {"req", "check", "encode", "encode_all", "quote", "raw", "mode
 # Header parameters that OpenAPI says to ignore (the client sets them itself).
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 _PATH_VARIABLE = re.compile(r"\{([^{}/]+)\}")
+_USABLE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*_?")  # a method name made of words
 
 
 def _media_location(media: str) -> str:
@@ -221,9 +222,17 @@ class _OperationBuilder:
             self.warn(node.location, f"no operationId: named it {fallback!r}")
         duplicate = op_id in self.operation_ids
         self.operation_ids.add(op_id)
-        base = snake(op_id, avoid_builtins=True, fallback="") or snake(
-            fallback, avoid_builtins=True
-        )
+        base = snake(op_id, avoid_builtins=True, fallback="")
+        if node.operation_id is not None and not _USABLE.fullmatch(base):
+            # `001`: no name a caller can read; the summary's words, else method and path
+            from_summary = snake(node.summary, avoid_builtins=True, fallback="")
+            usable = _USABLE.fullmatch(from_summary) and len(from_summary.split("_")) <= 8
+            base = from_summary if usable else snake(fallback, avoid_builtins=True)
+            self.warn(
+                node.location.child("operationId"),
+                f"operationId {op_id!r} is no usable name: named it {base!r}",
+            )
+        base = base or snake(fallback, avoid_builtins=True)
         if base in _CLIENT_NAMES:
             base += "_"
         py_name = unique(base, self.py_names)
@@ -246,7 +255,7 @@ class _OperationBuilder:
 
         params = self._parameters(node, hidden, set(_INTERNAL_NAMES))
         body_type, body_params, body_required = self._body(
-            node.request_body, hidden, op_id, set(_INTERNAL_NAMES)
+            node.request_body, hidden, py_name, set(_INTERNAL_NAMES)
         )
         taken = {p.py_name for p in params}
         for p in body_params:
@@ -257,7 +266,7 @@ class _OperationBuilder:
         params.sort(key=lambda p: (not p.required,))  # required first, stable otherwise
 
         enveloped = self.envelope is not None and _value(ext, "x-envelope", True) is not False
-        result = self._result(node.responses, op_id, enveloped)
+        result = self._result(node.responses, py_name, enveloped)
         errors = dict(self.error_codes)
         if "x-errors" in ext:
             where = ext["x-errors"].location

@@ -208,3 +208,20 @@ def test_a_model_the_module_does_not_define_is_a_located_error() -> None:
         render_models(models)
     assert caught.value.origins == [("spec.yaml", "/components/schemas/None_", 7)]
     assert "None_: not defined by the generated module" in caught.value.message
+
+
+def test_nested_untagged_unions_decode_to_the_matching_branch_at_any_depth() -> None:
+    [models] = model_sets(FIXTURES / "edge" / "nested-unions.yaml")
+    ns = assert_decodable(models)
+    decode = msgspec.json.Decoder(ns["R"], strict=False).decode
+    A, B, C, Outer, R = (ns[n] for n in ("A", "B", "C", "Outer", "R"))  # noqa: N806
+    assert decode(b'{"data": {"bid": {"bid": "x"}}}') == R(data=Outer(bid=B(bid="x")))
+    assert decode(b'{"data": {"bid": {"ask": "y"}}}') == R(data=Outer(bid=A(ask="y")))
+    # Outer has no required property, so it converts from anything: C declares more of the keys
+    assert decode(b'{"data": {"c": 1}}') == R(data=C(c=1))
+    assert decode(b'{"many": [{"ask": "a"}, {"c": 2}]}') == R(many=[A(ask="a"), C(c=2)])
+    assert decode(b"{}") == R()
+    with pytest.raises(msgspec.ValidationError, match="matches no branch"):
+        decode(b'{"data": {"bid": {"neither": 1}}}')
+    again = decode(b'{"data": {"bid": {"bid": "x"}}, "many": [{"c": 2}]}')
+    assert msgspec.json.encode(again) == b'{"data":{"bid":{"bid":"x"}},"many":[{"c":2}]}'

@@ -83,3 +83,45 @@ def test_an_unfollowable_ref_is_a_located_problem(tmp_path: Path) -> None:
     assert [op.py_name for op in api.operations] == ["a"]  # the operation is kept
     with pytest.raises(SpecError):
         build_rest_api(doc, Resolver(doc), "pkg")
+
+
+NAMES = Path(__file__).resolve().parents[1] / "fixtures" / "edge" / "unusable-names.yaml"
+
+
+def test_unusable_operation_ids_and_inline_schemas_get_names_from_their_place() -> None:
+    doc = load_document(NAMES)
+    api, warnings = build_rest_api(doc, Resolver(doc), "pkg")
+    assert [op.py_name for op in api.operations] == [
+        "get_account_detail_spot",  # from the summary
+        "get_api_v1_user_info",  # no summary: method and path
+    ]
+    assert [op.operation_id for op in api.operations] == ["001", "002"]  # the wire id is kept
+    assert sorted((p.line, p.message) for p in warnings) == [
+        (8, "operationId '001' is no usable name: named it 'get_account_detail_spot'"),
+        (33, "operationId '002' is no usable name: named it 'get_api_v1_user_info'"),
+    ]
+    assert api.operations[0].result.model == "GetAccountDetailSpotResult"
+    assert set(api.models.schemas) == {
+        "GetAccountDetailSpotResult",
+        "GetAccountDetailSpotResultData",
+        "GetAccountDetailSpotResultDataHoldsItem",
+    }
+
+
+def test_generation_ends_with_one_summary_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator import cli
+
+    out = tmp_path / "out"
+    assert (
+        cli.main(["generate", "--openapi", str(NAMES), "--package", "names", "--out", str(out)])
+        == 0
+    )
+    stdout, stderr = capsys.readouterr()
+    assert stdout.splitlines()[-1] == (
+        f"generated names in {out}: 2 operations, 3 models, 2 warnings"
+    )
+    assert stderr.count("warning:") == 2
+    client = (out / "names" / "client.py").read_text()
+    assert "def get_account_detail_spot(" in client and "def get_api_v1_user_info(" in client
