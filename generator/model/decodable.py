@@ -19,6 +19,9 @@ so its output always builds a msgspec decoder, without running it to find out:
   one tag. Any other discriminator is dropped, and the union is treated as untagged;
 * untagged unions msgspec cannot tell apart (several object, array or string-like branches) are
   merged into one branch: an object with every property optional, an array of any, a plain string;
+* `format: date-time`, `date`, `time`, `duration` and `uuid` decode to datetime, date, time,
+  timedelta and UUID, `byte` (base64) to bytes, `decimal` to Decimal; other formats are text.
+  A value that does not parse is a decode error, like a value of the wrong type;
 * a `$ref` to no schema of the set (only on input that failed validation) means anything.
 """
 
@@ -444,7 +447,9 @@ def _tolerant(schema: Any) -> Any:
             if isinstance(value, bool):
                 out[key] = value
         elif key == "format":
-            if isinstance(value, str):
+            if value == "byte":  # base64 text: msgspec decodes it to bytes
+                out[key] = "binary"
+            elif value in _FORMATS:
                 out[key] = value
         else:
             out[key] = _tolerant(value)
@@ -465,9 +470,15 @@ def _tolerant(schema: Any) -> Any:
     return out
 
 
+# Formats the models decode to their own type (msgspec decodes each from JSON text or numbers);
+# any other format (email, uri, ipv4, ...) is a plain str.
+_FORMATS = frozenset({
+    "date-time", "date", "time", "duration", "uuid", "binary", "decimal",
+    "int32", "int64", "float", "double",
+})  # fmt: skip
 # String formats datamodel-code-generator decodes to a str-like type that is not `str`: a union
 # with a `Literal[str]` would hold two str-like types.
-_NOT_STR_FORMATS = frozenset({"binary", "decimal", "duration"})
+_NOT_STR_FORMATS = frozenset({"binary", "decimal", "duration", "date-time", "date", "time", "uuid"})
 
 
 def _open_enums(node: Any) -> Any:

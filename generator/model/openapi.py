@@ -266,7 +266,8 @@ class _OperationBuilder:
         params.sort(key=lambda p: (not p.required,))  # required first, stable otherwise
 
         enveloped = self.envelope is not None and _value(ext, "x-envelope", True) is not False
-        result = self._result(node.responses, py_name, enveloped)
+        result, result_media = self._result(node.responses, py_name, enveloped)
+        enveloped = enveloped and result_media == "json"  # an envelope is a JSON object
         errors = dict(self.error_codes)
         if "x-errors" in ext:
             where = ext["x-errors"].location
@@ -297,6 +298,7 @@ class _OperationBuilder:
             also_accepts=tuple(str(m).upper() for m in _list(_value(ext, "x-also-accepts", None))),
             auth_optional=any(not req for req in requirements) or not requirements,
             body_required=body_required,
+            result_media=result_media,
         )
 
     def _param(self, arg: _Arg, taken: set[str], hint: str) -> Param:
@@ -423,23 +425,29 @@ class _OperationBuilder:
         where = Location.at(found.doc, found.pointer)
         return Schema(found.value, where, ref if isinstance(ref, str) else None)
 
-    def _result(self, responses: list[Response], op_id: str, enveloped: bool) -> PyType:
+    def _result(self, responses: list[Response], op_id: str, enveloped: bool) -> tuple[PyType, str]:
+        """What the method returns, and how the body is read: json, form or text."""
         by_status = {r.status: r for r in responses}
         code = next(
             (c for c in sorted(by_status) if c.startswith("2")),
             "default" if "default" in by_status else None,
         )
         if code is None:
-            return NONE
+            return NONE, "json"
         content = {m.media_type: m for m in by_status[code].content}
         media = next((m for m in content if _media_location(m) == "json"), None)
         if media is None:
             media = next((m for m in content if "json" in m), None)
+        hint = pascal(op_id) + "Result"
         if media is None:
-            return BYTES if content else NONE
+            # a form or plain-text body with a schema decodes per the schema; anything else: bytes
+            for kind, found in (("form", _FORM), ("text", _TEXT)):
+                typed = [m for m in content.values() if _base_media(m.media_type) == found]
+                if typed and typed[0].schema is not None:
+                    return self.types.schema_type(typed[0].schema, hint), kind
+            return (BYTES if content else NONE), "json"
         media_type = content[media]
         schema = media_type.schema or Schema({}, media_type.location.child("schema"))
-        hint = pascal(op_id) + "Result"
         if enveloped and self.envelope is not None:
             where = schema.location
             props = merged_properties(schema.value, self.resolver, where.doc, where.pointer)
@@ -455,8 +463,15 @@ class _OperationBuilder:
                 )
             result = self.types.type_of(*props[self.envelope.result], hint)
             # A null result only comes with an error, which is raised: success is never None.
-            return result.base
-        return self.types.schema_type(schema, hint)
+            return result.base, "json"
+        return self.types.schema_type(schema, hint), "json"
+
+
+_FORM, _TEXT = "application/x-www-form-urlencoded", "text/plain"
+
+
+def _base_media(media: str) -> str:
+    return media.split(";")[0].strip().lower()
 
 
 def _value(extensions: Extensions, name: str, default: Any) -> Any:

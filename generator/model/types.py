@@ -543,7 +543,7 @@ class TypeMapper:
             if isinstance(loc.value.get("description"), str):
                 out["description"] = loc.value["description"]
             self.models.schemas[name] = out
-            self._fields[name] = {p: p for p in props if _identifier(p)}
+            self._fields[name] = {p: attribute(p) for p in props if _identifier(attribute(p))}
             self._field_nodes[name] = nodes
         return self._ref(name)
 
@@ -639,7 +639,7 @@ class TypeMapper:
         return self._field_nodes.get(name, {})
 
     def _describe(self, name: str) -> None:
-        """Fields of a class `add` hoisted (its copy keeps wire names as attribute names)."""
+        """Fields of a class `add` hoisted (attributes are the snake_case wire names)."""
         loc = self._sources.get(name)
         if loc is None or not isinstance(loc.value, dict):
             return
@@ -651,7 +651,7 @@ class TypeMapper:
             }
             return
         props = self.properties(loc)
-        self._fields[name] = {p: p for p in props if _identifier(p)}
+        self._fields[name] = {p: attribute(p) for p in props if _identifier(attribute(p))}
         self._field_nodes[name] = {p: Located(*where) for p, where in props.items()}
 
     # == arguments ===========================================================================
@@ -876,6 +876,14 @@ def _inline_object(node: dict[str, Any]) -> bool:
 
 def _annotation_only(node: Any) -> bool:
     return isinstance(node, dict) and all(k in _DESCRIBING or k.startswith("x-") for k in node)
+
+
+def attribute(wire: str) -> str:
+    """The attribute of a property in a model class: snake_case, the rule datamodel-code-generator
+    applies (`snake_case_field`; the wire name is kept with `field(name=...)`)."""
+    from datamodel_code_generator.util import camel_to_snake
+
+    return camel_to_snake(wire)
 
 
 def _identifier(name: str) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from msgspec import UNSET
 
 from generator.load import Resolver, load_document
 from generator.model.openapi import build_rest_api
@@ -125,3 +127,29 @@ def test_generation_ends_with_one_summary_line(
     assert stderr.count("warning:") == 2
     client = (out / "names" / "client.py").read_text()
     assert "def get_account_detail_spot(" in client and "def get_api_v1_user_info(" in client
+
+
+def test_form_and_text_responses_decode_per_their_schema(tmp_path: Path) -> None:
+    import importlib
+    import sys
+
+    from generator.pipeline import generate
+
+    spec = Path(__file__).resolve().parents[1] / "fixtures" / "edge" / "text-responses.yaml"
+    generate(openapi=str(spec), asyncapi=None, out=tmp_path / "out", package="text_api")
+    sys.path.insert(0, str(tmp_path / "out"))
+    try:
+        ops = importlib.import_module("text_api._operations")
+        errors = importlib.import_module("text_api.errors")
+    finally:
+        sys.path.remove(str(tmp_path / "out"))
+
+    def raw(body: bytes) -> Any:
+        return errors.RawResponse(200, {}, body)
+
+    assert ops.get_count_parse(raw(b"42")) == 42
+    token = ops.get_token_parse(raw(b"access_token=a%20b&expires_in=3600"))
+    assert (token.access_token, token.expires_in, token.scope) == ("a b", 3600, UNSET)
+    assert ops.get_blob_parse(raw(b"\x00as is")) == b"\x00as is"  # no schema: the bytes
+    with pytest.raises(errors.DecodeError):
+        ops.get_count_parse(raw(b"many"))
