@@ -313,13 +313,14 @@ class _OperationBuilder:
         if py_name in _INTERNAL_NAMES:
             py_name += "_"
         where = schema.location
+        checks = _resolved(node, self.resolver, where.doc, where.pointer)
         return Param(
             name=arg.name,
             py_name=unique(py_name, taken),
             location=arg.location,
             required=arg.required,
             py_type=py_type,
-            schema=_resolved(node, self.resolver, where.doc, where.pointer),
+            schema=checks if isinstance(checks, dict) else {},  # a non-schema checks nothing
             description=" ".join(arg.description.split()),
             json_encoded=arg.json_encoded,
             default=node.get("default") if isinstance(node, dict) and has_default else None,

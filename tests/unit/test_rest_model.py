@@ -153,3 +153,19 @@ def test_form_and_text_responses_decode_per_their_schema(tmp_path: Path) -> None
     assert ops.get_blob_parse(raw(b"\x00as is")) == b"\x00as is"  # no schema: the bytes
     with pytest.raises(errors.DecodeError):
         ops.get_count_parse(raw(b"many"))
+
+
+def test_a_property_that_is_no_schema_checks_nothing(tmp_path: Path) -> None:
+    """Kraken Pay (as published): `properties: {$ref: ./file.yaml}` names a property `$ref`."""
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n"
+        "      operationId: a\n      requestBody:\n        content:\n          application/json:\n"
+        "            schema: {type: object, properties: {$ref: ./props.yaml, n: {type: integer}}}\n"
+        "      responses: {'204': {description: none}}\n"
+    )
+    doc = load_document(spec)
+    api, _ = build_rest_api(doc, Resolver(doc), "pkg", lenient=True)
+    params = {p.name: p for p in api.operations[0].params}
+    assert params["$ref"].schema == {} and str(params["$ref"].py_type) == "Any | None"
+    assert params["n"].schema == {"type": "integer"}
