@@ -47,7 +47,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from generator.pipeline import generate
+    from generator.pipeline import Summary, generate
 
     if not args.openapi and not args.asyncapi:
         print("generate needs --openapi FILE and/or --asyncapi FILE", file=sys.stderr)
@@ -59,9 +59,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         package=args.package,
         lenient=args.lenient,
         templates=args.templates,
+        summary=(summary := Summary()),
     )
     _print_problems(warnings)
-    print(f"generated {args.package} in {args.out}")
+    print(f"generated {args.package} in {args.out}: {summary}")
     return EXIT_OK
 
 

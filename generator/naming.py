@@ -16,6 +16,7 @@ _SHADOWED_BUILTINS = set(dir(builtins))
 def _ascii_words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
+    text = re.sub(r"([A-Z])([A-Z][a-z])", r"\1 \2", text)  # HTTPCode: HTTP Code
     return [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
 
 

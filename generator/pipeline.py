@@ -10,13 +10,14 @@ from __future__ import annotations
 import keyword
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from generator.load import Document, Resolver, load_document
 from generator.model.codegen import ModelError, ModelWorker
-from generator.problems import Diagnostics, Problem, SpecError
+from generator.problems import Diagnostics, Problem, Severity, SpecError
 from generator.render import BUILTIN_TEMPLATES, Project, write_atomically
 
 
@@ -50,6 +51,22 @@ def load_and_check(
     return doc, Resolver(doc), diagnostics.result()
 
 
+@dataclass
+class Summary:
+    """What one run generated: methods (REST operations, WebSocket methods and messages), the
+    REST operations the document has, and the classes and aliases of the models module."""
+
+    methods: int = 0
+    operations: int = 0
+    models: int = 0
+    warnings: int = 0
+
+    def __str__(self) -> str:
+        dropped = self.operations > self.methods
+        of = f" of {self.operations}" if dropped else ""
+        return f"{self.methods}{of} operations, {self.models} models, {self.warnings} warnings"
+
+
 def generate(
     *,
     openapi: str | None,
@@ -58,13 +75,14 @@ def generate(
     package: str,
     lenient: bool = False,
     templates: str | None = None,
+    summary: Summary | None = None,
 ) -> list[Problem]:
     """Load, validate, model and render; returns the warnings. Raises SpecError on bad input.
 
     Nothing but a SpecError leaves this function for any input: an unexpected failure while
     modelling or rendering is reported as a problem located in the spec it came from (set
     GENERATOR_DEBUG=1 to get the exception instead). The output folder is replaced only once
-    everything rendered (see write_atomically)."""
+    everything rendered (see write_atomically). Pass a `summary` to have it filled in."""
     from generator.model.openapi import build_rest_api
     from generator.model.types import TypeMapper
 
@@ -140,7 +158,20 @@ def generate(
         ) from None
     finally:
         worker.close()
-    return diagnostics.result()
+    warnings = diagnostics.result()
+    if summary is not None:
+        from generator.document import OpenAPIModel, model_of
+
+        rest = model_of(documents["openapi"]) if "openapi" in documents else None
+        summary.operations = len(rest.operations) if isinstance(rest, OpenAPIModel) else 0
+        summary.methods = len(api.operations) if api else 0
+        if ws is not None:
+            summary.methods += sum(not m.internal for m in ws.methods)
+            summary.methods += sum(len(c.sends) + len(c.receives) for c in ws.channels)
+        models = api.models if api else ws.models if ws else None
+        summary.models = len(models.schemas) if models else 0
+        summary.warnings = sum(p.severity is Severity.WARNING for p in warnings)
+    return warnings
 
 
 def _model_problems(exc: ModelError, doc: Document | None) -> list[Problem]:

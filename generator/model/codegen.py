@@ -42,7 +42,7 @@ def render_models(models: ModelSet) -> str:
     """One module of msgspec Structs for the set, via datamodel-code-generator."""
     code = _datamodel_codegen(models, decodable(models.schemas))
     code = transforms.mark_array_like(code, sorted(models.positional))
-    code = transforms.hoist_aliases(transforms.keep_absent(code))
+    code = transforms.match_unions(transforms.hoist_aliases(transforms.keep_absent(code)))
     failures = transforms.unresolved_names(code, models.schemas)
     if failures:
         detail = "; ".join(f"{name}: {_shorten(reason)}" for name, reason in failures[:3])
@@ -69,6 +69,7 @@ def _shorten(text: str, limit: int = 200) -> str:
 def _datamodel_codegen(models: ModelSet, schemas: dict[str, Any]) -> str:
     from datamodel_code_generator import InputFileType, LiteralType, PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType
+    from datamodel_code_generator.format import DatetimeClassType
 
     document = {
         "openapi": models.dialect,
@@ -93,6 +94,13 @@ def _datamodel_codegen(models: ModelSet, schemas: dict[str, Any]) -> str:
                 use_field_description=True,
                 enum_field_as_literal=LiteralType.All,
                 use_msgspec_tagged_unions=True,
+                # date-time/date/time -> datetime/date/time, uuid -> UUID (decodable.py keeps
+                # only the formats msgspec decodes)
+                output_datetime_class=DatetimeClassType.Datetime,
+                use_standard_primitive_types=True,
+                # fields are snake_case like methods and arguments; the wire name is kept
+                # (`field(name="orderId")`); types.attribute() is the same rule
+                snake_case_field=True,
                 formatters=[],  # the whole package is formatted with ruff afterwards
                 custom_file_header="",
             )

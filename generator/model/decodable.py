@@ -19,6 +19,9 @@ so its output always builds a msgspec decoder, without running it to find out:
   one tag. Any other discriminator is dropped, and the union is treated as untagged;
 * untagged unions msgspec cannot tell apart (several object, array or string-like branches) are
   merged into one branch: an object with every property optional, an array of any, a plain string;
+* `format: date-time`, `date`, `time`, `duration` and `uuid` decode to datetime, date, time,
+  timedelta and UUID, `byte` (base64) to bytes, `decimal` to Decimal; other formats are text.
+  A value that does not parse is a decode error, like a value of the wrong type;
 * a `$ref` to no schema of the set (only on input that failed validation) means anything.
 """
 
@@ -116,14 +119,14 @@ def _kind(node: Any, schemas: dict[str, Any], depth: int = 0) -> str:
     return "any"
 
 
-def _merge_unions(node: Any, schemas: dict[str, Any]) -> Any:
+def _merge_unions(node: Any, schemas: dict[str, Any], in_field: bool = False) -> Any:
     """msgspec decodes a union only if at most one branch is an object, one an array and one
     str-like, unless it is tagged; merge such branches into one (see the section comment)."""
     if isinstance(node, list):
-        return [_merge_unions(n, schemas) for n in node]
+        return [_merge_unions(n, schemas, in_field) for n in node]
     if not isinstance(node, dict):
         return node
-    node = {k: _merge_unions(v, schemas) for k, v in node.items()}
+    node = {k: _merge_unions(v, schemas, in_field or k == "properties") for k, v in node.items()}
     for key in ("oneOf", "anyOf"):
         branches = node.get(key)
         if not isinstance(branches, list) or not branches or "discriminator" in node:
@@ -141,7 +144,9 @@ def _merge_unions(node: Any, schemas: dict[str, Any]) -> Any:
             if kind == "any":
                 merged = [{}]
                 break
-            if kind == "object" and len(group) > 1:
+            if kind == "object" and len(group) > 1 and in_field and _classes(group, schemas):
+                merged.extend(group)  # classes: `__post_init__` picks the branch (match_unions)
+            elif kind == "object" and len(group) > 1:
                 merged.append(_merged_object(group, schemas))
             elif kind == "array" and len(group) > 1:
                 merged.append({"type": "array", "items": {}})
@@ -156,6 +161,14 @@ def _merge_unions(node: Any, schemas: dict[str, Any]) -> Any:
             only = merged[0]
             node = {**rest, **({"allOf": [only]} if _ref_name(only) else only)}
     return node
+
+
+def _classes(group: list[Any], schemas: dict[str, Any]) -> bool:
+    """Every branch a `$ref` to an object schema that becomes one Struct class."""
+    names = [_ref_name(b) for b in group]
+    return all(n in schemas and _taggable_variant(schemas[n], schemas) for n in names if n) and all(
+        names
+    )
 
 
 def _merged_object(group: list[Any], schemas: dict[str, Any]) -> dict[str, Any]:
@@ -434,7 +447,9 @@ def _tolerant(schema: Any) -> Any:
             if isinstance(value, bool):
                 out[key] = value
         elif key == "format":
-            if isinstance(value, str):
+            if value == "byte":  # base64 text: msgspec decodes it to bytes
+                out[key] = "binary"
+            elif value in _FORMATS:
                 out[key] = value
         else:
             out[key] = _tolerant(value)
@@ -455,9 +470,15 @@ def _tolerant(schema: Any) -> Any:
     return out
 
 
+# Formats the models decode to their own type (msgspec decodes each from JSON text or numbers);
+# any other format (email, uri, ipv4, ...) is a plain str.
+_FORMATS = frozenset({
+    "date-time", "date", "time", "duration", "uuid", "binary", "decimal",
+    "int32", "int64", "float", "double",
+})  # fmt: skip
 # String formats datamodel-code-generator decodes to a str-like type that is not `str`: a union
 # with a `Literal[str]` would hold two str-like types.
-_NOT_STR_FORMATS = frozenset({"binary", "decimal", "duration"})
+_NOT_STR_FORMATS = frozenset({"binary", "decimal", "duration", "date-time", "date", "time", "uuid"})
 
 
 def _open_enums(node: Any) -> Any:

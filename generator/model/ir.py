@@ -97,6 +97,7 @@ class Operation:
         False  # the security requirements include `{}`: callable without credentials
     )
     body_required: bool = False  # a body is sent even when no body argument is given
+    result_media: str = "json"  # json | form (x-www-form-urlencoded) | text (text/plain)
 
     @property
     def body_kind(self) -> str | None:

@@ -146,6 +146,7 @@ _INTERNAL_NAMES = {"req", "check", "encode", "encode_all", "quote", "raw", "mode
 # Header parameters that OpenAPI says to ignore (the client sets them itself).
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 _PATH_VARIABLE = re.compile(r"\{([^{}/]+)\}")
+_USABLE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*_?")  # a method name made of words
 
 
 def _media_location(media: str) -> str:
@@ -212,9 +213,17 @@ class _OperationBuilder:
             self.warn(node.location, f"no operationId: named it {fallback!r}")
         duplicate = op_id in self.operation_ids
         self.operation_ids.add(op_id)
-        base = snake(op_id, avoid_builtins=True, fallback="") or snake(
-            fallback, avoid_builtins=True
-        )
+        base = snake(op_id, avoid_builtins=True, fallback="")
+        if node.operation_id is not None and not _USABLE.fullmatch(base):
+            # `001`: no name a caller can read; the summary's words, else method and path
+            from_summary = snake(node.summary, avoid_builtins=True, fallback="")
+            usable = _USABLE.fullmatch(from_summary) and len(from_summary.split("_")) <= 8
+            base = from_summary if usable else snake(fallback, avoid_builtins=True)
+            self.warn(
+                node.location.child("operationId"),
+                f"operationId {op_id!r} is no usable name: named it {base!r}",
+            )
+        base = base or snake(fallback, avoid_builtins=True)
         if base in _CLIENT_NAMES:
             base += "_"
         py_name = unique(base, self.py_names)
@@ -233,7 +242,7 @@ class _OperationBuilder:
 
         params = self._parameters(node, hidden, set(_INTERNAL_NAMES))
         body_type, body_params, body_required = self._body(
-            node.request_body, hidden, op_id, set(_INTERNAL_NAMES)
+            node.request_body, hidden, py_name, set(_INTERNAL_NAMES)
         )
         taken = {p.py_name for p in params}
         for p in body_params:
@@ -244,7 +253,8 @@ class _OperationBuilder:
         params.sort(key=lambda p: (not p.required,))  # required first, stable otherwise
 
         enveloped = self.envelope is not None and _value(ext, "x-envelope", True) is not False
-        result = self._result(node.responses, op_id, enveloped)
+        result, result_media = self._result(node.responses, py_name, enveloped)
+        enveloped = enveloped and result_media == "json"  # an envelope is a JSON object
         errors = dict(self.error_codes)
         if "x-errors" in ext:
             where = ext["x-errors"].location
@@ -275,6 +285,7 @@ class _OperationBuilder:
             also_accepts=tuple(str(m).upper() for m in _list(_value(ext, "x-also-accepts", None))),
             auth_optional=any(not req for req in requirements) or not requirements,
             body_required=body_required,
+            result_media=result_media,
         )
 
     def _param(self, arg: _Arg, taken: set[str], hint: str) -> Param:
@@ -289,13 +300,14 @@ class _OperationBuilder:
         if py_name in _INTERNAL_NAMES:
             py_name += "_"
         where = schema.location
+        checks = _resolved(node, self.resolver, where.doc, where.pointer)
         return Param(
             name=arg.name,
             py_name=unique(py_name, taken),
             location=arg.location,
             required=arg.required,
             py_type=py_type,
-            schema=_resolved(node, self.resolver, where.doc, where.pointer),
+            schema=checks if isinstance(checks, dict) else {},  # a non-schema checks nothing
             description=" ".join(arg.description.split()),
             json_encoded=arg.json_encoded,
             default=node.get("default") if isinstance(node, dict) and has_default else None,
@@ -401,23 +413,29 @@ class _OperationBuilder:
         where = Location.at(found.doc, found.pointer)
         return Schema(found.value, where, ref if isinstance(ref, str) else None)
 
-    def _result(self, responses: list[Response], op_id: str, enveloped: bool) -> PyType:
+    def _result(self, responses: list[Response], op_id: str, enveloped: bool) -> tuple[PyType, str]:
+        """What the method returns, and how the body is read: json, form or text."""
         by_status = {r.status: r for r in responses}
         code = next(
             (c for c in sorted(by_status) if c.startswith("2")),
             "default" if "default" in by_status else None,
         )
         if code is None:
-            return NONE
+            return NONE, "json"
         content = {m.media_type: m for m in by_status[code].content}
         media = next((m for m in content if _media_location(m) == "json"), None)
         if media is None:
             media = next((m for m in content if "json" in m), None)
+        hint = pascal(op_id) + "Result"
         if media is None:
-            return BYTES if content else NONE
+            # a form or plain-text body with a schema decodes per the schema; anything else: bytes
+            for kind, found in (("form", _FORM), ("text", _TEXT)):
+                typed = [m for m in content.values() if _base_media(m.media_type) == found]
+                if typed and typed[0].schema is not None:
+                    return self.types.schema_type(typed[0].schema, hint), kind
+            return (BYTES if content else NONE), "json"
         media_type = content[media]
         schema = media_type.schema or Schema({}, media_type.location.child("schema"))
-        hint = pascal(op_id) + "Result"
         if enveloped and self.envelope is not None:
             where = schema.location
             props = merged_properties(schema.value, self.resolver, where.doc, where.pointer)
@@ -433,8 +451,15 @@ class _OperationBuilder:
                 )
             result = self.types.type_of(*props[self.envelope.result], hint)
             # A null result only comes with an error, which is raised: success is never None.
-            return result.base
-        return self.types.schema_type(schema, hint)
+            return result.base, "json"
+        return self.types.schema_type(schema, hint), "json"
+
+
+_FORM, _TEXT = "application/x-www-form-urlencoded", "text/plain"
+
+
+def _base_media(media: str) -> str:
+    return media.split(";")[0].strip().lower()
 
 
 def _value(extensions: Extensions, name: str, default: Any) -> Any:

@@ -361,3 +361,134 @@ def _annotation_names(node: ast.AST) -> set[str]:
 
     visit(node)
     return names
+
+
+_MATCH = '''
+
+def _match(value: _typing.Any, tp: _typing.Any) -> _typing.Any:
+    """`value`, decoded as plain JSON, as `tp`. A union of several classes (which msgspec cannot
+    decode untagged) is the branch the value converts to that declares most of its keys (the
+    first listed on a tie); lists and maps convert item by item."""
+    if value is _msgspec.UNSET:
+        return value
+    origin, args = _typing.get_origin(tp), _typing.get_args(tp)
+    if origin is _typing.Annotated:
+        return _match(value, args[0])
+    if origin is _typing.Union or origin is _types.UnionType:
+        best, score = None, -1
+        for option in args:
+            try:
+                got = _match(value, option)
+            except (_msgspec.ValidationError, TypeError, ValueError):
+                continue
+            fields = getattr(option, "__struct_encode_fields__", ())
+            here = sum(key in fields for key in value) if isinstance(value, dict) else 0
+            if here > score:
+                best, score = got, here
+        if score < 0:
+            raise ValueError(f"matches no branch of {tp}")
+        return best
+    if origin is list and isinstance(value, list):
+        return [_match(item, args[0]) for item in value]
+    if origin is dict and isinstance(value, dict):
+        return {key: _match(item, args[-1]) for key, item in value.items()}
+    return _msgspec.convert(value, tp, strict=False)
+'''
+
+
+def match_unions(code: str) -> str:
+    """Fields holding an untagged union of several Struct classes (anywhere in their type):
+    msgspec decodes no such union, so the field decodes as plain JSON (`Any` at run time, its
+    real type for type checkers) and `__post_init__` converts it to the matching branch with
+    `_match` (added to the module with the imports it needs)."""
+    tree = _parse(code)
+    source = _Source(code)
+    structs = {
+        node.name: not any(k.arg in ("tag", "tag_field") for k in node.keywords)
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        and any(isinstance(b, ast.Name) and b.id == "Struct" for b in node.bases)
+    }  # class name -> untagged
+    edits: list[Edit] = []
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef) or cls.name not in structs:
+            continue
+        converted: list[tuple[str, str]] = []
+        for stmt in cls.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            if not _has_struct_union(stmt.annotation, structs):
+                continue
+            name, pad = stmt.target.id, " " * stmt.col_offset
+            text = code[source.start(stmt) : source.end(stmt)]
+            default = "" if stmt.value is None else " = " + ast.unparse(stmt.value)
+            typed = "\n".join("    " + line for line in text.splitlines())
+            split = f"if _typing.TYPE_CHECKING:\n{pad}{typed}\n{pad}else:\n"
+            split += f"{pad}    {name}: _typing.Any{default}"
+            edits.append((source.start(stmt), source.end(stmt), split))
+            converted.append((name, ast.unparse(_unquoted(stmt.annotation))))
+        if converted and not any(
+            isinstance(s, ast.FunctionDef) and s.name == "__post_init__" for s in cls.body
+        ):
+            pad = " " * cls.body[0].col_offset
+            lines = [f"\n\n{pad}def __post_init__(self) -> None:"]
+            lines += [f"{pad}    self.{n} = _match(self.{n}, {t})" for n, t in converted]
+            end = source.end(cls.body[-1])
+            edits.append((end, end, "\n".join(lines)))
+    if not edits:
+        return code
+    at = _import_position(tree, source)
+    imports = "import types as _types\nimport typing as _typing\n\nimport msgspec as _msgspec\n"
+    edits.append((at, at, imports))
+    edits.append((len(code), len(code), _MATCH))
+    return source.apply(edits)
+
+
+def _has_struct_union(node: ast.expr, structs: dict[str, bool]) -> bool:
+    """A `A | B | ...` in the annotation that msgspec refuses: several Struct classes, one of
+    them untagged (`structs`: class name -> untagged)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.BitOr):
+            names = [_class_name(m) for m in _union_members(sub)]
+            found = [n for n in names if n in structs]
+            if len(found) > 1 and any(structs[n] for n in found):
+                return True
+    return False
+
+
+def _class_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _union_members(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _union_members(node.left) + _union_members(node.right)
+    return [node]
+
+
+def _unquoted(node: ast.expr) -> ast.expr:
+    """The annotation as a run-time expression: quoted forward references become names, and
+    `Annotated[T, ...]` is `T`."""
+
+    class Unquote(ast.NodeTransformer):
+        def visit_Subscript(self, sub: ast.Subscript) -> ast.AST:
+            if isinstance(sub.value, ast.Name) and sub.value.id == "Literal":
+                return sub
+            if isinstance(sub.value, ast.Name) and sub.value.id == "Annotated":
+                inner = sub.slice.elts[0] if isinstance(sub.slice, ast.Tuple) else sub.slice
+                found: ast.AST = self.visit(inner)
+                return found
+            return self.generic_visit(sub)
+
+        def visit_Constant(self, const: ast.Constant) -> ast.AST:
+            if isinstance(const.value, str) and const.value.isidentifier():
+                return ast.copy_location(ast.Name(const.value, ast.Load()), const)
+            return const
+
+    result = Unquote().visit(copy.deepcopy(node))
+    assert isinstance(result, ast.expr)
+    return result

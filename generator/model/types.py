@@ -133,9 +133,17 @@ class TypeMapper:
         self.models.schemas[name] = copied
         return name
 
-    def _copy(self, node: Any, doc: Document, pointer: str, owner: str) -> Any:
+    def _copy(
+        self, node: Any, doc: Document, pointer: str, owner: str, place: str | None = None
+    ) -> Any:
+        """A copy with `$ref`s rewritten; an inline object below the root (`place` is its name
+        from where it sits: owner, then property names, `Item`, `Value`) becomes its own class."""
+        here = place or owner
         if isinstance(node, list):
-            return [self._copy(v, doc, join_pointer(pointer, i), owner) for i, v in enumerate(node)]
+            return [
+                self._copy(v, doc, join_pointer(pointer, i), owner, place)
+                for i, v in enumerate(node)
+            ]
         if not isinstance(node, dict):
             return node
         if isinstance(node.get("$ref"), str):
@@ -146,14 +154,19 @@ class TypeMapper:
         positional = node.get("x-positional")
         if isinstance(positional, list) and positional:
             return self._positional(node, positional, doc, pointer, owner)
+        if place is not None and _inline_object(node):
+            return {"$ref": COMPONENT_PREFIX + self.add(node, doc, pointer, place)}
         out: dict[str, Any] = {}
         for key, value in node.items():
             key = str(key)
             if key in _SKIPPED_KEYS or (key.startswith("x-") and key != "x-also-number"):
                 continue
+            where = join_pointer(pointer, key)
             if key == "properties" and isinstance(value, dict):
                 out[key] = {
-                    str(prop): self._copy(sub, doc, join_pointer(pointer, key, prop), owner)
+                    str(prop): self._copy(
+                        sub, doc, join_pointer(where, prop), owner, here + pascal(str(prop))
+                    )
                     for prop, sub in value.items()
                 }
             elif key == "discriminator":
@@ -164,8 +177,13 @@ class TypeMapper:
                 out[key] = copy.deepcopy(
                     value
                 )  # values, not schemas: a {"$ref": ...} in them is data
-            else:
-                out[key] = self._copy(value, doc, join_pointer(pointer, key), owner)
+            elif key in ("items", "additionalProperties", "oneOf", "anyOf", "prefixItems"):
+                suffix = (
+                    "Value" if key == "additionalProperties" else "Item" if "tems" in key else ""
+                )
+                out[key] = self._copy(value, doc, where, owner, here + suffix)
+            else:  # allOf branches merge into their owner: named by datamodel-code-generator
+                out[key] = self._copy(value, doc, where, owner)
         return out
 
     def _discriminator(
@@ -525,7 +543,7 @@ class TypeMapper:
             if isinstance(loc.value.get("description"), str):
                 out["description"] = loc.value["description"]
             self.models.schemas[name] = out
-            self._fields[name] = {p: p for p in props if _identifier(p)}
+            self._fields[name] = {p: attribute(p) for p in props if _identifier(attribute(p))}
             self._field_nodes[name] = nodes
         return self._ref(name)
 
@@ -621,7 +639,7 @@ class TypeMapper:
         return self._field_nodes.get(name, {})
 
     def _describe(self, name: str) -> None:
-        """Fields of a class `add` hoisted (its copy keeps wire names as attribute names)."""
+        """Fields of a class `add` hoisted (attributes are the snake_case wire names)."""
         loc = self._sources.get(name)
         if loc is None or not isinstance(loc.value, dict):
             return
@@ -633,7 +651,7 @@ class TypeMapper:
             }
             return
         props = self.properties(loc)
-        self._fields[name] = {p: p for p in props if _identifier(p)}
+        self._fields[name] = {p: attribute(p) for p in props if _identifier(attribute(p))}
         self._field_nodes[name] = {p: Located(*where) for p, where in props.items()}
 
     # == arguments ===========================================================================
@@ -845,8 +863,27 @@ def scalar_type(node: Any) -> str | None:
     return None if found is None else found.annotation
 
 
+def _inline_object(node: dict[str, Any]) -> bool:
+    """An object schema written in place that becomes a class of its own."""
+    props = node.get("properties")
+    return (
+        isinstance(props, dict)
+        and bool(props)
+        and not _nullable(node)
+        and not any(k in node for k in ("allOf", "oneOf", "anyOf", "discriminator"))
+    )
+
+
 def _annotation_only(node: Any) -> bool:
     return isinstance(node, dict) and all(k in _DESCRIBING or k.startswith("x-") for k in node)
+
+
+def attribute(wire: str) -> str:
+    """The attribute of a property in a model class: snake_case, the rule datamodel-code-generator
+    applies (`snake_case_field`; the wire name is kept with `field(name=...)`)."""
+    from datamodel_code_generator.util import camel_to_snake
+
+    return camel_to_snake(wire)
 
 
 def _identifier(name: str) -> bool:

@@ -269,7 +269,7 @@ def test_form_multipart_and_text_bodies(sdk: dict[str, ModuleType], params_mock:
     with pkg.Client(api_key="KEY", secret_key="PW", base_url=params_mock.url) as client:
         assert client.submit_form(name="f", count=2, flags=["a", "b"]).ok is True
         assert client.upload(file=b"\x00\x01abc", note="hi").size == 3
-        assert client.send_text(body="hello") == b"hello"
+        assert client.send_text(body="hello") == "hello"  # text/plain with a string schema: decoded
     form, multipart, text = params_mock.requests
     assert form.headers["content-type"] == "application/x-www-form-urlencoded"
     assert form.body == b"name=f&count=2&flags=a&flags=b"
@@ -301,7 +301,7 @@ def test_missing_credentials_fail_early_unless_auth_is_optional(
     with pkg.Client(base_url=params_mock.url) as client:
         with pytest.raises(pkg.errors.MissingCredentials):
             client.query_key()
-        assert client.send_text(body="anonymous") == b"hello"  # security: [{}, {basicAuth: []}]
+        assert client.send_text(body="anonymous") == "hello"  # security: [{}, {basicAuth: []}]
     [sent] = params_mock.requests
     assert "authorization" not in sent.headers
 

@@ -216,3 +216,62 @@ def test_unresolved_names() -> None:
         ("A", "uses field before it is defined"),
         ("A", "names C, which is not defined"),
     ]
+
+
+def test_match_unions() -> None:
+    code = src("""
+        from __future__ import annotations
+
+        from typing import Annotated
+
+        from msgspec import Meta, Struct
+
+
+        class A(Struct):
+            a: int
+
+
+        class B(Struct):
+            b: int
+
+
+        class T(Struct, tag="t"):
+            t: int
+
+
+        class R(Struct):
+            one: A | None = None
+            two: Annotated[list[A | "B"] | None, Meta(description="x")] = None
+            tagged: A | T
+            fine: list[A] | B
+    """)
+    out = transforms.match_unions(code)
+    assert "import typing as _typing\n" in out and "def _match(" in out
+    assert (
+        src("""
+        class R(Struct):
+            one: A | None = None
+            if _typing.TYPE_CHECKING:
+                two: Annotated[list[A | "B"] | None, Meta(description="x")] = None
+            else:
+                two: _typing.Any = None
+            if _typing.TYPE_CHECKING:
+                tagged: A | T
+            else:
+                tagged: _typing.Any
+            fine: list[A] | B
+
+            def __post_init__(self) -> None:
+                self.two = _match(self.two, list[A | B] | None)
+                self.tagged = _match(self.tagged, A | T)
+    """)
+        in out
+    )
+    plain = src("""
+        from msgspec import Struct
+
+
+        class A(Struct):
+            a: int | str
+    """)
+    assert transforms.match_unions(plain) == plain

@@ -8,11 +8,13 @@ on str-like formats), the module imports and msgspec builds a decoder for every 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import sys
 import types
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +210,65 @@ def test_a_model_the_module_does_not_define_is_a_located_error() -> None:
         render_models(models)
     assert caught.value.origins == [("spec.yaml", "/components/schemas/None_", 7)]
     assert "None_: not defined by the generated module" in caught.value.message
+
+
+def test_nested_untagged_unions_decode_to_the_matching_branch_at_any_depth() -> None:
+    [models] = model_sets(FIXTURES / "edge" / "nested-unions.yaml")
+    ns = assert_decodable(models)
+    decode = msgspec.json.Decoder(ns["R"], strict=False).decode
+    A, B, C, Outer, R = (ns[n] for n in ("A", "B", "C", "Outer", "R"))
+    assert decode(b'{"data": {"bid": {"bid": "x"}}}') == R(data=Outer(bid=B(bid="x")))
+    assert decode(b'{"data": {"bid": {"ask": "y"}}}') == R(data=Outer(bid=A(ask="y")))
+    # Outer has no required property, so it converts from anything: C declares more of the keys
+    assert decode(b'{"data": {"c": 1}}') == R(data=C(c=1))
+    assert decode(b'{"many": [{"ask": "a"}, {"c": 2}]}') == R(many=[A(ask="a"), C(c=2)])
+    assert decode(b"{}") == R()
+    with pytest.raises(msgspec.ValidationError, match="matches no branch"):
+        decode(b'{"data": {"bid": {"neither": 1}}}')
+    again = decode(b'{"data": {"bid": {"bid": "x"}}, "many": [{"c": 2}]}')
+    assert msgspec.json.encode(again) == b'{"data":{"bid":{"bid":"x"}},"many":[{"c":2}]}'
+
+
+def test_formats_decode_to_the_types_users_expect() -> None:
+    fields = {
+        "at": {"type": "string", "format": "date-time"},
+        "day": {"type": "string", "format": "date"},
+        "id": {"type": "string", "format": "uuid"},
+        "raw": {"type": "string", "format": "byte"},
+        "price": {"type": "string", "format": "decimal"},
+        "mail": {"type": "string", "format": "email"},
+        "ip": {"type": "string", "format": "ipv4"},  # msgspec has no IP type: text
+        "when": {"type": "string", "format": "date-time", "enum": ["2020-01-01T00:00:00Z"]},
+        "ts": {"type": "integer", "format": "int64"},
+    }
+    ns = assert_decodable(ModelSet("m", schemas={"Row": {"type": "object", "properties": fields}}))
+    row = msgspec.json.decode(
+        b'{"at": "2019-08-24T14:15:22Z", "day": "2019-08-24", "raw": "aGk=", "price": "0.10",'
+        b' "id": "0b6f3e3c-1d2e-4d5f-9a8b-7c6d5e4f3a2b", "mail": "a@b.c", "ip": "10.0.0.1",'
+        b' "when": "2021-02-03T04:05:06+01:00", "ts": 1566656122}',
+        type=ns["Row"],
+    )
+    assert row.at == datetime.datetime(2019, 8, 24, 14, 15, 22, tzinfo=datetime.UTC)
+    assert row.day == datetime.date(2019, 8, 24)
+    assert row.id == uuid.UUID("0b6f3e3c-1d2e-4d5f-9a8b-7c6d5e4f3a2b")
+    assert (row.raw, row.price, row.mail, row.ip) == (b"hi", Decimal("0.10"), "a@b.c", "10.0.0.1")
+    assert row.when.utcoffset() == datetime.timedelta(hours=1) and row.ts == 1566656122
+    with pytest.raises(msgspec.ValidationError, match=r"datetime - at `\$.at`"):
+        msgspec.json.decode(b'{"at": "yesterday"}', type=ns["Row"])
+
+
+def test_fields_are_snake_case_and_keep_their_wire_names() -> None:
+    from generator.model.types import attribute
+    from generator.naming import snake
+
+    props = {"orderId": STR, "HTTPCode": {"type": "integer"}, "snake_one": STR}
+    ns = assert_decodable(ModelSet("m", schemas={"Row": obj(**props)}))
+    row = msgspec.json.decode(b'{"orderId": "a", "HTTPCode": 1, "snake_one": "b"}', type=ns["Row"])
+    assert (row.order_id, row.http_code, row.snake_one) == ("a", 1, "b")
+    assert msgspec.json.decode(msgspec.json.encode(row)) == {
+        "HTTPCode": 1,
+        "orderId": "a",
+        "snake_one": "b",
+    }
+    for wire in props:  # the rule methods and arguments follow too
+        assert attribute(wire) == snake(wire) in ns["Row"].__struct_fields__
