@@ -269,3 +269,48 @@ async def test_auth_frames_never_reach_any_log(
     signature = ws_auth_signature(API_KEY, SECRET)
     leaked = {f for f in _fragments(API_KEY) | _fragments(signature) if f in text}
     assert leaked == set()
+
+
+# ------------------------------------------------------------------ several books, one connection
+
+
+def market_depth(market: str, clean: bool, asks: list[Any], bids: list[Any]) -> dict[str, Any]:
+    return {
+        "method": "depth.update",
+        "params": [clean, {"asks": asks, "bids": bids}, market],
+        "id": None,
+    }
+
+
+async def test_one_live_book_per_market_on_one_connection(server: WsMock) -> None:
+    server.send_recorded_pushes = False
+    events: list[hotbit.Event] = []
+    async with (
+        hotbit.WebSocketClient(server.url, backoff=FAST, on_event=events.append) as ws,
+        ws.market_book(("BTCUSDT", 100, "0.01")) as btc,
+        ws.market_book(("ETHUSDT", 100, "0.01")) as eth,
+    ):
+        conn = await server.wait_subscribed(
+            "depths.subscribe", [["BTCUSDT", 100, "0.01"], ["ETHUSDT", 100, "0.01"]]
+        )
+        assert not btc.synced and not eth.synced
+        await server.push(market_depth("ETHUSDT", True, [["2001", "1"]], [["1999", "1"]]))
+        await server.push(market_depth("BTCUSDT", True, [["30001", "1"]], [["29999", "2"]]))
+        await server.push(market_depth("ETHUSDT", False, [["2001", "0"], ["2002", "3"]], []))
+        assert (await asyncio.wait_for(anext(btc), 5)).best_bid() == (D(29999), D(2))
+        eth_book = await asyncio.wait_for(anext(eth), 5)
+        assert eth_book.market == "ETHUSDT" and eth_book.best_ask() == (D(2001), D(1))
+        eth_book = await asyncio.wait_for(anext(eth), 5)
+        assert eth_book.asks() == [(D(2002), D(3))]  # the ETH update did not touch BTC
+        assert btc.book.asks() == [(D(30001), D(1))] and btc.synced and eth.synced
+        assert server.connections == 1 and len(conn.requests) >= 1
+        # a gap: both books are visibly stale until their fresh snapshots
+        server.kill()
+        await server.wait_subscribed("depths.subscribe", connection=2)
+        following = asyncio.create_task(anext(btc))
+        await server.push(market_depth("BTCUSDT", True, [["31000", "1"]], [["30000", "1"]]))
+        assert (await asyncio.wait_for(following, 5)).best_ask() == (D(31000), D(1))
+        assert btc.synced and not eth.synced
+        assert eth.book.asks() == [(D(2002), D(3))]  # stale, and `synced` says so
+    gaps = {e.subscription.split()[0] for e in events if isinstance(e, hotbit.Gap)}
+    assert gaps == {"depths.subscribe"}

@@ -180,7 +180,12 @@ def test_order_book_extension(tmp_path: Path) -> None:
         "market": "market",
     }
     api = build(write(tmp_path, doc))
-    (book,) = api.order_books
+    book, several = api.order_books  # the spec's own: one book per market over depths.subscribe
+    assert (several.method, several.py_name, several.market) == (
+        "depths.subscribe",
+        "market_book",
+        ("market",),
+    )
     assert (book.method, book.py_name, book.push) == (
         "depth.subscribe",
         "order_book",
