@@ -188,6 +188,9 @@ class WsMethod:
     route: str | None = None  # subscribe: push model attribute holding the key a push belongs to
     route_params: tuple[str, ...] = ()  # subscribe: py_names of the params that hold such keys
     internal: bool = False  # used by the client itself (auth, unsubscribe): no public method
+    # subscribe, `x-rpc-method.unique`: (attribute path of a list in the push, id attribute of
+    # its items): items already delivered (e.g. replayed after a reconnect) are dropped
+    unique: tuple[tuple[str, ...], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -314,3 +314,33 @@ async def test_one_live_book_per_market_on_one_connection(server: WsMock) -> Non
         assert eth.book.asks() == [(D(2002), D(3))]  # stale, and `synced` says so
     gaps = {e.subscription.split()[0] for e in events if isinstance(e, hotbit.Gap)}
     assert gaps == {"depths.subscribe"}
+
+
+# ------------------------------------------------------------------ deals replayed on reconnect
+
+
+async def test_deals_replayed_after_a_reconnect_are_dropped_by_id(server: WsMock) -> None:
+    def deal(ident: int) -> dict[str, Any]:
+        return {"id": ident, "time": 1.0, "price": "8000", "amount": "1", "type": "buy"}
+
+    async with (
+        hotbit.WebSocketClient(server.url, backoff=FAST) as ws,
+        ws.deals_subscribe("BTCUSDT") as deals,
+    ):
+        first = await asyncio.wait_for(anext(deals), 5)  # the recorded pushes on subscribe
+        ids = [d.id for d in first.deals]
+        assert ids == [3282937373, 3282937370]
+        server.kill()  # the re-subscribe replays the same recorded deals
+        await server.wait_subscribed("deals.subscribe", connection=2)
+        push = {
+            "method": "deals.update",
+            "params": ["BTCUSDT", [deal(ids[0]), deal(9)]],
+            "id": None,
+        }
+        await until(lambda: server.conns and server.conns[0].number == 2)
+        await asyncio.sleep(0.1)  # the replay went out first
+        await server.push(push)
+        seen: list[int] = []
+        while 9 not in seen:
+            seen += [d.id for d in (await asyncio.wait_for(anext(deals), 5)).deals]
+        assert seen.count(9) == 1 and not set(seen) & set(ids)  # nothing delivered twice
