@@ -83,6 +83,16 @@ class AuthScheme:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """`x-pagination` (offset style): the parameters that page and where a page's items are."""
+
+    offset: str  # py_name of the offset parameter
+    limit: str  # py_name of the page-size parameter
+    items: str  # attribute of the result holding the page's list
+    item: PyType  # one item
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     py_name: str
@@ -108,6 +118,7 @@ class Operation:
         False  # the security requirements include `{}`: callable without credentials
     )
     body_required: bool = False  # a body is sent even when no body argument is given
+    pagination: Pagination | None = None  # x-pagination: iter_<operation>() pages until done
 
     @property
     def body_kind(self) -> str | None:

@@ -27,12 +27,14 @@ from generator.model.ir import (
     Envelope,
     ErrorDef,
     Operation,
+    Pagination,
     Param,
     RateLimit,
     RestApi,
     Signature,
 )
 from generator.model.pytype import BYTES, NONE, PyType, generic, literal, scalar, union
+from generator.model.pytype import model as pymodel
 from generator.model.schemas import merged_properties
 from generator.model.types import TypeMapper, scalar_pytype
 from generator.naming import pascal, snake, unique
@@ -303,6 +305,7 @@ class _OperationBuilder:
             also_accepts=tuple(str(m).upper() for m in _list(op.get("x-also-accepts"))),
             auth_optional=any(not req for req in requirements) or not requirements,
             body_required=body_required,
+            pagination=self._pagination(op, pointer, params, result),
         )
 
     def _param(
@@ -508,6 +511,42 @@ class _OperationBuilder:
                 )
             )
         return media, out, body_required or any(p.required for p in out)
+
+    def _pagination(
+        self, op: dict[str, Any], pointer: str, params: list[Param], result: PyType
+    ) -> Pagination | None:
+        """`x-pagination`: which parameters page, and the result field listing a page's items."""
+        raw = op.get("x-pagination")
+        if not isinstance(raw, dict):
+            return None
+        where = join_pointer(pointer, "x-pagination")
+        by_name = {p.name: p for p in params}
+        names = []
+        for key in ("offset", "limit"):
+            name = str(raw.get(key, key))
+            if (
+                name not in by_name
+                or by_name[name].py_type.annotation.removesuffix(" | None") != "int"
+            ):
+                fail = f"{name!r} is not an integer parameter of the operation"
+                raise SpecError([self.doc.problem(join_pointer(where, key), fail)])
+            names.append(by_name[name].py_name)
+        items = str(raw.get("items"))
+        model = result.model
+        nodes = self.collector.field_nodes(model) if model else {}
+        node = nodes.get(items)
+        item = None
+        if node is not None:  # the field's schema as collected: an array of a hoisted model
+            loc, _ = self.collector.follow(node.value, node.doc, node.pointer)
+            of = loc.value.get("items") if isinstance(loc.value, dict) else None
+            if isinstance(of, dict):
+                loc, _ = self.collector.follow(of, loc.doc, join_pointer(loc.pointer, "items"))
+                hoisted = self.collector.model_of(loc)
+                item = pymodel(self.collector.models.module, hoisted) if hoisted else None
+        if item is None:
+            fail = f"{items!r} is not a list field of the result {model or '(not a model)'}"
+            raise SpecError([self.doc.problem(join_pointer(where, "items"), fail)])
+        return Pagination(names[0], names[1], self.collector.fields(model or "")[items], item)
 
     def _result(self, op: dict[str, Any], pointer: str, op_id: str, enveloped: bool) -> PyType:
         responses = _dict(op.get("responses"))
