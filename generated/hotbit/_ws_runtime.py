@@ -438,6 +438,7 @@ class Connection:
         self._count = 0  # connections opened so far
         self._ready = asyncio.Event()
         self._closed = False
+        self._closing = asyncio.Event()  # set once closed: ends waits such as a paced resync
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listeners: set[_Queue] = set()
@@ -499,6 +500,7 @@ class Connection:
         if self._closed:
             return
         self._closed = True
+        self._closing.set()
         self._ready.set()  # wakes callers waiting for a connection; they see _closed
         if self._runner is not None:
             self._runner.cancel()
@@ -514,6 +516,7 @@ class Connection:
         """From the connection loop: end like close() (which awaits this loop, so it cannot be
         called here); consumers raise `error`, events() ends."""
         self._closed = True
+        self._closing.set()
         self._ready.set()
         self._end = _Marker("error", error)
         self._shutdown(error)
@@ -562,6 +565,11 @@ class Connection:
                     await self._ready.wait()
             except TimeoutError:
                 raise ConnectionLost(f"{method}: not connected (reconnecting)") from None
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep `delay` seconds, or less if the client closes meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), delay)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

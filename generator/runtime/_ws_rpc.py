@@ -404,7 +404,7 @@ class Engine(Connection):
             kind.resyncs = 0
         kind.resyncs += 1
         if kind.resyncs > 1:
-            await asyncio.sleep(self.backoff.delay(kind.resyncs - 1))
+            await self._pause(self.backoff.delay(kind.resyncs - 1))
         kind.resynced_at = loop.time()
 
     async def _resend(self, kind: _Kind) -> None:

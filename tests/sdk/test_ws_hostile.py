@@ -344,3 +344,31 @@ async def test_deals_replayed_after_a_reconnect_are_dropped_by_id(server: WsMock
         while 9 not in seen:
             seen += [d.id for d in (await asyncio.wait_for(anext(deals), 5)).deals]
         assert seen.count(9) == 1 and not set(seen) & set(ids)  # nothing delivered twice
+
+
+async def test_closing_ends_a_paced_resync_at_once(server: WsMock) -> None:
+    backoff = hotbit.Backoff(initial=30.0, maximum=30.0, jitter=0.0, reset_after=60.0)
+    ws = hotbit.WebSocketClient(server.url, backoff=backoff)
+    await ws.connect()
+    live = ws.order_book("BTCUSDT", 100, "0.01")
+    await live.__aenter__()
+    await asyncio.wait_for(anext(live), 5)
+    server.send_recorded_pushes = False
+    crossed = depth(True, asks=[["1", "1"]], bids=[["2", "1"]])
+    before = subscribes(server)
+
+    async def read() -> None:
+        async for _ in live:
+            pass
+
+    reader = asyncio.create_task(read())
+    await server.push(crossed)  # the first resync goes out at once
+    await until(lambda: subscribes(server) == before + 1)
+    await server.push(crossed)  # the second would wait 30 s
+    await until(lambda: live.resyncs == 2)
+    await asyncio.sleep(0.1)
+    assert subscribes(server) == before + 1 and not reader.done()
+    started = asyncio.get_running_loop().time()
+    await ws.close()  # ... unless the client closes
+    await asyncio.wait_for(reader, 5)  # the loop ended
+    assert asyncio.get_running_loop().time() - started < 2
