@@ -116,10 +116,21 @@ class OrderBook:
 
 @dataclass(frozen=True, slots=True)
 class BookFeed:
-    """How one push model maintains a book: is it a snapshot, and apply it."""
+    """How one push model maintains a book: is it a snapshot, apply it, and (when the push names
+    it) the market it is for."""
 
     clean: Callable[[Any], bool]
     apply: Callable[[OrderBook, Any], None]
+    market: Callable[[Any], Any] | None = None
+
+
+def _strings(value: Any) -> set[str]:
+    """The strings among a subscription's arguments, nested lists and tuples included."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, (list, tuple)):
+        return {s for item in value for s in _strings(item)}
+    return set()
 
 
 def get_path(obj: Any, path: tuple[str, ...]) -> Any:
@@ -144,6 +155,10 @@ class LiveOrderBook:
     already did). A crossed book (best bid >= best ask) also re-subscribes. Each resync is
     reported as a `Resync` event and counted in `resyncs`; resyncs in a row are paced by the
     client's Backoff.
+
+    Several books can share one subscription of several markets (a subscribe method that takes
+    many, merged into one call): when the push names its market, a book keeps only the pushes
+    for a market among its own subscription's arguments.
     """
 
     def __init__(self, subscription: Subscription[Any], feed: BookFeed) -> None:
@@ -151,6 +166,8 @@ class LiveOrderBook:
         self.book = OrderBook()
         self.resyncs = 0
         self._feed = feed
+        markets = _strings(getattr(subscription, "params", ())) if feed.market else set()
+        self._markets = frozenset(markets) or None
         self._synced = False
         self._requested = False
         self._dropped = 0
@@ -158,8 +175,12 @@ class LiveOrderBook:
     @property
     def synced(self) -> bool:
         """True while the book matches the server's: False before the first snapshot and from
-        a gap until the next snapshot (reading `book` then shows stale levels)."""
-        return self._synced
+        a gap until the next snapshot (reading `book` then shows stale levels), as soon as the
+        gap happens, not only once the iterator reaches it."""
+        sub = self.subscription
+        return (
+            self._synced and not getattr(sub, "gap_pending", False) and sub.dropped == self._dropped
+        )
 
     @property
     def market(self) -> str:
@@ -202,6 +223,9 @@ class LiveOrderBook:
                         self._requested = True
                         await sub.resync("gap: a push did not decode")
                     continue
+            markets, market_of = self._markets, feed.market
+            if markets is not None and market_of is not None and market_of(msg) not in markets:
+                continue  # another book's market on the shared subscription
             if feed.clean(msg):
                 feed.apply(book, msg)
                 self._synced, self._requested = True, False

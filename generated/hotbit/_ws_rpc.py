@@ -95,6 +95,9 @@ class SubscribeSpec:
     mergeable: bool = False  # params are a list of keys: concurrent subscriptions are merged
     private: bool = False
     route: Callable[[Any], Hashable] | None = None  # push -> the key it belongs to
+    # (attribute path of a list in the push, id attribute of its items): items already
+    # delivered, e.g. replayed by the server after a reconnect, are dropped
+    unique: tuple[tuple[str, ...], str] | None = None
 
 
 class _SubscriptionSink(_Sink):
@@ -120,6 +123,7 @@ class _Kind:
         self.lock = asyncio.Lock()
         self.resyncs = 0  # resyncs in a row, paced by the backoff
         self.resynced_at = float("-inf")
+        self.seen: dict[Hashable, None] = {}  # ids delivered (spec.unique), oldest first
 
     def wanted(self) -> tuple[Any, ...] | None:
         if not self.sinks:
@@ -400,7 +404,7 @@ class Engine(Connection):
             kind.resyncs = 0
         kind.resyncs += 1
         if kind.resyncs > 1:
-            await asyncio.sleep(self.backoff.delay(kind.resyncs - 1))
+            await self._pause(self.backoff.delay(kind.resyncs - 1))
         kind.resynced_at = loop.time()
 
     async def _resend(self, kind: _Kind) -> None:
@@ -491,6 +495,10 @@ class Engine(Connection):
         for kind in kinds:
             route = kind.spec.route
             key = route(item) if route is not None else None
+            if kind.spec.unique is not None and kind.sinks:
+                item = _fresh(kind, key, item)
+                if item is None:
+                    continue
             for sink in kind.sinks:
                 if (sink.keys is None or key in sink.keys) and not sink.queue.offer(item):
                     blocked.append(sink.queue)
@@ -510,6 +518,37 @@ class Engine(Connection):
                 return
             except APIError:
                 pass  # an error reply is a sign of life too
+
+
+_SEEN_MAX = 10_000  # ids remembered per subscribe method
+
+
+def _fresh(kind: _Kind, key: Hashable, item: Any) -> Any:
+    """The push without the list items delivered before (None: nothing new in it)."""
+    assert kind.spec.unique is not None
+    path, id_attr = kind.spec.unique
+    values = item
+    for attr in path:
+        values = getattr(values, attr, None)
+    if not isinstance(values, list):
+        return item
+    seen, fresh = kind.seen, []
+    for value in values:
+        ident = (key, getattr(value, id_attr, None))
+        if ident not in seen:
+            seen[ident] = None
+            fresh.append(value)
+    while len(seen) > _SEEN_MAX:
+        del seen[next(iter(seen))]
+    if not fresh:
+        return None
+    return item if len(fresh) == len(values) else _replaced(item, path, fresh)
+
+
+def _replaced(obj: Any, path: tuple[str, ...], value: Any) -> Any:
+    """A copy of the struct `obj` with the attribute at `path` set to `value`."""
+    inner = value if len(path) == 1 else _replaced(getattr(obj, path[0]), path[1:], value)
+    return msgspec.structs.replace(obj, **{path[0]: inner})
 
 
 def _decode_error(raw: msgspec.Raw) -> _Error:

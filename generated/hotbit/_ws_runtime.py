@@ -233,7 +233,7 @@ class _Queue:
     """Bounded FIFO from the reader to one consumer. Policy when full: "drop-oldest" discards the
     oldest item and counts it in `dropped`; "block" makes the reader wait (see Subscription)."""
 
-    __slots__ = ("_getter", "_space", "block", "closed", "dropped", "items", "maxsize")
+    __slots__ = ("_getter", "_space", "block", "closed", "dropped", "gaps", "items", "maxsize")
 
     def __init__(self, maxsize: int, policy: QueuePolicy) -> None:
         if maxsize < 1:
@@ -241,6 +241,7 @@ class _Queue:
         self.items: deque[object] = deque()
         self.maxsize, self.block = maxsize, policy == "block"
         self.dropped = 0
+        self.gaps = 0  # gap markers waiting
         self.closed = False
         self._getter: asyncio.Future[None] | None = None
         self._space: asyncio.Future[None] | None = None
@@ -250,7 +251,9 @@ class _Queue:
         if len(self.items) >= self.maxsize:
             if self.block and not self.closed:
                 return False
-            self.items.popleft()
+            dropped = self.items.popleft()
+            if dropped is _GAP or dropped is _LOST:
+                self.gaps -= 1
             self.dropped += 1
         self.force(item)
         return True
@@ -289,6 +292,8 @@ class _Queue:
             finally:
                 self._getter = None
         item = self.items.popleft()
+        if item is _GAP or item is _LOST:
+            self.gaps -= 1
         space = self._space
         if space is not None and not space.done():
             space.set_result(None)
@@ -296,7 +301,10 @@ class _Queue:
 
     def mark_gap(self, marker: _Marker = _GAP) -> None:
         """Note that pushes may be missing here (one marker for consecutive gaps)."""
-        if not (self.items and self.items[-1] is marker) and not self.offer(marker):
+        if self.items and self.items[-1] is marker:
+            return
+        self.gaps += 1
+        if not self.offer(marker):
             self.force(marker)
 
     def close(self, marker: _Marker = _END) -> None:
@@ -331,6 +339,11 @@ class _Stream(Generic[T]):
         """Why the last gap `next_or_gap` reported happened: "reconnect" (pushes were missed
         while reconnecting; the subscription was sent again) or "lost" (a push did not decode)."""
         return self._gap
+
+    @property
+    def gap_pending(self) -> bool:
+        """A gap is waiting in the queue: the items before it are older than the gap."""
+        return self._sink.queue.gaps > 0
 
     @property
     def dropped(self) -> int:
@@ -425,6 +438,7 @@ class Connection:
         self._count = 0  # connections opened so far
         self._ready = asyncio.Event()
         self._closed = False
+        self._closing = asyncio.Event()  # set once closed: ends waits such as a paced resync
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listeners: set[_Queue] = set()
@@ -486,6 +500,7 @@ class Connection:
         if self._closed:
             return
         self._closed = True
+        self._closing.set()
         self._ready.set()  # wakes callers waiting for a connection; they see _closed
         if self._runner is not None:
             self._runner.cancel()
@@ -501,6 +516,7 @@ class Connection:
         """From the connection loop: end like close() (which awaits this loop, so it cannot be
         called here); consumers raise `error`, events() ends."""
         self._closed = True
+        self._closing.set()
         self._ready.set()
         self._end = _Marker("error", error)
         self._shutdown(error)
@@ -549,6 +565,11 @@ class Connection:
                     await self._ready.wait()
             except TimeoutError:
                 raise ConnectionLost(f"{method}: not connected (reconnecting)") from None
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep `delay` seconds, or less if the client closes meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), delay)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

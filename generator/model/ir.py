@@ -72,6 +72,16 @@ class AuthScheme:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """`x-pagination` (offset style): the parameters that page and where a page's items are."""
+
+    offset: str  # py_name of the offset parameter
+    limit: str  # py_name of the page-size parameter
+    items: str  # attribute of the result holding the page's list
+    item: PyType  # one item
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     py_name: str
@@ -98,6 +108,7 @@ class Operation:
     )
     body_required: bool = False  # a body is sent even when no body argument is given
     result_media: str = "json"  # json | form (x-www-form-urlencoded) | text (text/plain)
+    pagination: Pagination | None = None  # x-pagination: iter_<operation>() pages until done
 
     @property
     def body_kind(self) -> str | None:
@@ -178,6 +189,9 @@ class WsMethod:
     route: str | None = None  # subscribe: push model attribute holding the key a push belongs to
     route_params: tuple[str, ...] = ()  # subscribe: py_names of the params that hold such keys
     internal: bool = False  # used by the client itself (auth, unsubscribe): no public method
+    # subscribe, `x-rpc-method.unique`: (attribute path of a list in the push, id attribute of
+    # its items): items already delivered (e.g. replayed after a reconnect) are dropped
+    unique: tuple[tuple[str, ...], str] | None = None
 
 
 @dataclass(frozen=True)

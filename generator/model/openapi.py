@@ -32,12 +32,14 @@ from generator.model.ir import (
     Envelope,
     ErrorDef,
     Operation,
+    Pagination,
     Param,
     RateLimit,
     RestApi,
     Signature,
 )
 from generator.model.pytype import BYTES, NONE, PyType
+from generator.model.pytype import model as pymodel
 from generator.model.types import TypeMapper, merged_properties
 from generator.naming import pascal, snake, unique
 from generator.problems import Diagnostics, Problem, Severity, SpecError, join_pointer
@@ -286,6 +288,7 @@ class _OperationBuilder:
             auth_optional=any(not req for req in requirements) or not requirements,
             body_required=body_required,
             result_media=result_media,
+            pagination=self._pagination(ext, params, result),
         )
 
     def _param(self, arg: _Arg, taken: set[str], hint: str) -> Param:
@@ -412,6 +415,41 @@ class _OperationBuilder:
         ref = value.get("$ref") if isinstance(value, dict) else None
         where = Location.at(found.doc, found.pointer)
         return Schema(found.value, where, ref if isinstance(ref, str) else None)
+
+    def _pagination(
+        self, ext: Extensions, params: list[Param], result: PyType
+    ) -> Pagination | None:
+        """`x-pagination`: which parameters page, and the result field listing a page's items."""
+        if "x-pagination" not in ext or not isinstance(ext["x-pagination"].value, dict):
+            return None
+        raw, where = ext["x-pagination"].value, ext["x-pagination"].location
+        by_name = {p.name: p for p in params}
+        names = []
+        for key in ("offset", "limit"):
+            name = str(raw.get(key, key))
+            if (
+                name not in by_name
+                or by_name[name].py_type.annotation.removesuffix(" | None") != "int"
+            ):
+                fail = f"{name!r} is not an integer parameter of the operation"
+                raise SpecError([where.child(key).problem(fail, "model")])
+            names.append(by_name[name].py_name)
+        items = str(raw.get("items"))
+        model = result.model
+        nodes = self.types.field_nodes(model) if model else {}
+        node = nodes.get(items)
+        item = None
+        if node is not None:  # the field's schema as collected: an array of a hoisted model
+            loc, _ = self.types.follow(node.value, node.doc, node.pointer)
+            of = loc.value.get("items") if isinstance(loc.value, dict) else None
+            if isinstance(of, dict):
+                loc, _ = self.types.follow(of, loc.doc, join_pointer(loc.pointer, "items"))
+                hoisted = self.types.model_of(loc)
+                item = pymodel(self.types.models.module, hoisted) if hoisted else None
+        if item is None:
+            fail = f"{items!r} is not a list field of the result {model or '(not a model)'}"
+            raise SpecError([where.child("items").problem(fail, "model")])
+        return Pagination(names[0], names[1], self.types.fields(model or "")[items], item)
 
     def _result(self, responses: list[Response], op_id: str, enveloped: bool) -> tuple[PyType, str]:
         """What the method returns, and how the body is read: json, form or text."""

@@ -30,6 +30,7 @@ X_EXTENSIONS: dict[str, dict[str, str]] = {
         "x-errors": "x-error-codes",
         "x-rate-limit": "x-rate-limit",
         "x-retry-safe": "x-retry-safe",
+        "x-pagination": "x-pagination",
         "x-permission": "x-permission",
         "x-method-name": "x-method-name",
         "x-also-accepts": "x-also-accepts",

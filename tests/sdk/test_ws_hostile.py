@@ -269,3 +269,106 @@ async def test_auth_frames_never_reach_any_log(
     signature = ws_auth_signature(API_KEY, SECRET)
     leaked = {f for f in _fragments(API_KEY) | _fragments(signature) if f in text}
     assert leaked == set()
+
+
+# ------------------------------------------------------------------ several books, one connection
+
+
+def market_depth(market: str, clean: bool, asks: list[Any], bids: list[Any]) -> dict[str, Any]:
+    return {
+        "method": "depth.update",
+        "params": [clean, {"asks": asks, "bids": bids}, market],
+        "id": None,
+    }
+
+
+async def test_one_live_book_per_market_on_one_connection(server: WsMock) -> None:
+    server.send_recorded_pushes = False
+    events: list[hotbit.Event] = []
+    async with (
+        hotbit.WebSocketClient(server.url, backoff=FAST, on_event=events.append) as ws,
+        ws.market_book(("BTCUSDT", 100, "0.01")) as btc,
+        ws.market_book(("ETHUSDT", 100, "0.01")) as eth,
+    ):
+        conn = await server.wait_subscribed(
+            "depths.subscribe", [["BTCUSDT", 100, "0.01"], ["ETHUSDT", 100, "0.01"]]
+        )
+        assert not btc.synced and not eth.synced
+        await server.push(market_depth("ETHUSDT", True, [["2001", "1"]], [["1999", "1"]]))
+        await server.push(market_depth("BTCUSDT", True, [["30001", "1"]], [["29999", "2"]]))
+        await server.push(market_depth("ETHUSDT", False, [["2001", "0"], ["2002", "3"]], []))
+        assert (await asyncio.wait_for(anext(btc), 5)).best_bid() == (D(29999), D(2))
+        eth_book = await asyncio.wait_for(anext(eth), 5)
+        assert eth_book.market == "ETHUSDT" and eth_book.best_ask() == (D(2001), D(1))
+        eth_book = await asyncio.wait_for(anext(eth), 5)
+        assert eth_book.asks() == [(D(2002), D(3))]  # the ETH update did not touch BTC
+        assert btc.book.asks() == [(D(30001), D(1))] and btc.synced and eth.synced
+        assert server.connections == 1 and len(conn.requests) >= 1
+        # a gap: both books are visibly stale until their fresh snapshots
+        server.kill()
+        await server.wait_subscribed("depths.subscribe", connection=2)
+        following = asyncio.create_task(anext(btc))
+        await server.push(market_depth("BTCUSDT", True, [["31000", "1"]], [["30000", "1"]]))
+        assert (await asyncio.wait_for(following, 5)).best_ask() == (D(31000), D(1))
+        assert btc.synced and not eth.synced
+        assert eth.book.asks() == [(D(2002), D(3))]  # stale, and `synced` says so
+    gaps = {e.subscription.split()[0] for e in events if isinstance(e, hotbit.Gap)}
+    assert gaps == {"depths.subscribe"}
+
+
+# ------------------------------------------------------------------ deals replayed on reconnect
+
+
+async def test_deals_replayed_after_a_reconnect_are_dropped_by_id(server: WsMock) -> None:
+    def deal(ident: int) -> dict[str, Any]:
+        return {"id": ident, "time": 1.0, "price": "8000", "amount": "1", "type": "buy"}
+
+    async with (
+        hotbit.WebSocketClient(server.url, backoff=FAST) as ws,
+        ws.deals_subscribe("BTCUSDT") as deals,
+    ):
+        first = await asyncio.wait_for(anext(deals), 5)  # the recorded pushes on subscribe
+        ids = [d.id for d in first.deals]
+        assert ids == [3282937373, 3282937370]
+        server.kill()  # the re-subscribe replays the same recorded deals
+        await server.wait_subscribed("deals.subscribe", connection=2)
+        push = {
+            "method": "deals.update",
+            "params": ["BTCUSDT", [deal(ids[0]), deal(9)]],
+            "id": None,
+        }
+        await until(lambda: server.conns and server.conns[0].number == 2)
+        await asyncio.sleep(0.1)  # the replay went out first
+        await server.push(push)
+        seen: list[int] = []
+        while 9 not in seen:
+            seen += [d.id for d in (await asyncio.wait_for(anext(deals), 5)).deals]
+        assert seen.count(9) == 1 and not set(seen) & set(ids)  # nothing delivered twice
+
+
+async def test_closing_ends_a_paced_resync_at_once(server: WsMock) -> None:
+    backoff = hotbit.Backoff(initial=30.0, maximum=30.0, jitter=0.0, reset_after=60.0)
+    ws = hotbit.WebSocketClient(server.url, backoff=backoff)
+    await ws.connect()
+    live = ws.order_book("BTCUSDT", 100, "0.01")
+    await live.__aenter__()
+    await asyncio.wait_for(anext(live), 5)
+    server.send_recorded_pushes = False
+    crossed = depth(True, asks=[["1", "1"]], bids=[["2", "1"]])
+    before = subscribes(server)
+
+    async def read() -> None:
+        async for _ in live:
+            pass
+
+    reader = asyncio.create_task(read())
+    await server.push(crossed)  # the first resync goes out at once
+    await until(lambda: subscribes(server) == before + 1)
+    await server.push(crossed)  # the second would wait 30 s
+    await until(lambda: live.resyncs == 2)
+    await asyncio.sleep(0.1)
+    assert subscribes(server) == before + 1 and not reader.done()
+    started = asyncio.get_running_loop().time()
+    await ws.close()  # ... unless the client closes
+    await asyncio.wait_for(reader, 5)  # the loop ended
+    assert asyncio.get_running_loop().time() - started < 2

@@ -180,7 +180,12 @@ def test_order_book_extension(tmp_path: Path) -> None:
         "market": "market",
     }
     api = build(write(tmp_path, doc))
-    (book,) = api.order_books
+    book, several = api.order_books  # the spec's own: one book per market over depths.subscribe
+    assert (several.method, several.py_name, several.market) == (
+        "depths.subscribe",
+        "market_book",
+        ("market",),
+    )
     assert (book.method, book.py_name, book.push) == (
         "depth.subscribe",
         "order_book",
@@ -198,6 +203,19 @@ def test_order_book_extension(tmp_path: Path) -> None:
         build(write(tmp_path, doc))
     assert info.value.problems[0].pointer == "/components/messages/DepthSubscribe/x-order-book/asks"
     assert "'sells' is not a field" in info.value.problems[0].message
+
+
+def test_unique_names_a_list_and_its_items_id(tmp_path: Path) -> None:
+    doc = yaml.safe_load(WS_SPEC.read_text())
+    deals = {m.name: m for m in build(write(tmp_path, doc)).methods}["deals.subscribe"]
+    assert deals.unique == (("deals",), "id")  # the spec's own
+    rpc = doc["components"]["messages"]["DealsSubscribe"]["x-rpc-method"]
+    for bad, problem in [("deals.nope", "'nope' is not a field"), ("id", "list.id")]:
+        rpc["unique"] = bad
+        with pytest.raises(SpecError) as info:
+            build(write(tmp_path, doc))
+        assert info.value.problems[0].pointer.endswith("/DealsSubscribe/x-rpc-method/unique")
+        assert problem in info.value.problems[0].message
 
 
 # ------------------------------------------------------------------ nothing exchange-specific

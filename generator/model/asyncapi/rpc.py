@@ -461,6 +461,9 @@ class _Builder(Collector, OrderBooks):
                 route=route,
                 route_params=route_params,
                 internal=kind == "unsubscribe" or (auth is not None and name == auth.method),
+                unique=self._unique(msg, msg.where.child("unique"), result)
+                if kind == "subscribe" and "unique" in msg.rpc
+                else None,
             )
             methods.append(method)
             if kind == "subscribe" and "x-order-book" in msg.node.extensions:
@@ -475,6 +478,35 @@ class _Builder(Collector, OrderBooks):
                     f"{m.unsubscribe!r} is not an unsubscribe method of this spec",
                 )
         return methods, books
+
+    def _unique(
+        self, msg: _Message, where: Location, result: PyType
+    ) -> tuple[tuple[str, ...], str] | None:
+        """`unique: <list field>.<id field>` (dotted): the attribute path of a list in the push
+        model and the attribute of its items that identifies them."""
+        text = msg.rpc.get("unique")
+        *path, last = str(text).split(".")
+        if not path:
+            self.fail(where, f"{text!r}: name a list field and its items' id (list.id)")
+            return None
+        current, attrs = result.model, list[str]()
+        for part in [*path, ""]:
+            fields = self.types.fields(current or "")
+            name = part or last
+            if name not in fields:
+                what = current or "(not a model)"
+                self.fail(where, f"{text!r}: {name!r} is not a field of {what}")
+                return None
+            if not part:
+                return (tuple(attrs), fields[name]) if attrs else None
+            attrs.append(fields[part])
+            node = self.types.field_nodes(current or "")[part]
+            loc, _ = self.types.follow(node.value, node.doc, node.pointer)
+            items = loc.value.get("items") if isinstance(loc.value, dict) else None
+            if isinstance(items, dict):  # a list: its items' model
+                loc, _ = self.types.follow(items, loc.doc, join_pointer(loc.pointer, "items"))
+            current = self.types.model_of(loc)
+        return None
 
     def _route(
         self, params: list[WsParam], variadic: WsParam | None, result: PyType
