@@ -46,6 +46,7 @@ from generator.outputs.samples import (
     signature_rule,
 )
 from generator.problems import SpecError, join_pointer
+from generator.runtime._signing import placeholders
 
 HTML_CONTENT_TEMPLATE = "docs/reference.md.j2"
 
@@ -238,17 +239,20 @@ def _rest_param_rows(
     sig = api.signature if op.signed else None
     if sig is not None:
         where = "form" if signed_location(op) == "body" else "query"
-        rows.append(ParamRow(sig.key_parameter, where, "string", True, "Your API key."))
-        rows.append(
-            ParamRow(
-                sig.parameter,
-                where,
-                "string",
-                True,
-                "The signature: see [Authentication](#authentication).",
-            )
-        )
+        rows += [
+            ParamRow(n, where, "string", True, _signed_text(t)) for n, t in sig.sent_parameters
+        ]
+        rows += [ParamRow(n, "header", "string", True, _signed_text(t)) for n, t in sig.headers]
     return rows
+
+
+def _signed_text(template: str) -> str:
+    """The description of a parameter or header the signature adds."""
+    if template == "{api_key}":
+        return "Your API key."
+    if "signature" in placeholders(template):
+        return "The signature: see [Authentication](#authentication)."
+    return f"`{template}`: see [Authentication](#authentication)."
 
 
 def _response_fields(node: DocOperation | None, resolver: Resolver) -> tuple[list[FieldRow], str]:

@@ -3,7 +3,8 @@
 Both hold the workspace, the base environment (baseUrl, apiKey, secretKey), one folder per tag and
 one request per operation. A signed request carries a pre-request script (Insomnia 9+):
 `insomnia/prerequest.js.j2`, with the configuration of that operation from `signing_config` and
-the signer shared with the Postman collection (`signing/signer.js`).
+the signer shared with the Postman collection (`js/signer.js`), and empty slots for the
+signature's parameters and headers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 from generator.model.ir import (
     Operation,
     RestApi,
+    Signature,
 )
 from generator.outputs.common import (
     VAR_API_KEY,
@@ -32,12 +34,14 @@ from generator.outputs.common import (
     spec_examples,
     wire_pairs,
 )
-from generator.outputs.postman import signing_config
 from generator.outputs.samples import signature_rule
+from generator.outputs.signer import VAR_PASSPHRASE, signer_script, signing_config
+from generator.runtime._signing import placeholders
 
 INSOMNIA_SCRIPT = "insomnia/prerequest.js.j2"
 
 INSOMNIA_SIGNING = "the request's pre-request script fills the key and the signature"
+FILLED = "Filled by the request's pre-request script."
 
 
 def _scripts(project: Project) -> dict[str, str]:
@@ -48,6 +52,7 @@ def _scripts(project: Project) -> dict[str, str]:
     if config is None:
         return {}
     template = project.env.get_template(INSOMNIA_SCRIPT)
+    signer = signer_script(project.env)
     out = {}
     for op, entry in zip(
         [o for o in api.operations if o.signed], config["operations"], strict=True
@@ -57,6 +62,8 @@ def _scripts(project: Project) -> dict[str, str]:
             **project.context,
             config=json.dumps(one, indent=2, ensure_ascii=False),
             variables=config["variables"],
+            signer=signer,
+            base_url=VAR_BASE_URL,
         )
     return out
 
@@ -67,6 +74,9 @@ def insomnia_export(project: Project, template: str) -> str:
     assert api is not None
     examples = spec_examples(project)
     workspace = "wrk_" + hash_id("insomnia", api.title)
+    variables = [VAR_BASE_URL, VAR_API_KEY, VAR_SECRET_KEY]
+    if api.signature is not None and api.signature.needs_passphrase:
+        variables.append(VAR_PASSPHRASE)
     resources: list[dict[str, Any]] = [
         {
             "_id": workspace,
@@ -82,8 +92,8 @@ def insomnia_export(project: Project, template: str) -> str:
             "_type": "environment",
             "parentId": workspace,
             "name": "Base Environment",
-            "data": {VAR_BASE_URL: api.base_url, VAR_API_KEY: "", VAR_SECRET_KEY: ""},
-            "dataPropertyOrder": {"&": [VAR_BASE_URL, VAR_API_KEY, VAR_SECRET_KEY]},
+            "data": {v: api.base_url if v == VAR_BASE_URL else "" for v in variables},
+            "dataPropertyOrder": {"&": variables},
             "color": None,
             "isPrivate": False,
             "metaSortKey": 0,
@@ -135,24 +145,6 @@ def _insomnia_request(
         {"name": p.name, "value": text, "description": p.description, "disabled": False}
         for p, text in wire_pairs(op.params, args, ("form", "multipart"))
     ]
-    if sig is not None:
-        target = fields if signed_location(op) == "body" else parameters
-        target.append(
-            {
-                "name": sig.key_parameter,
-                "value": var % VAR_API_KEY,
-                "description": "API key",
-                "disabled": False,
-            }
-        )
-        target.append(
-            {
-                "name": sig.parameter,
-                "value": "",
-                "description": "Signature: " + signature_rule(sig),
-                "disabled": False,
-            }
-        )
     headers = [
         {"name": p.name, "value": text} for p, text in wire_pairs(op.params, args, ("header",))
     ]
@@ -194,6 +186,8 @@ def _insomnia_request(
                     "disabled": False,
                 }
             )
+    if sig is not None:
+        _signature_slots(sig, fields if signed_location(op) == "body" else parameters, headers)
     return {
         "_id": "req_" + hash_id("insomnia-request", api.title, op.operation_id),
         "_type": "request",
@@ -209,6 +203,28 @@ def _insomnia_request(
         "metaSortKey": sort,
         "settingEncodeUrl": True,
     }
+
+
+def _signature_slots(
+    sig: Signature, params: list[dict[str, Any]], headers: list[dict[str, Any]]
+) -> None:
+    """The signature's parameters and headers as the export's slots: the key as a template tag,
+    the rest empty until the pre-request script fills them (a header already there is kept)."""
+
+    def slot(name: str, template: str) -> dict[str, Any]:
+        key = template == "{api_key}"
+        if key:
+            about = "API key"
+        elif "signature" in placeholders(template):
+            about = "Signature: " + signature_rule(sig)
+        else:
+            about = f"`{template}`. {FILLED}"
+        value = "{{ _." + VAR_API_KEY + " }}" if key else ""
+        return {"name": name, "value": value, "description": about, "disabled": False}
+
+    params.extend(slot(name, template) for name, template in sig.sent_parameters)
+    present = {h["name"].lower() for h in headers}
+    headers.extend(slot(n, t) for n, t in sig.headers if n.lower() not in present)
 
 
 def insomnia_v5(project: Project, template: str) -> str:

@@ -10,7 +10,7 @@
 //   crypto:      {hash(name, bytes), hmac(name, keyBytes, bytes)}: byte arrays in and out
 //                (cryptoJsProvider(CryptoJS) makes one from crypto-js)
 // The query and form pairs come back with the signature's parameters added (the signature
-// ones last); headers holds the signature's headers.
+// ones last, any pairs of theirs in the request dropped); headers holds the signature's headers.
 
 function signerUtf8(text) {
   const binary = unescape(encodeURIComponent(text));
@@ -141,8 +141,12 @@ function signRequest(sig, request, credentials, crypto) {
     timestamp: signerClock(sig.timestamp || 'ms', request.nowMs),
     nonce: signerClock(sig.nonce || 'ms', request.nowMs),
   };
-  const query = request.query.map(function (p) { return [p[0], p[1]]; });
-  const form = request.form ? request.form.map(function (p) { return [p[0], p[1]]; }) : null;
+  // A tool's empty signature slots are neither signed nor kept: the signature goes last.
+  function copy(pairs) {
+    return pairs.filter(function (p) { return late.indexOf(p[0]) === -1; }).map(function (p) { return [p[0], p[1]]; });
+  }
+  const query = copy(request.query);
+  const form = request.form ? copy(request.form) : null;
   const target = form || query;
   const early = { api_key: values.api_key, passphrase: values.passphrase, timestamp: values.timestamp, nonce: values.nonce };
   params.forEach(function (p) {

@@ -132,13 +132,18 @@ BINANCE_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj
 BINANCE_SIGN = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
 
 
+@pytest.mark.parametrize(
+    "slots", [[], [("timestamp", ""), ("signature", "")]], ids=["bare", "slots"]
+)
 @pytest.mark.parametrize("where", ["query", "body"])
-def test_binance_vector(where: str) -> None:
+def test_binance_vector(where: str, slots: list[tuple[str, str]]) -> None:
+    """Also with the collection's empty slots in the request: the signature's is not signed."""
     sent = run(
-        BINANCE, BINANCE_ORDER, "my-key", BINANCE_SECRET,
+        BINANCE, BINANCE_ORDER + slots, "my-key", BINANCE_SECRET,
         where=where, now_ms=1499827319559,
     )  # fmt: skip
     assert sent["pairs"][-2:] == [["timestamp", "1499827319559"], ["signature", BINANCE_SIGN]]
+    assert len(sent["pairs"]) == len(BINANCE_ORDER) + 2
     assert sent["headers"] == {"X-MBX-APIKEY": "my-key"}
 
 
