@@ -25,15 +25,24 @@ if TYPE_CHECKING:
 
 TESTS = Path(__file__).resolve().parent
 LAYERS = ("unit", "sdk", "integration")
+# Session fixtures below that generate SDKs (and test_corpus.py's): under pytest-xdist the tests
+# that use one run on one worker, so it is built once per run, not once per worker.
+GENERATING_FIXTURES = ("generated", "edge", "corpus")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each test with the layer of its folder; a test outside the layers is an error."""
+    """Mark each test with the layer of its folder (a test outside the layers is an error) and
+    its xdist group: the integration layer runs serially on one worker, as do the tests that share
+    an SDK-generating fixture (`--dist loadgroup`; no effect without xdist)."""
     for item in items:
         layer = Path(item.path).resolve().relative_to(TESTS).parts[0]
         if layer not in LAYERS:
             raise pytest.UsageError(f"{item.nodeid}: tests belong in tests/{{{','.join(LAYERS)}}}/")
         item.add_marker(getattr(pytest.mark, layer))
+        shared = [name for name in GENERATING_FIXTURES if name in item.fixturenames]
+        group = "integration" if layer == "integration" else (shared[0] if shared else None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session", autouse=True)
