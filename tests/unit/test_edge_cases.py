@@ -30,6 +30,7 @@ from support.corpus import (
     ruff_problems,
 )
 from support.edge import EDGE, IDS
+from support.shared import once
 
 from bench import synth_spec
 from generator.cli import main as cli_main
@@ -41,9 +42,8 @@ LOCATED = r"^(?P<file>[^:\n]+)(?::(?P<line>\d+))?: (?P<severity>error|warning): 
 def edge_mypy(
     edge: dict[str, Generated], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[str]]:
-    return mypy_all(
-        [g for g in edge.values() if g.error is None], tmp_path_factory.mktemp("edge-mypy")
-    )
+    ok = [g for g in edge.values() if g.error is None]
+    return once(tmp_path_factory, "edge-mypy", lambda cache: mypy_all(ok, cache))
 
 
 # --------------------------------------------------------------------------------------------

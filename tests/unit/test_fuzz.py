@@ -368,8 +368,7 @@ def check_outcome(code: int, stdout: str, stderr: str, spec_file: Path, out: Pat
 
 
 @pytest.mark.timeout(900)
-@settings(
-    max_examples=60,
+@settings(  # max_examples: the profile (tests/conftest.py; `make test` runs "full")
     deadline=None,
     derandomize=True,
     database=None,
