@@ -66,11 +66,12 @@ check: deps
 	$(PY) -m ruff format --check generator
 	$(PY) -m mypy --strict generator
 
-# Every layer: tests/unit, tests/sdk and tests/integration (README "Tests").
+# Every layer: tests/unit, tests/sdk and tests/integration (README "Tests"), on every core, with
+# the full hypothesis profile.
 test: test-tools validate check
-	$(PY) -m pytest
+	$(PY) -m pytest --hypothesis-profile=full
 
-# The offline layers only (no Node, no browser): unit and sdk.
+# The offline layers only (no Node, no browser): unit and sdk, on every core (about a minute).
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -m "not integration"
 

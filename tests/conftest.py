@@ -9,19 +9,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings
 
 pytest.register_assert_rewrite("support")  # its helpers assert for the tests that call them
 
 from support import REST_RECORDINGS, REST_SECRET_KEY, REST_SPEC, ws_mock_for
+from support.shared import once
 
 if TYPE_CHECKING:
     from support.asyncapi import Generated as AsyncApiGenerated
     from support.corpus import Generated
 
     from generator.mock import Recording, RestMock, RestSpec, WsMock
+
+# Hypothesis profiles: "full" (`make test`, CI: `--hypothesis-profile=full`) and "quick", the
+# default, for the offline layers (`pytest -m "not integration"`, `make test-fast`). Derandomized:
+# the same examples on every run.
+settings.register_profile("full", max_examples=60, derandomize=True, database=None)
+settings.register_profile("quick", max_examples=20, derandomize=True, database=None)
+settings.load_profile("quick")
 
 TESTS = Path(__file__).resolve().parent
 LAYERS = ("unit", "sdk", "integration")
@@ -34,6 +43,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if layer not in LAYERS:
             raise pytest.UsageError(f"{item.nodeid}: tests belong in tests/{{{','.join(LAYERS)}}}/")
         item.add_marker(getattr(pytest.mark, layer))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist (`-n auto`): each unit or sdk module goes to whichever worker is free (its
+    module fixtures are built once); the integration layer is one unit of work, run in order on
+    one worker as without xdist. (An explicit `--dist` other than `load` is left to xdist.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    if config.getvalue("dist") != "load":
+        return None
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "integration" if module.startswith("tests/integration/") else module
+
+    return Scheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -82,7 +108,7 @@ def rest_mock(rest_spec: RestSpec, rest_recordings: list[Recording]) -> Iterator
 
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AsyncApiGenerated]:
-    """Every document generated once (in threads: most of the time is ruff, a subprocess)."""
+    """Every document generated once per run (in threads: most of the time is ruff, a subprocess)."""
     import os
     import sys
     from concurrent.futures import ThreadPoolExecutor
@@ -93,9 +119,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AsyncApiGen
     from generator.model.asyncapi import build_ws_api
     from generator.pipeline import generate
 
-    root = tmp_path_factory.mktemp("asyncapi-generic")
-
-    def one(item: tuple[str, Path]) -> Generated:
+    def one(root: Path, item: tuple[str, Path]) -> Generated:
         package, spec = item
         out = root / package
         warnings = generate(openapi=None, asyncapi=str(spec), out=out, package=package)
@@ -103,8 +127,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AsyncApiGen
         api = build_ws_api(doc, Resolver(doc), package)
         return Generated(package, spec, out, api, [str(w) for w in warnings + api.warnings])
 
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
-        done = list(pool.map(one, DOCUMENTS.items()))
+    def all_of_them(root: Path) -> list[Generated]:
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+            return list(pool.map(lambda item: one(root, item), DOCUMENTS.items()))
+
+    done = once(tmp_path_factory, "asyncapi-generic", all_of_them)
     for g in done:
         sys.path.insert(0, str(g.out))
     return {g.package: g for g in done}
@@ -119,12 +146,14 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generated]:
     from support.corpus import generate_package, package_name
     from support.edge import EDGE, EDGE_SPECS, IDS
 
-    root = tmp_path_factory.mktemp("edge")
-    out = {}
-    for spec, id_ in zip(EDGE_SPECS, IDS, strict=True):
-        package = package_name(spec, "edge") if spec.parent == EDGE else "edge_multifile"
-        out[id_] = generate_package(spec, root / package, package)
-    return out
+    def all_of_them(root: Path) -> dict[str, Generated]:
+        out = {}
+        for spec, id_ in zip(EDGE_SPECS, IDS, strict=True):
+            package = package_name(spec, "edge") if spec.parent == EDGE else "edge_multifile"
+            out[id_] = generate_package(spec, root / package, package)
+        return out
+
+    return once(tmp_path_factory, "edge", all_of_them)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,14 +12,13 @@ import subprocess
 from typing import Any
 
 import pytest
-import yaml
-from support import REST_SPEC, ROOT, node_exe
+from support import REST_SPEC, ROOT, load_yaml, node_exe
 
 pytestmark = pytest.mark.timeout(120)
 
 EXPORT = ROOT / "generated" / "insomnia" / "hotbit.insomnia.json"
 SCRIPT = ROOT / "tests" / "node" / "insomnia_export.js"
-SPEC = yaml.safe_load(REST_SPEC.read_text(encoding="utf-8"))
+SPEC = load_yaml(REST_SPEC)
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 OPERATIONS = [
     (op.get("x-method-name", op["operationId"]), method.upper(), path, (op.get("tags") or ["Operations"])[0],

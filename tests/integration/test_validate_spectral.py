@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from support import ROOT
-from support.validation import FIXTURES, problems_of, rel, run_cli
+from support.validation import BROKEN, FIXTURES, problems_of, rel, run_cli
 
 from generator import validate
 from generator.problems import Severity, Source
@@ -67,3 +67,21 @@ def test_cli_accepts_good_files_and_lenient_mode() -> None:
     assert (
         ":8: warning: /paths/~1server.time/get: GET /server.time has no operationId" in proc.stderr
     )
+
+
+def test_cli_reports_located_errors_and_exits_2_with_spectral() -> None:
+    proc = run_cli(rel("openapi-30-bad-structure.yaml"))
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        f"{rel('openapi-30-bad-structure.yaml')}:15: error: /paths/~1market.last/get/responses/200: "
+        "'description' is a required property [openapi]"
+    ) in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_cli_with_spectral_never_shows_a_traceback(name: str) -> None:
+    proc = run_cli(rel(name))
+    assert proc.returncode == 2
+    assert f"{rel(name)}" in proc.stderr and "error" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout

@@ -1,4 +1,5 @@
-"""The generated command line (`python -m hotbit`, console script `hotbit`), run in subprocesses.
+"""The generated command line (`python -m hotbit`, console script `hotbit`), run in subprocesses
+(argument parsing and per-method help also in-process: `main(argv)`, no process needed).
 
 REST calls go to the REST mock (signatures checked with the test secret) and must print exactly
 what the SDK returns for the same call; keys come from the environment or flags and never show
@@ -19,8 +20,7 @@ from typing import Any
 
 import msgspec
 import pytest
-import yaml
-from support import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, WS_SPEC, ws_mock_for
+from support import REST_API_KEY, REST_SECRET_KEY, REST_SPEC, ROOT, WS_SPEC, load_yaml, ws_mock_for
 
 from generator.mock import RestMock
 
@@ -28,8 +28,8 @@ pytestmark = pytest.mark.timeout(180)
 
 GENERATED = ROOT / "generated"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-REST = yaml.safe_load(REST_SPEC.read_text(encoding="utf-8"))
-WS = yaml.safe_load(WS_SPEC.read_text(encoding="utf-8"))
+REST = load_yaml(REST_SPEC)
+WS = load_yaml(WS_SPEC)
 SIGNATURE_PARAMS = {REST["x-signature"]["key-parameter"], REST["x-signature"]["parameter"]}
 
 
@@ -66,6 +66,22 @@ def cli(*args: str, keys: bool = False, env: dict[str, str] | None = None, timeo
     )
 
 
+def run_main(*args: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> subprocess.CompletedProcess[str]:
+    """`hotbit.__main__.main(args)` in this process: the exit status, stdout and stderr as `cli` gives them."""
+    from hotbit.__main__ import main
+
+    for name in [k for k in os.environ if k.startswith("HOTBIT_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("COLUMNS", "80")  # argparse's width, as in a subprocess writing to a pipe
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse: --help and usage errors
+        code = 0 if exc.code is None else exc.code
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(["hotbit", *args], code, captured.out, captured.err)
+
+
 def no_secrets(result: subprocess.CompletedProcess[str]) -> None:
     for secret in (REST_API_KEY, REST_SECRET_KEY):
         assert secret not in result.stdout and secret not in result.stderr
@@ -97,9 +113,9 @@ def test_help_lists_every_operation_with_its_summary() -> None:
     assert "hotbit ws --help" in listed
 
 
-def test_operation_help_shows_its_parameters() -> None:
+def test_operation_help_shows_its_parameters(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     for op in OPERATIONS:
-        result = cli(op["name"], "--help")
+        result = run_main(op["name"], "--help", capsys=capsys, monkeypatch=monkeypatch)
         assert result.returncode == 0, (op["name"], result.stderr)
         text = " ".join(result.stdout.split())
         assert " ".join(op["summary"].split()) in text
@@ -173,12 +189,13 @@ def test_error_answer_exit_status_and_no_secrets(rest_mock: RestMock) -> None:
     assert len(rest_mock.requests) == 1  # nothing sent without keys
 
 
-def test_bad_values_are_usage_errors(rest_mock: RestMock) -> None:
+def test_bad_values_are_usage_errors(rest_mock: RestMock, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     for args in (["order.book", "--market", "ETH/BTC", "--side", "3", "--offset", "0", "--limit", "10"],
                  ["order.book", "--market", "ETH/BTC", "--side", "1", "--offset", "x", "--limit", "10"],
                  ["market.last"],
                  ["no.such.method"]):
-        result = cli(*args, "--base-url", rest_mock.url)
+        result = run_main(*args, "--base-url", rest_mock.url, capsys=capsys, monkeypatch=monkeypatch)
         assert result.returncode == 2, args
         assert result.stderr.startswith("usage: hotbit"), args
     assert rest_mock.requests == []

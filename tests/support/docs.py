@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-from . import REST_SPEC, ROOT, WS_SPEC
+from . import REST_SPEC, ROOT, WS_SPEC, load_yaml
 
 DOCS = ROOT / "generated" / "docs"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-REST = yaml.safe_load(REST_SPEC.read_text(encoding="utf-8"))
-WS = yaml.safe_load(WS_SPEC.read_text(encoding="utf-8"))
+REST = load_yaml(REST_SPEC)
+WS = load_yaml(WS_SPEC)
 REST_NAMES = [
     op.get("x-method-name", op["operationId"])
     for item in REST["paths"].values()

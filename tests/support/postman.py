@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
-from . import REST_SPEC, ROOT
+from . import REST_SPEC, ROOT, load_yaml
 
 COLLECTION = ROOT / "generated" / "postman" / "hotbit.postman_collection.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -17,7 +15,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 
 def spec_operations() -> list[dict[str, Any]]:
     """Every operation of the spec, read straight from the YAML (not through the generator)."""
-    spec = yaml.safe_load(REST_SPEC.read_text(encoding="utf-8"))
+    spec = load_yaml(REST_SPEC)
     ops = []
     for path, item in spec["paths"].items():
         for method in HTTP_METHODS:

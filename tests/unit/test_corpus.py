@@ -20,6 +20,7 @@ from support.corpus import (
     round_trip,
     ruff_problems,
 )
+from support.shared import once
 
 # --------------------------------------------------------------------------------------------
 # the corpus
@@ -28,7 +29,7 @@ from support.corpus import (
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Path, Generated]]:
     assert CORPUS_SPECS, f"no OpenAPI documents in {CORPUS}"
-    yield generate_all(CORPUS_SPECS, "corpus", tmp_path_factory.mktemp("corpus"))
+    yield once(tmp_path_factory, "corpus", lambda root: generate_all(CORPUS_SPECS, "corpus", root))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def corpus_mypy(
     corpus: dict[Path, Generated], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[str]]:
     ok = [g for g in corpus.values() if g.error is None]
-    return mypy_all(ok, tmp_path_factory.mktemp("mypy-cache"))
+    return once(tmp_path_factory, "corpus-mypy", lambda cache: mypy_all(ok, cache))
 
 
 def _ids(specs: list[Path]) -> list[str]:

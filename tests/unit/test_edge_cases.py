@@ -30,6 +30,7 @@ from support.corpus import (
     ruff_problems,
 )
 from support.edge import EDGE, IDS
+from support.shared import once
 
 from bench import synth_spec
 from generator.cli import main as cli_main
@@ -41,9 +42,8 @@ LOCATED = r"^(?P<file>[^:\n]+)(?::(?P<line>\d+))?: (?P<severity>error|warning): 
 def edge_mypy(
     edge: dict[str, Generated], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[str]]:
-    return mypy_all(
-        [g for g in edge.values() if g.error is None], tmp_path_factory.mktemp("edge-mypy")
-    )
+    ok = [g for g in edge.values() if g.error is None]
+    return once(tmp_path_factory, "edge-mypy", lambda cache: mypy_all(ok, cache))
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,25 +195,39 @@ def test_lenient_mode_warns_and_generates(
     ids=["swagger", "openapi-3.2", "asyncapi-as-openapi", "remote-ref", "list", "bad-yaml"],
 )
 def test_unsupported_input_is_one_sentence_and_exit_2(
-    tmp_path: Path, text: str, message: str
+    tmp_path: Path, text: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """In-process (`cli.main`); test_unsupported_input_through_the_real_command runs the process."""
     spec = tmp_path / "spec.yaml"
     spec.write_text(text)
     for lenient in ([], ["--lenient"]):
-        proc = subprocess.run(
-            [PYTHON, "-m", "generator", "generate", "--openapi", str(spec), "--out", str(tmp_path / "out"),
-             "--package", "x", *lenient],
-            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        code, stdout, stderr = run_generate(
+            "--openapi", str(spec), "--out", str(tmp_path / "out"), "--package", "x", *lenient,
+            capsys=capsys,
         )  # fmt: skip
         if "https:" in message and lenient:  # lenient: a warning, and the operation is left out
-            assert proc.returncode == 0 and "is remote, which is not supported" in proc.stderr, (
-                proc.stderr
-            )
+            assert code == 0 and "is remote, which is not supported" in stderr, stderr
             continue
-        assert proc.returncode == 2, proc.stderr
-        assert message in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
-        assert str(spec) in proc.stderr
+        assert code == 2, stderr
+        assert message in stderr and "Traceback" not in stderr + stdout
+        assert str(spec) in stderr
         assert not (tmp_path / "out").exists()
+
+
+def test_unsupported_input_through_the_real_command(tmp_path: Path) -> None:
+    """`python -m generator`: the exit status and stderr of the real process."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("openapi: [")
+    proc = subprocess.run(
+        [PYTHON, "-m", "generator", "generate", "--openapi", str(spec), "--out", str(tmp_path / "out"),
+         "--package", "x"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "invalid YAML" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert str(spec) in proc.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_templates_override_one_template(

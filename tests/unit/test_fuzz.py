@@ -29,7 +29,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from support import ROOT
+from support import ROOT, load_yaml
 from support.corpus import CORPUS, PYTHON
 
 from generator.cli import main as cli_main
@@ -44,7 +44,7 @@ BASE_FILES = [
     EDGE / "params.yaml",
     CORPUS / "v3.0" / "petstore-expanded.yaml",
 ]
-BASES = {p.name: yaml.safe_load(p.read_text()) for p in BASE_FILES if p.exists()}
+BASES = {p.name: load_yaml(p) for p in BASE_FILES if p.exists()}
 LOCATED = re.compile(
     r"^(?P<file>[^:\n]+)(?::(?P<line>\d+))?: error: (?P<pointer>/[^\n]*?): (?P<message>.+) \[[\w:-]+\]$"
 )
@@ -368,8 +368,7 @@ def check_outcome(code: int, stdout: str, stderr: str, spec_file: Path, out: Pat
 
 
 @pytest.mark.timeout(900)
-@settings(
-    max_examples=60,
+@settings(  # max_examples: the profile (tests/conftest.py; `make test` runs "full")
     deadline=None,
     derandomize=True,
     database=None,

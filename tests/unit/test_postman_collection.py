@@ -11,8 +11,7 @@ import json
 from typing import Any
 
 import pytest
-import yaml
-from support import REST_SPEC
+from support import REST_SPEC, load_yaml
 from support.postman import COLLECTION, OPERATIONS, requests_of
 
 from generator.outputs.signer import signer_script
@@ -31,10 +30,10 @@ def collection() -> dict[str, Any]:
 def test_schema_and_variables(collection: dict[str, Any]) -> None:
     info = collection["info"]
     assert info["schema"] == "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
-    assert info["name"] == yaml.safe_load(REST_SPEC.read_text())["info"]["title"]
+    assert info["name"] == load_yaml(REST_SPEC)["info"]["title"]
     variables = {v["key"]: v["value"] for v in collection["variable"]}
     assert set(variables) == {"baseUrl", "apiKey", "secretKey"}
-    assert variables["baseUrl"] == yaml.safe_load(REST_SPEC.read_text())["servers"][0]["url"]
+    assert variables["baseUrl"] == load_yaml(REST_SPEC)["servers"][0]["url"]
     assert variables["apiKey"] == variables["secretKey"] == ""  # no credentials shipped
 
 
@@ -70,7 +69,7 @@ def test_signing_script_is_data_driven_from_the_spec(collection: dict[str, Any])
     script = "\n".join(event["script"]["exec"])
     config_text = script.split("const SIGNING = ", 1)[1].split(";\n", 1)[0]
     config = json.loads(config_text)
-    sig = yaml.safe_load(REST_SPEC.read_text())["x-signature"]
+    sig = load_yaml(REST_SPEC)["x-signature"]
     got = config["signature"]
     assert (got["algorithm"], got["output"], got["payload"]) == (sig["algorithm"], sig["output"], sig["payload"])
     assert (got["key-parameter"], got["parameter"]) == (sig["key-parameter"], sig["parameter"])
@@ -110,7 +109,7 @@ def test_every_example_carries_its_request(collection: dict[str, Any]) -> None:
 
 
 def test_declared_error_codes_appear_as_examples(collection: dict[str, Any]) -> None:
-    spec = yaml.safe_load(REST_SPEC.read_text())
+    spec = load_yaml(REST_SPEC)
     common = {int(code): e["message"] for code, e in spec["x-error-codes"].items()}
     assert len(common) >= 6
     raw_ops = {

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from support import ROOT, WS_SPEC
+from support import ROOT, WS_SPEC, load_yaml
 
 from generator import runtime
 from generator.load import Document, Resolver, load_document
@@ -140,7 +140,7 @@ def write(tmp_path: Path, doc: dict[str, Any]) -> Path:
 
 
 def fixture_doc() -> dict[str, Any]:
-    return yaml.safe_load(FIXTURE.read_text())
+    return load_yaml(FIXTURE)
 
 
 def test_asyncapi_without_x_rpc_is_a_located_error(tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_subscribe_without_a_push_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_order_book_extension(tmp_path: Path) -> None:
-    doc = yaml.safe_load(WS_SPEC.read_text())
+    doc = load_yaml(WS_SPEC)
     subscribe = doc["components"]["messages"]["DepthSubscribe"]
     subscribe["x-order-book"] = {
         "clean": "clean",
@@ -240,7 +240,7 @@ def test_no_exchange_names_in_the_generator(path: str) -> None:
 
 def test_malformed_specs_give_located_errors_never_tracebacks(tmp_path: Path) -> None:
     """Random damage to the RPC parts of the real spec: a SpecError or a model, nothing else."""
-    base = yaml.load(WS_SPEC.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    base = load_yaml(WS_SPEC)
 
     def paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         out = [path]
