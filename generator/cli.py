@@ -30,6 +30,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     problems = validate_files(
         args.files,
         lenient=args.lenient,
+        strict=args.strict,
         external=not args.no_external,
         require_external=args.require_external,
     )
@@ -58,6 +59,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         out=Path(args.out),
         package=args.package,
         lenient=args.lenient,
+        strict=args.strict,
         templates=args.templates,
     )
     _print_problems(warnings)
@@ -81,6 +83,21 @@ def _cmd_mock(args: argparse.Namespace) -> int:
     )
 
 
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--lenient",
+        action="store_true",
+        help="report errors as warnings too, as long as the document is still usable",
+    )
+    group.add_argument(
+        "--strict",
+        action="store_true",
+        help="report warnings (problems beyond the standard: examples, authoring rules, "
+        "Spectral) as errors",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     invoked = os.path.basename(sys.argv[0]) if sys.argv else ""
     prog = invoked if invoked in COMMANDS else "python -m generator"
@@ -89,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate OpenAPI/AsyncAPI files and lint them")
     v.add_argument("files", nargs="+")
-    v.add_argument("--lenient", action="store_true", help="report problems as warnings")
+    _policy_options(v)
     v.add_argument("--no-external", action="store_true", help="skip the Node linters (Spectral)")
     v.add_argument(
         "--require-external",
@@ -103,11 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--asyncapi", help="AsyncAPI 2.x/3.0 document")
     g.add_argument("--out", required=True, help="output folder (replaced atomically)")
     g.add_argument("--package", required=True, help="Python package name, e.g. my_api")
-    g.add_argument(
-        "--lenient",
-        action="store_true",
-        help="generate despite spec problems: report each one as a located warning",
-    )
+    _policy_options(g)
     g.add_argument("--templates", help="folder of templates that override the built-in ones")
     g.set_defaults(func=_cmd_generate)
 

@@ -21,10 +21,11 @@ from generator.render import BUILTIN_TEMPLATES, Project, write_atomically
 
 
 def load_and_check(
-    path: str, lenient: bool, expect: str | None = None
+    path: str, lenient: bool, expect: str | None = None, *, strict: bool = False
 ) -> tuple[Document, Resolver, list[Problem]]:
     """Load and validate one document. Problems that make it unusable (not a supported document,
-    or not the `expect`ed kind) are errors even when `lenient`; the others are warnings then."""
+    or not the `expect`ed kind) are errors even when `lenient`; the others are warnings then.
+    With `strict`, warnings (problems beyond the standard) are errors."""
     from generator.validate import detect_kind, validate_document
 
     doc = load_document(path)
@@ -44,8 +45,8 @@ def load_and_check(
                 )
             ]
         )
-    diagnostics = Diagnostics(lenient=lenient)
-    diagnostics.extend(validate_document(doc, policy=False))
+    diagnostics = Diagnostics(lenient=lenient, strict=strict)
+    diagnostics.extend(validate_document(doc))
     diagnostics.raise_errors()
     return doc, Resolver(doc), diagnostics.result()
 
@@ -57,6 +58,7 @@ def generate(
     out: Path,
     package: str,
     lenient: bool = False,
+    strict: bool = False,
     templates: str | None = None,
 ) -> list[Problem]:
     """Load, validate, model and render; returns the warnings. Raises SpecError on bad input.
@@ -81,7 +83,7 @@ def generate(
                 )
             ]
         )
-    diagnostics = Diagnostics(lenient=lenient)  # the warnings of every stage
+    diagnostics = Diagnostics(lenient=lenient, strict=strict)  # the warnings of every stage
     api = ws = None
     documents: dict[str, Document] = {}
     current: Document | None = None
@@ -89,7 +91,7 @@ def generate(
     worker = ModelWorker()
     try:
         if openapi:
-            doc, resolver, problems = load_and_check(openapi, lenient, "openapi")
+            doc, resolver, problems = load_and_check(openapi, lenient, "openapi", strict=strict)
             documents["openapi"] = current = doc
             types = TypeMapper(resolver)
             api, model_warnings = build_rest_api(
@@ -99,10 +101,11 @@ def generate(
         if asyncapi:
             from generator.model.asyncapi import build_ws_api
 
-            doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi")
+            doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi", strict=strict)
             documents["asyncapi"] = current = doc
             ws = build_ws_api(doc, resolver, package, types=types)
             diagnostics.extend(problems + ws.warnings)
+        diagnostics.raise_errors()  # `strict`: a warning of any stage stops before writing
         project = Project(package, api, ws, Path(templates) if templates else None, documents)
         current = documents.get("openapi") or current
         files = project.render(worker)
