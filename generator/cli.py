@@ -61,6 +61,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         lenient=args.lenient,
         strict=args.strict,
         templates=args.templates,
+        convert=not args.no_convert,
+        overlays=args.overlay or (),
     )
     _print_problems(warnings)
     print(f"generated {args.package} in {args.out}")
@@ -80,6 +82,7 @@ def _cmd_mock(args: argparse.Namespace) -> int:
         asyncapi=args.asyncapi,
         ws_recordings=args.ws_recordings,
         ws_port=args.ws_port,
+        overlays=args.overlay or (),
     )
 
 
@@ -122,6 +125,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--package", required=True, help="Python package name, e.g. my_api")
     _policy_options(g)
     g.add_argument("--templates", help="folder of templates that override the built-in ones")
+    g.add_argument(
+        "--overlay",
+        action="append",
+        metavar="FILE",
+        help="an OpenAPI Overlay 1.0 document to apply to --openapi first (repeatable, in order)",
+    )
+    g.add_argument(
+        "--no-convert",
+        action="store_true",
+        help="refuse a Swagger 2.0 document instead of converting it with swagger2openapi",
+    )
     g.set_defaults(func=_cmd_generate)
 
     m = sub.add_parser("mock", help="serve a mock exchange from the specs and recorded exchanges")
@@ -131,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--recordings", help="folder of recorded REST exchanges (<operationId>[__variant].json)"
     )
     m.add_argument("--ws-recordings", help="folder of recorded WebSocket sessions")
+    m.add_argument(
+        "--overlay", action="append", metavar="FILE", help="an Overlay 1.0 document (repeatable)"
+    )
     m.add_argument("--ws-port", type=int, default=0, help="WebSocket port (default: any free port)")
     m.add_argument("--secret-key", help="check the signature of signed operations with this secret")
     m.add_argument("--api-key", help="also require this api key on signed operations")

@@ -30,6 +30,8 @@ class Document:
     data: Any
     lines: dict[str, int] = field(repr=False)
     sha256: str = ""
+    # nodes an overlay added (generator/overlay.py): pointer -> (overlay file, line)
+    overlaid: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -37,11 +39,19 @@ class Document:
 
     def line_of(self, pointer: str) -> int | None:
         """Line of the node at `pointer`, or of its nearest ancestor that has one."""
+        return self.origin(pointer)[1]
+
+    def origin(self, pointer: str) -> tuple[str, int | None]:
+        """File and line of the node at `pointer` (or of its nearest ancestor that has a line):
+        this document's, or an overlay's for a node the overlay added."""
         tokens = split_pointer(pointer)
         while True:
-            line = self.lines.get(join_pointer("", *tokens))
+            here = join_pointer("", *tokens)
+            if here in self.overlaid:
+                return self.overlaid[here]
+            line = self.lines.get(here)
             if line is not None or not tokens:
-                return line
+                return self.name, line
             tokens.pop()
 
     @property
@@ -57,7 +67,8 @@ class Document:
         return "unknown"
 
     def problem(self, pointer: str, message: str, source: str = "generator", **kw: Any) -> Problem:
-        return Problem(self.name, self.line_of(pointer), pointer, message, source, **kw)
+        file, line = self.origin(pointer)
+        return Problem(file, line, pointer, message, source, **kw)
 
 
 class _Core12Resolver(yaml.resolver.BaseResolver):

@@ -74,9 +74,9 @@ def _problem(
     source: str,
     severity: Severity = Severity.ERROR,
 ) -> Problem:
-    return Problem(
-        _display_name(doc, ctx.doc), doc.line_of(pointer), pointer, message, source, severity
-    )
+    file, line = doc.origin(pointer)
+    name = _display_name(doc, ctx.doc) if file == doc.name else _relative(file)
+    return Problem(name, line, pointer, message, source, severity)
 
 
 def _short(value: Any, limit: int = 80) -> str:

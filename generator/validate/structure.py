@@ -72,11 +72,11 @@ def _openapi_validator_class(version: str) -> type[Any]:
                 where = next((a for a in args if isinstance(a, SchemaPath)), None)
                 try:
                     found = list(super().__call__(*args, **kwargs))
+                except _Crash:
+                    raise
                 except Exception as exc:
                     # the innermost keyword that crashed says where (see _check_openapi_structure)
-                    if where is not None and getattr(exc, "generator_parts", None) is None:
-                        exc.generator_parts = tuple(where.parts)  # type: ignore[attr-defined]
-                    raise
+                    raise _Crash(exc, tuple(where.parts) if where is not None else ()) from exc
                 for err in found:
                     if where is not None and getattr(err, "generator_parts", None) is None:
                         extra: tuple[Any, ...]
@@ -113,16 +113,27 @@ def _check_openapi_structure(ctx: _Context) -> list[Problem]:
             parts = getattr(error, "generator_parts", None) or ()
             doc, pointer = _locate(ctx, parts)
             problems.append(_problem(ctx, doc, pointer, _error_message(error), Source.OPENAPI))
-    except Exception as exc:  # noqa: BLE001 - the validator crashed on this node: say where
-        doc, pointer = _locate(ctx, getattr(exc, "generator_parts", ()))
+    except _Crash as crash:  # the validator crashed on this node: say where
+        doc, pointer = _locate(ctx, crash.parts)
         found = _not_a_schema(ctx, doc, pointer)
         if found is not None:
             doc, pointer, value = found
             message = f"{_short(value)} is not a schema (a mapping or a boolean)"
         else:
-            message = f"openapi-spec-validator cannot check this node ({type(exc).__name__}: {exc})"
+            cause = crash.cause
+            message = (
+                f"openapi-spec-validator cannot check this node ({type(cause).__name__}: {cause})"
+            )
         problems.append(_problem(ctx, doc, pointer, message, Source.OPENAPI))
     return problems
+
+
+class _Crash(Exception):
+    """openapi-spec-validator failed inside the keyword validating the node at `parts`."""
+
+    def __init__(self, cause: Exception, parts: tuple[Any, ...]) -> None:
+        super().__init__(str(cause))
+        self.cause, self.parts = cause, parts
 
 
 def _not_a_schema(ctx: _Context, doc: Document, pointer: str) -> tuple[Document, str, Any] | None:
