@@ -414,7 +414,9 @@ class RestSpec:
                 None,
             )
         if response is None:
-            return (), None, 200, False, "application/json"
+            response = next((r for r in responses if r.status == "default"), None)
+        if response is None:  # nothing declared (3.1 allows no `responses`): an empty 200
+            return (), None, 200, not responses, "application/json"
         status = int(response.status) if response.status.isdigit() else 200
         if not response.content:
             return (), None, status, True, "application/json"
