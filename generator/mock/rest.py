@@ -415,8 +415,8 @@ class RestSpec:
             )
         if response is None:
             response = next((r for r in responses if r.status == "default"), None)
-        if response is None:  # nothing declared (3.1 allows no `responses`): an empty 200
-            return (), None, 200, not responses, "application/json"
+        if response is None:  # no success declared (or no `responses` at all): an empty 200
+            return (), None, 200, True, "application/json"
         status = int(response.status) if response.status.isdigit() else 200
         if not response.content:
             return (), None, status, True, "application/json"

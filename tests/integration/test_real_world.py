@@ -60,6 +60,20 @@ def test_real_world_documents_import_and_round_trip(
     assert failures == []
 
 
+def test_real_world_mocks_answer_every_operation(real_world: dict[Path, Generated]) -> None:
+    """Insomnia's OAuth2 and endpoint-security fixtures included: no example, no recording, yet
+    every operation answers, below the server's path (`/v1`), with a body valid for its schema."""
+    answered = {}
+    for spec, generated in real_world.items():
+        if spec.name not in ("oauth2-input.yaml", "endpoint-security-input.yaml"):
+            continue  # the two OAuth-style ones; the whole corpus: test_corpus_document_... below
+        report = call_every_operation(generated)
+        assert len(report["operations"]) == report["mock_operations"], spec
+        answered[spec.name] = (failures(report), report["invalid_answers"])
+    assert {k: v for k, v in answered.items() if v != ({}, {})} == {}
+    assert set(answered) == {"oauth2-input.yaml", "endpoint-security-input.yaml"}
+
+
 # --------------------------------------------------------------------------------------------
 # the shared corpus, exchanges included: default mode (--lenient where its README says invalid)
 
