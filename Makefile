@@ -47,16 +47,16 @@ deps: $(VENV)/.installed node_modules/.installed
 test-tools: deps node_modules/.test-installed browser
 
 validate: deps
-	$(PY) -m generator validate --require-external $(SPECS)
+	$(PY) -m generator validate --strict --require-external $(SPECS)
 
 generate: validate
-	$(PY) -m generator generate $(GEN_ARGS) --out generated
+	$(PY) -m generator generate --strict $(GEN_ARGS) --out generated
 
 # generated/ must be exactly what the specs render to, and must lint and type-check; so must the
 # generator itself, runtime modules included.
 check: deps
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	$(PY) -m generator generate $(GEN_ARGS) --out "$$tmp/out" >/dev/null && \
+	$(PY) -m generator generate --strict $(GEN_ARGS) --out "$$tmp/out" >/dev/null && \
 	if ! diff -r --exclude=__pycache__ --exclude=.mypy_cache --exclude=.ruff_cache --exclude="*.egg-info" --exclude=build generated "$$tmp/out"; then \
 	  echo "generated/ drifted from specs/: run 'make generate'" >&2; exit 1; fi
 	$(PY) -m ruff check generated

@@ -30,6 +30,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     problems = validate_files(
         args.files,
         lenient=args.lenient,
+        strict=args.strict,
         external=not args.no_external,
         require_external=args.require_external,
     )
@@ -58,8 +59,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         out=Path(args.out),
         package=args.package,
         lenient=args.lenient,
+        strict=args.strict,
         templates=args.templates,
         summary=(summary := Summary()),
+        convert=not args.no_convert,
+        overlays=args.overlay or (),
     )
     _print_problems(warnings)
     print(f"generated {args.package} in {args.out}: {summary}")
@@ -79,6 +83,22 @@ def _cmd_mock(args: argparse.Namespace) -> int:
         asyncapi=args.asyncapi,
         ws_recordings=args.ws_recordings,
         ws_port=args.ws_port,
+        overlays=args.overlay or (),
+    )
+
+
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--lenient",
+        action="store_true",
+        help="report errors as warnings too, as long as the document is still usable",
+    )
+    group.add_argument(
+        "--strict",
+        action="store_true",
+        help="report warnings (problems beyond the standard: examples, authoring rules, "
+        "Spectral) as errors",
     )
 
 
@@ -90,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate OpenAPI/AsyncAPI files and lint them")
     v.add_argument("files", nargs="+")
-    v.add_argument("--lenient", action="store_true", help="report problems as warnings")
+    _policy_options(v)
     v.add_argument("--no-external", action="store_true", help="skip the Node linters (Spectral)")
     v.add_argument(
         "--require-external",
@@ -104,12 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--asyncapi", help="AsyncAPI 2.x/3.0 document")
     g.add_argument("--out", required=True, help="output folder (replaced atomically)")
     g.add_argument("--package", required=True, help="Python package name, e.g. my_api")
-    g.add_argument(
-        "--lenient",
-        action="store_true",
-        help="generate despite spec problems: report each one as a located warning",
-    )
+    _policy_options(g)
     g.add_argument("--templates", help="folder of templates that override the built-in ones")
+    g.add_argument(
+        "--overlay",
+        action="append",
+        metavar="FILE",
+        help="an OpenAPI Overlay 1.0 document to apply to --openapi first (repeatable, in order)",
+    )
+    g.add_argument(
+        "--no-convert",
+        action="store_true",
+        help="refuse a Swagger 2.0 document instead of converting it with swagger2openapi",
+    )
     g.set_defaults(func=_cmd_generate)
 
     m = sub.add_parser("mock", help="serve a mock exchange from the specs and recorded exchanges")
@@ -119,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--recordings", help="folder of recorded REST exchanges (<operationId>[__variant].json)"
     )
     m.add_argument("--ws-recordings", help="folder of recorded WebSocket sessions")
+    m.add_argument(
+        "--overlay", action="append", metavar="FILE", help="an Overlay 1.0 document (repeatable)"
+    )
     m.add_argument("--ws-port", type=int, default=0, help="WebSocket port (default: any free port)")
     m.add_argument("--secret-key", help="check the signature of signed operations with this secret")
     m.add_argument("--api-key", help="also require this api key on signed operations")

@@ -1,5 +1,10 @@
 """Stage 1: read YAML/JSON documents, remember the line of every node, resolve `$ref`s.
 
+YAML is read with the YAML 1.2 core schema, as OpenAPI and AsyncAPI require: only `null`, booleans
+(`true`/`false`), integers (decimal, `0o` octal, `0x` hex) and floats are resolved; everything else
+is a string. So `2019-08-24T14:15:22Z`, `yes`, `on`, `0777`-style octal (decimal in 1.2) and
+`1:30` are not timestamps, booleans or sexagesimal numbers as YAML 1.1 would read them.
+
 A `Document` keeps the parsed data untouched (validators see `$ref`s as written) and a map from
 JSON pointer to source line, so every later problem can name the file, the pointer and the line.
 `Resolver` follows local and cross-file `$ref`s on demand, loading other files once.
@@ -12,7 +17,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -25,6 +30,8 @@ class Document:
     data: Any
     lines: dict[str, int] = field(repr=False)
     sha256: str = ""
+    # nodes an overlay added (generator/overlay.py): pointer -> (overlay file, line)
+    overlaid: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -32,11 +39,19 @@ class Document:
 
     def line_of(self, pointer: str) -> int | None:
         """Line of the node at `pointer`, or of its nearest ancestor that has one."""
+        return self.origin(pointer)[1]
+
+    def origin(self, pointer: str) -> tuple[str, int | None]:
+        """File and line of the node at `pointer` (or of its nearest ancestor that has a line):
+        this document's, or an overlay's for a node the overlay added."""
         tokens = split_pointer(pointer)
         while True:
-            line = self.lines.get(join_pointer("", *tokens))
+            here = join_pointer("", *tokens)
+            if here in self.overlaid:
+                return self.overlaid[here]
+            line = self.lines.get(here)
             if line is not None or not tokens:
-                return line
+                return self.name, line
             tokens.pop()
 
     @property
@@ -52,7 +67,76 @@ class Document:
         return "unknown"
 
     def problem(self, pointer: str, message: str, source: str = "generator", **kw: Any) -> Problem:
-        return Problem(self.name, self.line_of(pointer), pointer, message, source, **kw)
+        file, line = self.origin(pointer)
+        return Problem(file, line, pointer, message, source, **kw)
+
+
+class _Core12Resolver(yaml.resolver.BaseResolver):
+    """The YAML 1.2 core schema's implicit tags (https://yaml.org/spec/1.2.2/#1023-core-schema),
+    plus the `<<` merge key that specs still use."""
+
+    yaml_implicit_resolvers = {}  # noqa: RUF012 - PyYAML's class-level table, filled below
+
+
+_FLOAT = (
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_CORE_12: list[tuple[str, str, list[str]]] = [
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    ("float", _FLOAT, list("-+.0123456789")),
+    ("merge", r"^(?:<<)$", ["<"]),
+]
+for _tag, _pattern, _first in _CORE_12:
+    _Core12Resolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), _first)
+
+
+def _core12_int(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> int:
+    value = str(loader.construct_scalar(node))
+    return int(value, 0) if value[:2] in ("0o", "0x") else int(value, 10)
+
+
+def _text(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+class _Core12Constructor(yaml.constructor.SafeConstructor):
+    """Numbers as YAML 1.2 reads them; explicit `!!timestamp`/`!!binary` values stay text (JSON)."""
+
+    yaml_constructors: ClassVar[dict[Any, Any]] = {
+        **yaml.constructor.SafeConstructor.yaml_constructors,
+        "tag:yaml.org,2002:int": _core12_int,
+        "tag:yaml.org,2002:timestamp": _text,
+        "tag:yaml.org,2002:binary": _text,
+    }
+
+
+def _loader_class() -> type[Any]:
+    parser = getattr(yaml, "CParser", None)
+    if parser is not None:
+        bases: tuple[type[Any], ...] = (parser, _Core12Constructor, _Core12Resolver)
+    else:
+        from yaml.composer import Composer
+        from yaml.parser import Parser
+        from yaml.reader import Reader
+        from yaml.scanner import Scanner
+
+        bases = (Reader, Scanner, Parser, Composer, _Core12Constructor, _Core12Resolver)
+
+    def init(self: Any, stream: str) -> None:
+        bases[0].__init__(self, stream)
+        if parser is None:
+            for base in bases[1:4]:
+                base.__init__(self)
+        _Core12Constructor.__init__(self)
+        _Core12Resolver.__init__(self)
+
+    return type("Core12Loader", bases, {"__init__": init})
+
+
+_LOADER = _loader_class()
 
 
 class _Builder:
@@ -60,7 +144,7 @@ class _Builder:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        self.loader = _LOADER(text)
         self.lines: dict[str, int] = {}
         self.problems: list[Problem] = []
 

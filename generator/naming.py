@@ -40,6 +40,12 @@ def pascal(text: str, *, fallback: str = "Model") -> str:
     return name
 
 
+def wire_name_ok(name: str) -> bool:
+    """msgspec can rename a field to any wire name except one holding `\\`, `"` or a control
+    character (such a property is left out of its model, with a warning from validation)."""
+    return re.search(r'[\\"\x00-\x1f]', name) is None
+
+
 def unique(name: str, taken: set[str]) -> str:
     candidate, n = name, 2
     while candidate in taken:

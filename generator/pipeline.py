@@ -10,6 +10,7 @@ from __future__ import annotations
 import keyword
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +23,33 @@ from generator.render import BUILTIN_TEMPLATES, Project, write_atomically
 
 
 def load_and_check(
-    path: str, lenient: bool, expect: str | None = None
+    path: str,
+    lenient: bool,
+    expect: str | None = None,
+    *,
+    strict: bool = False,
+    convert: bool = True,
+    overlays: Sequence[str] = (),
 ) -> tuple[Document, Resolver, list[Problem]]:
     """Load and validate one document. Problems that make it unusable (not a supported document,
-    or not the `expect`ed kind) are errors even when `lenient`; the others are warnings then."""
+    or not the `expect`ed kind) are errors even when `lenient`; the others are warnings then.
+    With `strict`, warnings (problems beyond the standard) are errors. With `convert`, a Swagger
+    2.0 document is converted to OpenAPI 3 first (`generator.convert`), with one warning; then
+    the `overlays` (OpenAPI Overlay 1.0 documents, `generator.overlay`) are applied in order."""
     from generator.validate import detect_kind, validate_document
 
     doc = load_document(path)
+    diagnostics = Diagnostics(lenient=lenient, strict=strict)
+    if convert and doc.kind == "swagger" and expect in (None, "openapi"):
+        from generator.convert import convert_swagger
+
+        doc, converted = convert_swagger(doc)
+        diagnostics.add(converted)
+    if overlays:
+        from generator.overlay import apply_overlays
+
+        doc, overlay_warnings = apply_overlays(doc, overlays)
+        diagnostics.extend(overlay_warnings)
     kind = detect_kind(doc)
     if isinstance(kind, Problem):
         raise SpecError([kind])
@@ -45,8 +66,7 @@ def load_and_check(
                 )
             ]
         )
-    diagnostics = Diagnostics(lenient=lenient)
-    diagnostics.extend(validate_document(doc, policy=False))
+    diagnostics.extend(validate_document(doc))
     diagnostics.raise_errors()
     return doc, Resolver(doc), diagnostics.result()
 
@@ -74,10 +94,14 @@ def generate(
     out: Path,
     package: str,
     lenient: bool = False,
+    strict: bool = False,
     templates: str | None = None,
+    convert: bool = True,
+    overlays: Sequence[str] = (),
     summary: Summary | None = None,
 ) -> list[Problem]:
     """Load, validate, model and render; returns the warnings. Raises SpecError on bad input.
+    `overlays` apply to the OpenAPI document (see `load_and_check`).
 
     Nothing but a SpecError leaves this function for any input: an unexpected failure while
     modelling or rendering is reported as a problem located in the spec it came from (set
@@ -99,7 +123,7 @@ def generate(
                 )
             ]
         )
-    diagnostics = Diagnostics(lenient=lenient)  # the warnings of every stage
+    diagnostics = Diagnostics(lenient=lenient, strict=strict)  # the warnings of every stage
     api = ws = None
     documents: dict[str, Document] = {}
     current: Document | None = None
@@ -107,7 +131,9 @@ def generate(
     worker = ModelWorker()
     try:
         if openapi:
-            doc, resolver, problems = load_and_check(openapi, lenient, "openapi")
+            doc, resolver, problems = load_and_check(
+                openapi, lenient, "openapi", strict=strict, convert=convert, overlays=overlays
+            )
             documents["openapi"] = current = doc
             types = TypeMapper(resolver)
             diagnostics.extend(problems)
@@ -115,10 +141,11 @@ def generate(
         if asyncapi:
             from generator.model.asyncapi import build_ws_api
 
-            doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi")
+            doc, resolver, problems = load_and_check(asyncapi, lenient, "asyncapi", strict=strict)
             documents["asyncapi"] = current = doc
             ws = build_ws_api(doc, resolver, package, types=types)
             diagnostics.extend(problems + ws.warnings)
+        diagnostics.raise_errors()  # `strict`: a warning of any stage stops before writing
         project = Project(package, api, ws, Path(templates) if templates else None, documents)
         current = documents.get("openapi") or current
         files = project.render(worker)

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 
 class Severity(enum.Enum):
+    """ERROR: the document breaks its standard (or cannot be used); WARNING: a problem beyond the
+    standard (an example that does not match its schema, our authoring rules, Spectral), reported
+    but never a refusal unless `--strict`; NOTE: information, never fails a run."""
+
     ERROR = "error"
     WARNING = "warning"
     NOTE = "note"  # information (e.g. a check that was skipped): never fails a run
@@ -71,13 +75,14 @@ def _sort_key(p: Problem) -> tuple[str, int, str, str, str, str]:
 class Diagnostics:
     """The one collector of a run: stages add problems, `result()` applies the policy once.
 
-    The policy: duplicates are dropped, problems are sorted by file, line and pointer, and with
-    `lenient` every error becomes a warning (notes stay notes). Whether a stage can go on after
-    errors is the stage's business (`raise_errors`).
+    The policy: duplicates are dropped, problems are sorted by file, line and pointer; with
+    `lenient` every error becomes a warning, with `strict` every warning becomes an error (notes
+    stay notes). Whether a stage can go on after errors is the stage's business (`raise_errors`).
     """
 
-    def __init__(self, *, lenient: bool = False) -> None:
+    def __init__(self, *, lenient: bool = False, strict: bool = False) -> None:
         self.lenient = lenient
+        self.strict = strict
         self._problems: list[Problem] = []
 
     def add(self, *problems: Problem) -> None:
@@ -93,7 +98,7 @@ class Diagnostics:
         return any(p.source is source for p in self._problems)
 
     def result(self) -> list[Problem]:
-        return apply_policy(self._problems, lenient=self.lenient)
+        return apply_policy(self._problems, lenient=self.lenient, strict=self.strict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -106,13 +111,18 @@ class Diagnostics:
             raise SpecError(errors)
 
 
-def apply_policy(problems: Iterable[Problem], *, lenient: bool = False) -> list[Problem]:
-    """Deduplicate, apply `lenient` (every error becomes a warning) and sort: the one place
-    `--lenient` is applied."""
+def apply_policy(
+    problems: Iterable[Problem], *, lenient: bool = False, strict: bool = False
+) -> list[Problem]:
+    """Deduplicate, apply `lenient` (every error becomes a warning) or `strict` (every warning
+    becomes an error) and sort: the one place `--lenient` and `--strict` are applied."""
+    if lenient and strict:
+        raise ValueError("lenient and strict exclude each other")
+    turn = {Severity.ERROR: Severity.WARNING} if lenient else {}
+    if strict:
+        turn = {Severity.WARNING: Severity.ERROR}
     out = {
-        dataclasses.replace(p, severity=Severity.WARNING)
-        if lenient and p.severity is Severity.ERROR
-        else p
+        dataclasses.replace(p, severity=turn[p.severity]) if p.severity in turn else p
         for p in problems
     }
     return sorted(out, key=_sort_key)

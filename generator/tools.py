@@ -1,4 +1,4 @@
-"""Where the installed generator finds the Node tools it can use (today Spectral) and their config.
+"""Where the installed generator finds the Node tools it can use (Spectral, swagger2openapi).
 
 Node tools are optional: generating needs none. A tool `name` is looked up, first match wins, in
 

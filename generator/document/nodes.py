@@ -25,7 +25,8 @@ class Location:
 
     @classmethod
     def at(cls, doc: Document, pointer: str) -> Location:
-        return cls(doc.name, doc.line_of(pointer), pointer, doc)
+        file, line = doc.origin(pointer)
+        return cls(file, line, pointer, doc)
 
     def child(self, *tokens: object) -> Location:
         return Location.at(self.doc, join_pointer(self.pointer, *tokens))

@@ -7,6 +7,7 @@ mocks, so nothing in generator/mock/ imports the command line back.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -27,9 +28,10 @@ def serve(
     asyncapi: str | Path | None = None,
     ws_recordings: str | Path | None = None,
     ws_port: int = 0,
+    overlays: Sequence[str] = (),
 ) -> int:
     """Serve until interrupted (Ctrl-C). Prints the base URLs first."""
-    mock = RestMock(openapi, recordings, secret_key, host, port, api_key=api_key)
+    mock = RestMock(openapi, recordings, secret_key, host, port, api_key=api_key, overlays=overlays)
     with ExitStack() as stack:
         stack.enter_context(mock)
         print(f"REST mock of {mock.spec.title}: {mock.url}", flush=True)

@@ -13,8 +13,9 @@ from the spec and its `x-` extensions (docs/spec-extensions.md); answers come fr
 The server is a `ThreadingHTTPServer` on a background thread (real loopback sockets, HTTP/1.1
 keep-alive). For every request it:
 
-1. routes by path (below the server URL's base path) and HTTP method (the declared method or one of
-   `x-also-accepts`); unknown paths answer 404, other methods 405;
+1. routes by path (below the server URL's base path; concrete paths before templated ones) and
+   HTTP method (the declared method or one of `x-also-accepts`); unknown paths answer 404, other
+   methods 405;
 2. merges the query string, a form body and a JSON object body into one parameter map and appends
    the request to `requests` (the log tests assert on);
 3. applies the next injected fault for the operation, if any (`Status`, `Delay`, `Garbage`, `Close`);
@@ -23,8 +24,13 @@ keep-alive). For every request it:
    envelope (HTTP 200, like the exchange) with code 1 when the root `x-error-codes` has it;
 5. answers with, in order: a recording queued with `prime()`; the recording of the operation whose
    parameters equal the request's (signature parameter excluded); the operation's first recording
-   that is not an error; the first example of its 200 response; else 501. A recorded error whose
-   code the spec marks `retryable` (a transient server failure) is answered only when primed.
+   that is not an error; for a JSON response with a schema, its first example valid against the
+   schema, else a deterministic value synthesised from the schema (generator/mock/synth.py, like
+   Prism's dynamic mode); the first example of another media type; else 501. A recorded error
+   whose code the spec marks `retryable` (a transient server failure) is answered only when primed.
+
+Requests are routed below the path of the spec's first server URL (`/api/v1` of
+`https://host/api/v1`): point a client at `mock.url`, which includes it.
 
 `python -m generator mock --openapi FILE [--recordings DIR] [--secret-key S] [--port N]` serves it
 from the command line (generator/mock/cli.py); with `--asyncapi` it also serves the WebSocket half
@@ -43,7 +49,7 @@ import sys
 import threading
 import urllib.parse
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -62,6 +68,7 @@ from generator.document.nodes import Extensions
 from generator.load import Document, Resolver, load_document
 from generator.mock.faults import Close, Fault, Garbage, Status, fault_body
 from generator.mock.recordings import Recording, json_bytes, load_recordings
+from generator.mock.synth import Synthesizer
 from generator.model.ir import Envelope, ErrorDef, Signature
 from generator.model.openapi import build_errors, build_signature
 from generator.model.types import merged_properties
@@ -139,10 +146,20 @@ def compute_signature(
 class RestSpec:
     """The routes, parameters, signature, envelope and error codes of one OpenAPI document."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, overlays: Sequence[str | Path] = ()) -> None:
         self.path = Path(path)
         self.doc = load_document(self.path)
+        if self.doc.kind == "swagger":  # converted as `generate` does (generator/convert.py)
+            from generator.convert import convert_swagger
+
+            self.doc, _ = convert_swagger(self.doc)
+        if overlays:  # applied as `generate --overlay` does (generator/overlay.py)
+            from generator.overlay import apply_overlays
+
+            self.doc, _ = apply_overlays(self.doc, overlays)
         self.resolver = Resolver(self.doc)
+        self.synth = Synthesizer(self.doc, self.resolver)
+        self._answers: dict[str, Any] = {}  # operationId -> the value answered without recordings
         root = self.doc.data
         if not isinstance(root, dict) or "openapi" not in root:
             raise SpecError([self.doc.problem("", "not an OpenAPI document", "mock")])
@@ -194,6 +211,8 @@ class RestSpec:
                 for extra in op.also_accepts:
                     by_method.setdefault(extra, op)
             self._routes.append((_path_regex(item.path), item.path, by_method))
+        # a concrete path matches before a templated one (`/accounts/ledgers`, `/accounts/{id}`)
+        self._routes.sort(key=lambda route: ["{" in s for s in route[1].split("/")])
 
     # -- routing --------------------------------------------------------------------------
     def route(self, method: str, path: str) -> tuple[OperationSpec | None, tuple[str, ...]]:
@@ -241,6 +260,15 @@ class RestSpec:
                 value if spec is None else coerce_value(value, spec.schema, spec.json_encoded)
             )
         return out
+
+    def answer(self, op: OperationSpec) -> Any:
+        """The JSON value answered for `op` without a recording: its first example valid against
+        the response schema, else one synthesised from the schema (generator/mock/synth.py)."""
+        if op.operation_id not in self._answers:
+            assert op.response_schema is not None
+            schema, doc, pointer = op.response_schema
+            self._answers[op.operation_id] = self.synth.answer(schema, doc, pointer, op.examples)
+        return self._answers[op.operation_id]
 
     def error_body(self, code: int, message: str, request_id: int = 0) -> bytes:
         """An error answer in the spec's envelope (`{"error": {...}, "result": null, "id": n}`)."""
@@ -386,7 +414,9 @@ class RestSpec:
                 None,
             )
         if response is None:
-            return (), None, 200, False, "application/json"
+            response = next((r for r in responses if r.status == "default"), None)
+        if response is None:  # no success declared (or no `responses` at all): an empty 200
+            return (), None, 200, True, "application/json"
         status = int(response.status) if response.status.isdigit() else 200
         if not response.content:
             return (), None, status, True, "application/json"
@@ -628,8 +658,11 @@ class RestMock:
         port: int = 0,
         *,
         api_key: str | None = None,
+        overlays: Sequence[str | Path] = (),
     ) -> None:
-        self.spec = openapi_path if isinstance(openapi_path, RestSpec) else RestSpec(openapi_path)
+        self.spec = (
+            openapi_path if isinstance(openapi_path, RestSpec) else RestSpec(openapi_path, overlays)
+        )
         if recordings_dir is None:
             self.recordings: list[Recording] = []
         elif isinstance(recordings_dir, (str, Path)):
@@ -855,6 +888,8 @@ class RestMock:
             rec = self._match(op, params)
         if rec is not None:
             return rec.status, {**json_headers, **rec.headers}, rec.body
+        if op.response_schema is not None:
+            return op.status, json_headers, json_bytes(self.spec.answer(op))
         if op.examples:
             example = op.examples[0]
             if "json" in op.media_type:

@@ -22,7 +22,8 @@ so its output always builds a msgspec decoder, without running it to find out:
 * `format: date-time`, `date`, `time`, `duration` and `uuid` decode to datetime, date, time,
   timedelta and UUID, `byte` (base64) to bytes, `decimal` to Decimal; other formats are text.
   A value that does not parse is a decode error, like a value of the wrong type;
-* a `$ref` to no schema of the set (only on input that failed validation) means anything.
+* a `$ref` to no schema of the set (only on input that failed validation) means anything;
+* a property whose name msgspec cannot use as a wire name (`naming.wire_name_ok`) is left out.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.model.types import COMPONENT_PREFIX, ORIGIN_KEY
+from generator.naming import wire_name_ok
 
 
 def decodable(schemas: dict[str, Any]) -> dict[str, Any]:
@@ -408,12 +410,14 @@ def _tolerant(schema: Any) -> Any:
         if key == "properties":
             if isinstance(value, dict):
                 out[key] = {
-                    str(k): _tolerant(v) if isinstance(v, dict) else {} for k, v in value.items()
+                    str(k): _tolerant(v) if isinstance(v, dict) else {}
+                    for k, v in value.items()
+                    if wire_name_ok(str(k))
                 }
         elif key == "required":
             if isinstance(value, list) and isinstance(schema.get("properties"), dict):
                 names = dict.fromkeys(r for r in value if isinstance(r, str))
-                out[key] = [r for r in names if r in schema["properties"]]
+                out[key] = [r for r in names if r in schema["properties"] and wire_name_ok(r)]
                 if not out[key]:
                     del out[key]
         elif key == "items":

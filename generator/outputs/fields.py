@@ -4,7 +4,8 @@ row per field, nested fields named by their path (`result.orders[].id`, `params[
 `allOf` branches are merged (a property declared twice keeps the later type and the first
 description it finds), a `null` branch of `anyOf`/`oneOf` (or OpenAPI 3.0 `nullable`) makes a
 field "or null", and the fields of several other branches are listed together. Enums, `const`
-and `default` go into the description. `$ref` cycles stop at the repeated schema.
+and `default` go into the description. `$ref` cycles stop at the repeated schema, and an object
+schema used twice in one table lists its fields under its first use only.
 """
 
 from __future__ import annotations
@@ -228,9 +229,13 @@ class Flattener:
         out.append(
             FieldRow(path, self.label(shape, stack), required, self.describe(shape, extra), depth)
         )
-        if depth < MAX_DEPTH and not shape.recursive:
-            inner = stack | self._keys(nodes)
-            self._children(shape, path, depth + 1, inner, out, seen)
+        keys = self._keys(nodes)
+        # an object schema's fields are listed once per table, under its first use: shared
+        # schemas would otherwise make the table grow with the number of paths to them
+        marks = {f"\0{file}#{pointer}" for file, pointer in keys} if shape.properties else set()
+        if depth < MAX_DEPTH and not shape.recursive and not (marks and marks <= seen):
+            seen |= marks
+            self._children(shape, path, depth + 1, stack | keys, out, seen)
 
     def _keys(self, nodes: list[_Node]) -> frozenset[tuple[str, str]]:
         keys = set()

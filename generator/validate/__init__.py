@@ -14,9 +14,11 @@ Every finding is a `Problem` naming the file, the JSON pointer and the line. The
   Spectral is not installed, one ``note`` for the whole run names the rulesets it skipped.
 
 Sources are `generator.problems.Source`; every check reads the document model
-(`generator.document`), built once per document. Problems go to one `Diagnostics` collector:
-`lenient=True` reports every error as a warning. Otherwise every problem is an error, Spectral
-warnings included (Spectral info and hint results are not reported).
+(`generator.document`), built once per document. What breaks the standard is an error; what goes
+beyond it is a warning: an example that does not match its schema, `nullable` misuse, our
+authoring rules (``policy``) and Spectral's errors and warnings (its info and hints are not
+reported). Problems go to one `Diagnostics` collector: `lenient=True` reports every error as a
+warning, `strict=True` every warning as an error.
 """
 
 from __future__ import annotations
@@ -88,14 +90,16 @@ def validate_files(
     paths: Iterable[str | os.PathLike[str]],
     *,
     lenient: bool = False,
+    strict: bool = False,
     external: bool = True,
     require_external: bool = False,
 ) -> list[Problem]:
-    """Validate every file; returns all problems (errors, or warnings when `lenient`), sorted.
+    """Validate every file; returns all problems, sorted (see `Diagnostics` for `lenient` and
+    `strict`).
 
     Without Spectral installed, its lint is skipped: one note says so, and nothing fails (unless
     `require_external`: then that note is an error)."""
-    diagnostics = Diagnostics(lenient=lenient)
+    diagnostics = Diagnostics(lenient=lenient, strict=strict)
     skipped: list[Document] = []
     missing: SpectralMissing | None = None
     for path in paths:
@@ -129,14 +133,14 @@ _Step = Callable[[_Context], list[Problem]]
 
 
 def validate_document(
-    doc: Document, *, lenient: bool = False, policy: bool = True
+    doc: Document, *, lenient: bool = False, strict: bool = False, policy: bool = True
 ) -> list[Problem]:
     """The Python-only checks of one loaded document (no Node tools). Used by `generate` too.
 
     `policy=False` drops our authoring rules (every operation has an operationId and an example),
     which our own specs must follow but a third-party document need not.
     """
-    diagnostics = Diagnostics(lenient=lenient)
+    diagnostics = Diagnostics(lenient=lenient, strict=strict)
     kind = detect_kind(doc)
     if isinstance(kind, Problem):
         diagnostics.add(kind)
@@ -162,9 +166,11 @@ def validate_document(
     return diagnostics.result()
 
 
-def finish(problems: Iterable[Problem], *, lenient: bool = False) -> list[Problem]:
-    """Deduplicate, apply `lenient` (every error becomes a warning) and sort."""
-    return apply_policy(problems, lenient=lenient)
+def finish(
+    problems: Iterable[Problem], *, lenient: bool = False, strict: bool = False
+) -> list[Problem]:
+    """Deduplicate, apply `lenient` or `strict` and sort."""
+    return apply_policy(problems, lenient=lenient, strict=strict)
 
 
 @dataclass(frozen=True)

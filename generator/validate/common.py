@@ -14,7 +14,7 @@ from jsonschema.exceptions import (  # type: ignore[import-untyped, unused-ignor
 
 from generator.document import AsyncAPIModel, OpenAPIModel, model_of
 from generator.load import Document, Resolver
-from generator.problems import Problem
+from generator.problems import Problem, Severity
 from generator.validate.kind import Kind
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -66,8 +66,17 @@ def _display_name(doc: Document, root: Document) -> str:
     return root.name if doc is root else _relative(doc.path)
 
 
-def _problem(ctx: _Context, doc: Document, pointer: str, message: str, source: str) -> Problem:
-    return Problem(_display_name(doc, ctx.doc), doc.line_of(pointer), pointer, message, source)
+def _problem(
+    ctx: _Context,
+    doc: Document,
+    pointer: str,
+    message: str,
+    source: str,
+    severity: Severity = Severity.ERROR,
+) -> Problem:
+    file, line = doc.origin(pointer)
+    name = _display_name(doc, ctx.doc) if file == doc.name else _relative(file)
+    return Problem(name, line, pointer, message, source, severity)
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -11,7 +11,7 @@ import jsonschema  # type: ignore[import-untyped, unused-ignore]
 from generator.document import Example
 from generator.document.common import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONE
 from generator.load import Document, Resolver
-from generator.problems import Problem, Source, SpecError, join_pointer
+from generator.problems import Problem, Severity, Source, SpecError, join_pointer
 from generator.validate.collapse import _schema_errors
 from generator.validate.common import (
     _Context,
@@ -21,6 +21,8 @@ from generator.validate.common import (
     _problem,
 )
 from generator.validate.kind import detect_kind
+
+WARNING = Severity.WARNING  # an example that does not fit its schema is beyond the standard
 
 _DROPPED = {
     "example", "examples", "xml", "externalDocs", "discriminator", "nullable", "format",
@@ -207,7 +209,9 @@ def _check_examples(ctx: _Context, checks: Iterable[ExampleCheck]) -> ExampleRep
             if isinstance(validator, jsonschema.exceptions.SchemaError):
                 detail = _error_message(validator)
                 message = f"cannot check the example: its schema ({schema_at}) is invalid: {detail}"
-                problems.append(_problem(ctx, check.doc, check.pointer, message, Source.RULES))
+                problems.append(
+                    _problem(ctx, check.doc, check.pointer, message, Source.RULES, WARNING)
+                )
                 continue
             errors = _schema_errors(validator, check.value)
         except SpecError as exc:
@@ -215,12 +219,12 @@ def _check_examples(ctx: _Context, checks: Iterable[ExampleCheck]) -> ExampleRep
             continue
         except Exception as exc:  # noqa: BLE001 - a schema jsonschema cannot apply
             message = f"cannot check the example against its schema ({schema_at}): {exc!r}"
-            problems.append(_problem(ctx, check.doc, check.pointer, message, Source.RULES))
+            problems.append(_problem(ctx, check.doc, check.pointer, message, Source.RULES, WARNING))
             continue
         for error in errors:
             pointer = join_pointer(check.pointer, *error.absolute_path)
             message = f"example does not match its schema ({schema_at}): {_error_message(error)}"
-            problems.append(_problem(ctx, check.doc, pointer, message, Source.RULES))
+            problems.append(_problem(ctx, check.doc, pointer, message, Source.RULES, WARNING))
     return ExampleReport(count, problems)
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.problems import Problem, Source, join_pointer
+from generator.naming import wire_name_ok
+from generator.problems import Problem, Severity, Source, join_pointer
 from generator.validate.common import _NOT_SPEC, _Context, _problem
 from generator.validate.examples import _check_examples, _iter_examples
+
+# Beyond the standard: our authoring rules (operationIds, examples) and `nullable` misuse.
+WARNING = Severity.WARNING
 
 
 def _check_openapi_rules(ctx: _Context) -> list[Problem]:
@@ -15,7 +19,7 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
         doc, pointer, name = op.location.doc, op.location.pointer, f"{op.method.upper()} {op.path}"
         if op.operation_id is None:
             problems.append(
-                _problem(ctx, doc, pointer, f"{name} has no operationId", Source.POLICY)
+                _problem(ctx, doc, pointer, f"{name} has no operationId", Source.POLICY, WARNING)
             )
         if not any(media.has_examples for r in op.responses for media in r.content):
             problems.append(
@@ -26,20 +30,36 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
                     f"{name} has no response example: give a response media type "
                     "an `example` or `examples`",
                     Source.POLICY,
+                    WARNING,
                 )
             )
-    problems.extend(_check_nullable(ctx))
+    problems.extend(_check_schemas(ctx))
     problems.extend(_check_examples(ctx, _iter_examples(ctx)).problems)
     return problems
 
 
-def _check_nullable(ctx: _Context) -> list[Problem]:
-    """`nullable: true` only means something next to `type`, and only in OpenAPI 3.0."""
+def _check_schemas(ctx: _Context) -> list[Problem]:
+    """`nullable: true` only means something next to `type`, and only in OpenAPI 3.0; a property
+    name msgspec cannot carry is left out of its model."""
     problems: list[Problem] = []
+    openapi = ctx.kind.family == "openapi"
 
     def visit(node: Any, pointer: str) -> None:
         if isinstance(node, dict):
-            if node.get("nullable") is True and (ctx.kind.version != "3.0" or "type" not in node):
+            properties = node.get("properties")
+            for name in properties if isinstance(properties, dict) else ():
+                if not wire_name_ok(str(name)):
+                    message = (
+                        f"property name {str(name)!r} holds a quote, a backslash or a control "
+                        "character, which msgspec cannot map: the model leaves it out"
+                    )
+                    here = join_pointer(pointer, "properties", name)
+                    problems.append(_problem(ctx, ctx.doc, here, message, Source.RULES, WARNING))
+            if (
+                openapi
+                and node.get("nullable") is True
+                and (ctx.kind.version != "3.0" or "type" not in node)
+            ):
                 here = join_pointer(pointer, "nullable")
                 if ctx.kind.version == "3.0":
                     message = (
@@ -48,7 +68,7 @@ def _check_nullable(ctx: _Context) -> list[Problem]:
                     )
                 else:
                     message = "`nullable` is not a keyword in OpenAPI 3.1: add 'null' to `type`"
-                problems.append(_problem(ctx, ctx.doc, here, message, Source.RULES))
+                problems.append(_problem(ctx, ctx.doc, here, message, Source.RULES, WARNING))
             for key, value in node.items():
                 if key not in _NOT_SPEC:
                     visit(value, join_pointer(pointer, key))
@@ -75,7 +95,9 @@ def _check_asyncapi_rules(ctx: _Context) -> list[Problem]:
     for message in model.messages:
         doc, pointer = message.location.doc, message.location.pointer
         if not message.has_examples:
-            problems.append(_problem(ctx, doc, pointer, "message has no examples", Source.POLICY))
+            problems.append(
+                _problem(ctx, doc, pointer, "message has no examples", Source.POLICY, WARNING)
+            )
         method = message.raw.get("x-rpc-method")
         if rpc and method is None:
             problems.append(
@@ -113,5 +135,6 @@ def _check_asyncapi_rules(ctx: _Context) -> list[Problem]:
                         Source.RULES,
                     )
                 )
+    problems.extend(_check_schemas(ctx))
     problems.extend(_check_examples(ctx, _iter_examples(ctx)).problems)
     return problems

@@ -66,7 +66,7 @@ def spectral_lint(
 
 
 def spectral_problems(doc: Document) -> list[Problem]:
-    """Spectral errors and warnings as problems (errors in strict mode; info/hint are dropped).
+    """Spectral errors and warnings as warnings (errors with `--strict`; info/hint are dropped).
 
     Raises SpectralMissing if Spectral is not installed (see `spectral_skipped`)."""
     try:
@@ -94,9 +94,8 @@ def spectral_problems(doc: Document) -> list[Problem]:
             file = _relative(source)
         kind = "error" if severity == 0 else "warning"
         message = f"{result.get('message', '').strip()} (Spectral {kind})"
-        problems.append(
-            Problem(file, line, pointer, message, f"spectral:{result.get('code', '?')}")
-        )
+        rule = f"spectral:{result.get('code', '?')}"
+        problems.append(Problem(file, line, pointer, message, rule, Severity.WARNING))
     return problems
 
 

@@ -12,10 +12,18 @@ import referencing
 import referencing.jsonschema
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped, unused-ignore]
 
+from generator.document.common import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONE
 from generator.load import Document
 from generator.problems import Problem, Source, SpecError, join_pointer
 from generator.validate.collapse import _schema_errors
-from generator.validate.common import SCHEMAS_DIR, _Context, _error_message, _follow, _problem
+from generator.validate.common import (
+    SCHEMAS_DIR,
+    _Context,
+    _error_message,
+    _follow,
+    _problem,
+    _short,
+)
 
 
 def _locate(ctx: _Context, tokens: Iterable[Any]) -> tuple[Document, str]:
@@ -62,7 +70,14 @@ def _openapi_validator_class(version: str) -> type[Any]:
         class LocatedKeyword(cls):  # type: ignore[misc]
             def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
                 where = next((a for a in args if isinstance(a, SchemaPath)), None)
-                for err in super().__call__(*args, **kwargs):
+                try:
+                    found = list(super().__call__(*args, **kwargs))
+                except _Crash:
+                    raise
+                except Exception as exc:
+                    # the innermost keyword that crashed says where (see _check_openapi_structure)
+                    raise _Crash(exc, tuple(where.parts) if where is not None else ()) from exc
+                for err in found:
                     if where is not None and getattr(err, "generator_parts", None) is None:
                         extra: tuple[Any, ...]
                         if isinstance(err, DuplicateOperationIDError):
@@ -93,11 +108,63 @@ def _check_openapi_structure(ctx: _Context) -> list[Problem]:
         problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), Source.OPENAPI))
     if problems or ctx.broken_refs:
         return problems  # the semantic pass assumes a well-formed, resolvable document
-    for error in validator.root_validator(validator.schema_path):
-        parts = getattr(error, "generator_parts", None) or ()
-        doc, pointer = _locate(ctx, parts)
-        problems.append(_problem(ctx, doc, pointer, _error_message(error), Source.OPENAPI))
+    try:
+        for error in validator.root_validator(validator.schema_path):
+            parts = getattr(error, "generator_parts", None) or ()
+            doc, pointer = _locate(ctx, parts)
+            problems.append(_problem(ctx, doc, pointer, _error_message(error), Source.OPENAPI))
+    except _Crash as crash:  # the validator crashed on this node: say where
+        doc, pointer = _locate(ctx, crash.parts)
+        found = _not_a_schema(ctx, doc, pointer)
+        if found is not None:
+            doc, pointer, value = found
+            message = f"{_short(value)} is not a schema (a mapping or a boolean)"
+        else:
+            cause = crash.cause
+            message = (
+                f"openapi-spec-validator cannot check this node ({type(cause).__name__}: {cause})"
+            )
+        problems.append(_problem(ctx, doc, pointer, message, Source.OPENAPI))
     return problems
+
+
+class _Crash(Exception):
+    """openapi-spec-validator failed inside the keyword validating the node at `parts`."""
+
+    def __init__(self, cause: Exception, parts: tuple[Any, ...]) -> None:
+        super().__init__(str(cause))
+        self.cause, self.parts = cause, parts
+
+
+def _not_a_schema(ctx: _Context, doc: Document, pointer: str) -> tuple[Document, str, Any] | None:
+    """The first subschema under the schema at doc#pointer (across `$ref`s) that is not one."""
+    seen: set[tuple[str, str]] = set()
+    try:
+        todo = [(doc, pointer, ctx.resolver.lookup(doc, pointer))]
+    except KeyError:
+        return None
+    while todo:
+        doc, pointer, node = todo.pop()
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            try:
+                node, doc, pointer = _follow(ctx, node, doc, pointer)
+            except SpecError:
+                continue
+        if (str(doc.path), pointer) in seen:
+            continue
+        seen.add((str(doc.path), pointer))
+        if not isinstance(node, (dict, bool)):
+            return doc, pointer, node
+        subs: list[tuple[str, Any]] = []
+        for key, value in node.items() if isinstance(node, dict) else ():
+            if key in SCHEMA_MAPS and isinstance(value, dict):
+                subs += [(join_pointer(pointer, key, k), v) for k, v in value.items()]
+            elif key in SCHEMA_ONE or (key == "items" and not isinstance(value, list)):
+                subs.append((join_pointer(pointer, key), value))
+            elif key in (*SCHEMA_LISTS, "items") and isinstance(value, list):
+                subs += [(join_pointer(pointer, key, i), v) for i, v in enumerate(value)]
+        todo += [(doc, where, value) for where, value in reversed(subs)]
+    return None
 
 
 @functools.cache

@@ -102,7 +102,7 @@ def test_load_and_check_applies_lenient_through_the_collector() -> None:
 
     spec = ROOT / "tests" / "fixtures" / "edge" / "lenient.yaml"
     with pytest.raises(SpecError) as strict:
-        load_and_check(str(spec), False, "openapi")
+        load_and_check(str(spec), False, "openapi", strict=True)
     assert strict.value.problems and all(
         p.severity is Severity.ERROR for p in strict.value.problems
     )
