@@ -12,6 +12,7 @@ generates the same client.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -112,8 +113,17 @@ class _Dumper(yaml.SafeDumper):
         return True  # no anchors: every node written out
 
 
+# Plain scalars that YAML 1.2 (core schema, as the generator reads specs) resolves to no string:
+# quoted, even where PyYAML's 1.1 rules would leave them plain (`0e-8` is a float in 1.2).
+_NOT_TEXT_IN_12 = re.compile(
+    r"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+    r"|\.(?:nan|NaN|NAN))$"
+)
+
+
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    style = "|" if "\n" in value else ("'" if _NOT_TEXT_IN_12.match(value) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
