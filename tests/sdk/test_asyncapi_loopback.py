@@ -248,7 +248,7 @@ async def test_multi_channel_client_makes_one_client_per_channel(
         assert root.like_comment() is likes and likes.url == server.origin + "/like/comment"
         changed = root.comment_comment_id_changed(comment_id="c/1")
         assert changed.url == server.origin + "/comment/c%2F1/changed"
-        await likes.send_like_comment(module(g, "ws_models").LikeCommentPayload(commentId="c1"))
+        await likes.send_like_comment(module(g, "ws_models").LikeCommentPayload(comment_id="c1"))
         assert await next_received(server) == ("/like/comment", {"commentId": "c1"})
     assert not likes.connected
 
