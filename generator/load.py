@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
+import yaml.cyaml
 
 from generator.problems import Problem, SpecError, join_pointer, split_pointer
 
@@ -114,7 +115,8 @@ class _Core12Constructor(yaml.constructor.SafeConstructor):
 
 
 def _loader_class() -> type[Any]:
-    parser = getattr(yaml, "CParser", None)
+    # libyaml's parser when PyYAML has it (`yaml.CParser` is not exported: it is in yaml.cyaml)
+    parser = getattr(yaml.cyaml, "CParser", None) if yaml.__with_libyaml__ else None
     if parser is not None:
         bases: tuple[type[Any], ...] = (parser, _Core12Constructor, _Core12Resolver)
     else:

@@ -186,3 +186,15 @@ def test_a_property_name_msgspec_cannot_carry_is_left_out_with_a_warning(
     assert sent.strip() == """[('option"Kind', 'a')]"""
     generated = generate_package(spec, tmp_path / "typed", "odd_names")
     assert mypy_all([generated], tmp_path / "mypy") == {"odd_names": []}
+
+
+def test_yaml_12_loading_keeps_libyaml_speed() -> None:
+    """The YAML 1.2 resolver sits on libyaml's parser whenever PyYAML has it (the pure-Python
+    parser is several times slower on megabyte specs)."""
+    import yaml
+    import yaml.cyaml
+
+    from generator.load import _LOADER
+
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: specs load several times slower"
+    assert issubclass(_LOADER, yaml.cyaml.CParser)
