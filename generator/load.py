@@ -5,7 +5,8 @@ YAML is read with the YAML 1.2 core schema, as OpenAPI and AsyncAPI require: onl
 is a string. So `2019-08-24T14:15:22Z`, `yes`, `on`, `0777`-style octal (decimal in 1.2) and
 `1:30` are not timestamps, booleans or sexagesimal numbers as YAML 1.1 would read them.
 
-A `Document` keeps the parsed data untouched (validators see `$ref`s as written) and a map from
+A `Document` keeps the parsed data untouched (validators see `$ref`s as written; `--lenient` then
+reads a YAML null in a `type` list as "null") and a map from
 JSON pointer to source line, so every later problem can name the file, the pointer and the line.
 `Resolver` follows local and cross-file `$ref`s on demand, loading other files once.
 """
@@ -237,12 +238,39 @@ class Located:
     pointer: str
 
 
+_LITERALS = frozenset({"example", "examples", "enum", "default", "const"})
+_NAMED = frozenset({"properties", "patternProperties"})  # keys of these are names, not keywords
+
+
+def null_in_type_lists(node: Any, names: bool = False) -> None:
+    """`--lenient`, after validation: `type: [string, null]` (YAML null, not `"null"`) is the
+    union it says, so a None in a `type` list becomes "null" (in place; literals untouched)."""
+    if isinstance(node, dict):
+        kinds = node.get("type")
+        if not names and isinstance(kinds, list) and None in kinds:
+            node["type"] = ["null" if k is None else k for k in kinds]
+        for key, value in node.items():
+            if names or key not in _LITERALS:
+                null_in_type_lists(value, not names and key in _NAMED)
+    elif isinstance(node, list):
+        for value in node:
+            null_in_type_lists(value)
+
+
 class Resolver:
     """Follows `$ref`s (local `#/...`, `other.yaml#/...`, `other.yaml`) across files."""
 
     def __init__(self, root: Document) -> None:
         self.root = root
+        self.lenient = False
         self.docs: dict[Path, Document] = {root.path.resolve(): root}
+
+    def read_leniently(self) -> None:
+        """`--lenient`, after validation: every document read (and to read) as
+        `null_in_type_lists` says."""
+        self.lenient = True
+        for doc in self.docs.values():
+            null_in_type_lists(doc.data)
 
     def document(self, base: Document, ref_path: str) -> Document:
         path = urllib.parse.unquote(ref_path)
@@ -251,6 +279,8 @@ class Resolver:
         target = (base.path.parent / path).resolve()
         if target not in self.docs:
             self.docs[target] = load_document(target)
+            if self.lenient:
+                null_in_type_lists(self.docs[target].data)
         return self.docs[target]
 
     def lookup(self, doc: Document, pointer: str) -> Any:

@@ -68,7 +68,14 @@ def load_and_check(
         )
     diagnostics.extend(validate_document(doc))
     diagnostics.raise_errors()
-    return doc, Resolver(doc), diagnostics.result()
+    resolver = Resolver(doc)
+    if lenient:
+        from generator.document import model_of
+
+        checked = model_of(doc)  # built by the validators, with their resolver
+        for each in {resolver, checked.resolver} if checked else {resolver}:
+            each.read_leniently()
+    return doc, resolver, diagnostics.result()
 
 
 @dataclass

@@ -97,12 +97,7 @@ def _corpus_documents() -> list[Path]:
 DOCUMENTS = _corpus_documents()
 INVALID_AS_PUBLISHED = ("kraken-otc", "kraken-pay")  # exchanges/README.md: use --lenient
 # What still fails, and whose it is (a strict xfail turns red once it is fixed: then drop it).
-KNOWN = {
-    "exchanges/openapi/kraken-pay/openapi_v3.yaml": "mypy: a raw body checked as a mapping "
-    "(model/, helper core)",
-    "exchanges/openapi/kraken-otc/openapi_v3.yaml": "getOtcHistoricalQuotes: `type: [string, null]` "
-    "is not OpenAPI 3.0 (invalid as published): the model decodes a plain str",
-}
+KNOWN: dict[str, str] = {}  # document -> reason
 
 
 def _rel(path: Path) -> str:
