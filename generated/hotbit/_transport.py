@@ -320,6 +320,10 @@ class BaseClient:
         rate_limit: bool,
         headers: Mapping[str, str] | None,
     ) -> None:
+        if not base_url:
+            raise ParameterError(
+                type(self).__name__, "base_url", "is required: the API document declares no servers"
+            )
         try:
             url = httpx.URL(base_url)
         except httpx.InvalidURL as exc:

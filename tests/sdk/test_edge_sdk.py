@@ -328,3 +328,30 @@ def test_multi_file_spec_decodes_across_files(sdk: dict[str, ModuleType]) -> Non
         assert mock.requests[-1].query == (("page", "2"),)
     assert order.customer.address.city == "Oslo" and order.lines[0].qty == 2
     assert customers[0].name == "Bo"
+
+
+# --------------------------------------------------------------------------------------------
+# setup and credentials (auth.yaml: no servers, every kind of security scheme)
+
+
+@pytest.fixture
+def auth_mock() -> Iterator[RestMock]:
+    with RestMock(EDGE / "auth.yaml") as mock:
+        yield mock
+
+
+def test_no_servers_makes_base_url_required(
+    sdk: dict[str, ModuleType], auth_mock: RestMock
+) -> None:
+    import inspect
+
+    pkg = sdk["auth.yaml"]
+    for cls in (pkg.Client, pkg.AsyncClient):
+        base_url = inspect.signature(cls).parameters["base_url"]
+        assert base_url.default is inspect.Parameter.empty
+        for missing in ("", None):
+            with pytest.raises(pkg.errors.ParameterError, match="base_url.*no servers"):
+                cls(base_url=missing)
+    with pkg.Client(auth_mock.url) as client:
+        assert client.get_public() == "open"
+    assert [r.path for r in auth_mock.requests] == ["/public"]
