@@ -59,6 +59,7 @@ class OperationInfo:
     auth_optional: bool = False  # callable without credentials too
     body_required: bool = False  # send the (possibly empty) body even without body arguments
     media_type: str | None = None  # of a `body` body
+    py_name: str = ""  # the client method's name
 
 
 @dataclass(slots=True)
@@ -362,7 +363,12 @@ class BaseClient:
             if self._api_key:
                 self._apply_auth(op.auth[0], headers, query, cookies)
             elif not op.auth_optional:
-                raise MissingCredentials(op.name)
+                needs = (
+                    ("api_key", "secret_key")
+                    if C.AUTH_SCHEMES[op.auth[0]][0] == "basic"
+                    else ("api_key",)
+                )
+                raise MissingCredentials(op.py_name or op.name, op.auth[0], needs)
         path = _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
         kwargs: dict[str, Any] = {
             "method": op.http_method,
@@ -410,10 +416,11 @@ class BaseClient:
         """Add the spec's signature to a prepared request; the signed query and form body are
         encoded here, so the bytes signed are the bytes sent."""
         needs_passphrase = SIGNATURE is not None and SIGNATURE.needs_passphrase
+        method = op.py_name or op.name
         if SIGNATURE is None or not (self._api_key and self._secret_key):
-            raise MissingCredentials(op.name)
+            raise MissingCredentials(method)
         if needs_passphrase and not self._passphrase:
-            raise MissingCredentials(op.name)
+            raise MissingCredentials(method, parameters=("api_key", "secret_key", "passphrase"))
         in_body = op.body in ("form", "multipart")
         form = [
             (name, item)

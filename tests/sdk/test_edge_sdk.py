@@ -355,3 +355,16 @@ def test_no_servers_makes_base_url_required(
     with pkg.Client(auth_mock.url) as client:
         assert client.get_public() == "open"
     assert [r.path for r in auth_mock.requests] == ["/public"]
+
+
+def test_missing_credential_names_the_method_and_the_scheme(
+    sdk: dict[str, ModuleType], auth_mock: RestMock
+) -> None:
+    pkg = sdk["auth.yaml"]
+    with pkg.Client(auth_mock.url) as client:
+        with pytest.raises(pkg.errors.MissingCredentials) as caught:
+            client.get_v1_indexes()  # no operationId: GET /v1/indexes
+    err = caught.value
+    assert (err.operation, err.scheme) == ("get_v1_indexes", "headerKey")
+    assert "get_v1_indexes" in str(err) and "'headerKey'" in str(err) and "/" not in str(err)
+    assert auth_mock.requests == []

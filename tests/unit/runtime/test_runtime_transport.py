@@ -160,7 +160,9 @@ def test_form_body_query_and_path() -> None:
 
 def test_signed_operation_without_keys_sends_nothing() -> None:
     seen, handler = counting(200)
-    op = OperationInfo("x", "x", "GET", "/p", signed=True)
-    with pytest.raises(_errors.MissingCredentials):
+    op = OperationInfo("x.get", "x", "GET", "/p", signed=True, py_name="get_x")
+    with pytest.raises(
+        _errors.MissingCredentials, match="^get_x needs .*'x-signature'.*secret_key"
+    ):
         core(handler)._send(Request(op), None, None)
     assert seen == []
