@@ -51,7 +51,7 @@ class OperationInfo:
     http_method: str
     path: str
     signed: bool = False
-    auth: tuple[str, ...] = ()
+    auth: tuple[tuple[str, ...], ...] = ()  # security requirements: any one, all its schemes
     permission: str = "none"
     retry_safe: bool = False
     body: str | None = None  # form | json | multipart | body
@@ -313,8 +313,7 @@ class BaseClient:
 
     def __init__(
         self,
-        api_key: str | None,
-        secret_key: str | None,
+        credentials: Mapping[str, str | None],
         base_url: str,
         timeout: float,
         max_retries: int,
@@ -336,8 +335,9 @@ class BaseClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
-        self._api_key = api_key
-        self._secret_key = secret_key
+        self._credentials = {k: v for k, v in credentials.items() if v}
+        self._api_key = self._credentials.get("api_key")
+        self._secret_key = self._credentials.get("secret_key")
         self._headers = {
             "user-agent": C.USER_AGENT,
             "accept": "application/json",
@@ -351,7 +351,7 @@ class BaseClient:
     _passphrase: str | None = None  # set by clients whose signature needs one
 
     def __repr__(self) -> str:
-        keys = "set" if self._api_key else "none"
+        keys = "set" if self._credentials else "none"
         return f"{type(self).__name__}(base_url={self.base_url!r}, credentials={keys})"
 
     def _prepare(self, req: Request, extra_headers: Mapping[str, str] | None) -> dict[str, Any]:
@@ -360,15 +360,14 @@ class BaseClient:
         headers = {**self._headers, **req.headers, **(extra_headers or {})}
         cookies = dict(req.cookies)
         if op.auth:
-            if self._api_key:
-                self._apply_auth(op.auth[0], headers, query, cookies)
+            chosen = next((r for r in op.auth if all(map(self._holds, r))), None)
+            if chosen is not None:
+                for scheme in chosen:
+                    self._apply_auth(scheme, headers, query, cookies)
             elif not op.auth_optional:
-                needs = (
-                    ("api_key", "secret_key")
-                    if C.AUTH_SCHEMES[op.auth[0]][0] == "basic"
-                    else ("api_key",)
-                )
-                raise MissingCredentials(op.py_name or op.name, op.auth[0], needs)
+                scheme = next(s for s in op.auth[0] if not self._holds(s))
+                method = op.py_name or op.name
+                raise MissingCredentials(method, scheme, C.AUTH_SCHEMES[scheme][3])
         path = _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
         kwargs: dict[str, Any] = {
             "method": op.http_method,
@@ -449,6 +448,9 @@ class BaseClient:
             kwargs["content"] = encode_pairs(signed.form).encode()
             kwargs["headers"]["content-type"] = "application/x-www-form-urlencoded"
 
+    def _holds(self, scheme: str) -> bool:
+        return all(p in self._credentials for p in C.AUTH_SCHEMES[scheme][3])
+
     def _apply_auth(
         self,
         scheme: str,
@@ -456,18 +458,18 @@ class BaseClient:
         query: list[tuple[str, str]],
         cookies: dict[str, str],
     ) -> None:
-        key = self._api_key or ""
-        kind, location, name = C.AUTH_SCHEMES[scheme]
+        kind, location, name, parameters = C.AUTH_SCHEMES[scheme]
+        first, *rest = (self._credentials[p] for p in parameters)
         if kind == "apiKey" and location == "header":
-            headers[name] = key
+            headers[name] = first
         elif kind == "apiKey" and location == "query":
-            query.append((name, key))
+            query.append((name, first))
         elif kind == "apiKey":
-            cookies[name] = key
+            cookies[name] = first
         elif kind == "bearer":
-            headers["authorization"] = "Bearer " + key
+            headers["authorization"] = "Bearer " + first
         else:
-            token = base64.b64encode(f"{key}:{self._secret_key or ''}".encode()).decode()
+            token = base64.b64encode(f"{first}:{rest[0]}".encode()).decode()
             headers["authorization"] = "Basic " + token
 
     def _attempts(self, op: OperationInfo) -> int:

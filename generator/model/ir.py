@@ -70,6 +70,20 @@ class AuthScheme:
     location: str = ""  # apiKey: header | query | cookie
     param_name: str = ""  # apiKey: header/query/cookie name
 
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The client constructor parameters holding this scheme's credential."""
+        return SCHEME_PARAMETERS[self.type]
+
+
+# Constructor parameters per scheme type; `x-signature` reads api_key and secret_key.
+SCHEME_PARAMETERS = {
+    "apiKey": ("api_key",),
+    "bearer": ("token",),
+    "basic": ("username", "password"),
+}
+CREDENTIAL_ORDER = ("api_key", "secret_key", "token", "username", "password")
+
 
 @dataclass(frozen=True)
 class Pagination:
@@ -108,6 +122,7 @@ class Operation:
     )
     body_required: bool = False  # a body is sent even when no body argument is given
     result_media: str = "json"  # json | form (x-www-form-urlencoded) | text (text/plain)
+    security: tuple[tuple[str, ...], ...] = ()  # requirements (any of), each all of its schemes
     pagination: Pagination | None = None  # x-pagination: iter_<operation>() pages until done
 
     @property
@@ -156,6 +171,14 @@ class RestApi:
     error_codes: dict[int, ErrorDef]
     rate_limit: RateLimit | None
     auth_schemes: dict[str, AuthScheme]
+
+    @property
+    def credentials(self) -> tuple[str, ...]:
+        """The client constructor's credential parameters, from the schemes and `x-signature`."""
+        names = {p for s in self.auth_schemes.values() for p in s.parameters}
+        if self.signature is not None:
+            names |= {"api_key", "secret_key"}
+        return tuple(n for n in CREDENTIAL_ORDER if n in names)
 
 
 @dataclass(frozen=True)

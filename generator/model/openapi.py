@@ -127,7 +127,7 @@ def _auth_schemes(schemes: dict[str, SecurityScheme]) -> dict[str, AuthScheme]:
         elif kind in ("oauth2", "openIdConnect"):
             out[name] = AuthScheme(
                 name, "bearer"
-            )  # the access token, obtained by the caller, as api_key
+            )  # the access token, obtained by the caller, as token
         # http schemes other than bearer/basic, mutualTLS: the caller passes headers itself (extra_headers)
     return out
 
@@ -263,6 +263,9 @@ class _OperationBuilder:
             errors.update(build_errors(ext["x-errors"].value, where.doc, where.pointer))
         requirements = node.security if node.security is not None else self.root_security
         auth = tuple(sorted({n for req in requirements for n in req if n in self.auth_schemes}))
+        security = tuple(  # requirements naming a scheme the client cannot apply are dropped
+            tuple(req) for req in requirements if req and all(n in self.auth_schemes for n in req)
+        )
         http_method = method.upper()
         return Operation(
             operation_id=op_id,
@@ -288,6 +291,7 @@ class _OperationBuilder:
             auth_optional=any(not req for req in requirements) or not requirements,
             body_required=body_required,
             result_media=result_media,
+            security=security,
             pagination=self._pagination(ext, params, result),
         )
 

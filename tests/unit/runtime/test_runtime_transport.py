@@ -44,7 +44,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def core(handler: Any, *, retries: int = 2, rate_limit: bool = False) -> SyncCore:
     http = httpx.Client(transport=httpx.MockTransport(handler))
     return SyncCore(
-        None, None, "https://api.test", 5.0, retries, rate_limit, None, http_client=http
+        {}, "https://api.test", 5.0, retries, rate_limit, None, http_client=http
     )
 
 
