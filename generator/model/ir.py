@@ -70,18 +70,11 @@ class AuthScheme:
     location: str = ""  # apiKey: header | query | cookie
     param_name: str = ""  # apiKey: header/query/cookie name
 
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        """The client constructor parameters holding this scheme's credential."""
-        return SCHEME_PARAMETERS[self.type]
+    # the client constructor parameters holding the credential: the first apiKey scheme
+    # `api_key`, any other one its own (snake_case name); bearer `token`; basic username/password
+    parameters: tuple[str, ...] = ()
 
 
-# Constructor parameters per scheme type; `x-signature` reads api_key and secret_key.
-SCHEME_PARAMETERS = {
-    "apiKey": ("api_key",),
-    "bearer": ("token",),
-    "basic": ("username", "password"),
-}
 CREDENTIAL_ORDER = ("api_key", "secret_key", "token", "username", "password")
 
 
@@ -178,7 +171,11 @@ class RestApi:
         names = {p for s in self.auth_schemes.values() for p in s.parameters}
         if self.signature is not None:
             names |= {"api_key", "secret_key"}
-        return tuple(n for n in CREDENTIAL_ORDER if n in names)
+        return tuple(
+            sorted(
+                names, key=lambda n: (CREDENTIAL_ORDER.index(n) if n in CREDENTIAL_ORDER else 9, n)
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,13 @@ def test_form_multipart_and_text_bodies(sdk: dict[str, ModuleType], params_mock:
 def test_auth_placement(sdk: dict[str, ModuleType], params_mock: RestMock) -> None:
     pkg = sdk["params.yaml"]
     with pkg.Client(
-        api_key="KEY", token="TOK", username="U", password="PW", base_url=params_mock.url
+        api_key="KEY",
+        query_key="QK",  # a second apiKey scheme: its own parameter, named after the scheme
+        cookie_key="CK",
+        token="TOK",
+        username="U",
+        password="PW",
+        base_url=params_mock.url,
     ) as client:
         client.submit_form(name="f")  # security: [] -> no credentials sent
         client.upload(file=b"x")  # bearer
@@ -292,8 +298,8 @@ def test_auth_placement(sdk: dict[str, ModuleType], params_mock: RestMock) -> No
     assert "x-api-key" not in none.headers and "authorization" not in none.headers
     assert bearer.headers["authorization"] == "Bearer TOK"
     assert basic.headers["authorization"] == "Basic " + base64.b64encode(b"U:PW").decode()
-    assert query.query == (("api_key", "KEY"),)
-    assert cookie.cookies == {"token": "KEY"}
+    assert query.query == (("api_key", "QK"),) and "x-api-key" not in query.headers
+    assert cookie.cookies == {"token": "CK"}
 
 
 def test_missing_credentials_fail_early_unless_auth_is_optional(
