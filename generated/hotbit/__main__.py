@@ -1771,7 +1771,9 @@ def _run_rest(
         options["base_url"] = args.base_url
     if getattr(args, "timeout", None):
         options["timeout"] = args.timeout
-    with Client(api_key=api_key, secret_key=secret_key, **options) as client:
+    options["api_key"] = api_key
+    options["secret_key"] = secret_key
+    with Client(**options) as client:
         result = getattr(client, command.py_name)(**values)
     _emit(result, bool(getattr(args, "ndjson", False)))
 

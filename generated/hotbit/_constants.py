@@ -39,8 +39,9 @@ ENVELOPE_ERROR = "error"
 ENVELOPE_ID: str | None = "id"
 ENVELOPE_CODE = "code"  # inside the error object
 ENVELOPE_MESSAGE = "message"
-# Security schemes: name -> (type: apiKey | bearer | basic, location, parameter name).
-AUTH_SCHEMES: dict[str, tuple[str, str, str]] = {}
+# Security schemes: name -> (type: apiKey | bearer | basic, location, parameter name,
+# the client constructor parameters holding the credential).
+AUTH_SCHEMES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {}
 # Query parameters masked in logs.
 SECRET_PARAMETERS: tuple[str, ...] = ("api_key", "sign")
 

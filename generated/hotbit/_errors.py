@@ -90,12 +90,20 @@ class ParameterError(SDKError, ValueError):
 
 
 class MissingCredentials(SDKError):
-    """The call needs api_key and secret_key, and the client has none."""
+    """The call needs credentials the client was not given: `operation` (the method), `scheme`
+    (the security scheme, or `x-signature`) and the constructor `parameters` it reads."""
 
-    def __init__(self, operation: str) -> None:
-        self.operation = operation
+    def __init__(
+        self,
+        operation: str,
+        scheme: str = "x-signature",
+        parameters: tuple[str, ...] = ("api_key", "secret_key"),
+    ) -> None:
+        self.operation, self.scheme, self.parameters = operation, scheme, parameters
+        given = " and ".join(f"{p}=..." for p in parameters)
         super().__init__(
-            f"{operation} needs credentials: create the client with api_key=... and secret_key=..."
+            f"{operation} needs credentials for security scheme {scheme!r}:"
+            f" create the client with {given}"
         )
 
 

@@ -26,6 +26,7 @@ SERVER_TIME = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="server_time",
 )
 _server_time_decoder: LazyDecoder[Envelope[int]] = LazyDecoder(Envelope[int])
 
@@ -50,6 +51,7 @@ ASSET_LIST = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="asset_list",
 )
 _asset_list_decoder: LazyDecoder[Envelope[models.AssetListResult]] = LazyDecoder(
     Envelope[models.AssetListResult]
@@ -77,6 +79,7 @@ BALANCE_QUERY = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="balance_query",
 )
 _balance_query_decoder: LazyDecoder[Envelope[models.Balance]] = LazyDecoder(
     Envelope[models.Balance]
@@ -114,6 +117,7 @@ ORDER_PUT_LIMIT = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="order_put_limit",
 )
 _order_put_limit_decoder: LazyDecoder[Envelope[models.Order]] = LazyDecoder(Envelope[models.Order])
 
@@ -191,6 +195,7 @@ ORDER_CANCEL = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="order_cancel",
 )
 _order_cancel_decoder: LazyDecoder[Envelope[models.Order]] = LazyDecoder(Envelope[models.Order])
 
@@ -234,6 +239,7 @@ ORDER_BATCH_CANCEL = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="order_batch_cancel",
 )
 _order_batch_cancel_decoder: LazyDecoder[Envelope[models.OrderBatchCancelResult]] = LazyDecoder(
     Envelope[models.OrderBatchCancelResult]
@@ -285,6 +291,7 @@ ORDER_DEALS = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="order_deals",
 )
 _order_deals_decoder: LazyDecoder[Envelope[models.OrderDealPage]] = LazyDecoder(
     Envelope[models.OrderDealPage]
@@ -335,6 +342,7 @@ ORDER_FINISHED_DETAIL = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="order_finished_detail",
 )
 _order_finished_detail_decoder: LazyDecoder[Envelope[models.FinishedOrderPage]] = LazyDecoder(
     Envelope[models.FinishedOrderPage]
@@ -380,6 +388,7 @@ ORDER_PENDING = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="order_pending",
 )
 _order_pending_decoder: LazyDecoder[Envelope[models.PendingOrders]] = LazyDecoder(
     Envelope[models.PendingOrders]
@@ -433,6 +442,7 @@ ORDER_FINISHED = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="order_finished",
 )
 _order_finished_decoder: LazyDecoder[Envelope[models.FinishedOrderPage]] = LazyDecoder(
     Envelope[models.FinishedOrderPage]
@@ -508,6 +518,7 @@ MARKET_USER_DEALS = OperationInfo(
     body="form",
     enveloped=True,
     body_required=True,
+    py_name="market_user_deals",
 )
 _market_user_deals_decoder: LazyDecoder[Envelope[models.UserDealPage]] = LazyDecoder(
     Envelope[models.UserDealPage]
@@ -560,6 +571,7 @@ ORDER_BOOK = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="order_book",
 )
 _order_book_decoder: LazyDecoder[Envelope[models.OrderBookPage]] = LazyDecoder(
     Envelope[models.OrderBookPage]
@@ -618,6 +630,7 @@ ORDER_DEPTH = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="order_depth",
 )
 _order_depth_decoder: LazyDecoder[Envelope[models.DepthResult]] = LazyDecoder(
     Envelope[models.DepthResult]
@@ -701,6 +714,7 @@ MARKET_LIST = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="market_list",
 )
 _market_list_decoder: LazyDecoder[Envelope[models.MarketListResult]] = LazyDecoder(
     Envelope[models.MarketListResult]
@@ -727,6 +741,7 @@ MARKET_LAST = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="market_last",
 )
 _market_last_decoder: LazyDecoder[Envelope[Decimal]] = LazyDecoder(Envelope[Decimal])
 
@@ -761,6 +776,7 @@ MARKET_DEALS = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="market_deals",
 )
 _market_deals_decoder: LazyDecoder[Envelope[models.MarketDealsResult]] = LazyDecoder(
     Envelope[models.MarketDealsResult]
@@ -810,6 +826,7 @@ MARKET_KLINE = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="market_kline",
 )
 _market_kline_decoder: LazyDecoder[Envelope[models.MarketKlineResult]] = LazyDecoder(
     Envelope[models.MarketKlineResult]
@@ -953,6 +970,7 @@ MARKET_STATUS = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="market_status",
 )
 _market_status_decoder: LazyDecoder[Envelope[models.MarketStatus]] = LazyDecoder(
     Envelope[models.MarketStatus]
@@ -994,6 +1012,7 @@ MARKET_STATUS_TODAY = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="market_status_today",
 )
 _market_status_today_decoder: LazyDecoder[Envelope[models.MarketStatusToday]] = LazyDecoder(
     Envelope[models.MarketStatusToday]
@@ -1030,6 +1049,7 @@ MARKET_STATUS24H = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=False,
+    py_name="market_status24h",
 )
 _market_status24h_decoder: LazyDecoder[models.MarketStatus24h] = LazyDecoder(models.MarketStatus24h)
 
@@ -1054,6 +1074,7 @@ MARKET_SUMMARY = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=True,
+    py_name="market_summary",
 )
 _market_summary_decoder: LazyDecoder[Envelope[models.MarketSummaryResult]] = LazyDecoder(
     Envelope[models.MarketSummaryResult]
@@ -1085,6 +1106,7 @@ ALLTICKER = OperationInfo(
     retry_safe=True,
     body=None,
     enveloped=False,
+    py_name="allticker",
 )
 _allticker_decoder: LazyDecoder[models.AllTicker] = LazyDecoder(models.AllTicker)
 

@@ -51,7 +51,7 @@ class OperationInfo:
     http_method: str
     path: str
     signed: bool = False
-    auth: tuple[str, ...] = ()
+    auth: tuple[tuple[str, ...], ...] = ()  # security requirements: any one, all its schemes
     permission: str = "none"
     retry_safe: bool = False
     body: str | None = None  # form | json | multipart | body
@@ -59,6 +59,7 @@ class OperationInfo:
     auth_optional: bool = False  # callable without credentials too
     body_required: bool = False  # send the (possibly empty) body even without body arguments
     media_type: str | None = None  # of a `body` body
+    py_name: str = ""  # the client method's name
 
 
 @dataclass(slots=True)
@@ -312,14 +313,17 @@ class BaseClient:
 
     def __init__(
         self,
-        api_key: str | None,
-        secret_key: str | None,
+        credentials: Mapping[str, str | None],
         base_url: str,
         timeout: float,
         max_retries: int,
         rate_limit: bool,
         headers: Mapping[str, str] | None,
     ) -> None:
+        if not base_url:
+            raise ParameterError(
+                type(self).__name__, "base_url", "is required: the API document declares no servers"
+            )
         try:
             url = httpx.URL(base_url)
         except httpx.InvalidURL as exc:
@@ -331,8 +335,9 @@ class BaseClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_retries = max_retries
-        self._api_key = api_key
-        self._secret_key = secret_key
+        self._credentials = {k: v for k, v in credentials.items() if v}
+        self._api_key = self._credentials.get("api_key")
+        self._secret_key = self._credentials.get("secret_key")
         self._headers = {
             "user-agent": C.USER_AGENT,
             "accept": "application/json",
@@ -346,7 +351,7 @@ class BaseClient:
     _passphrase: str | None = None  # set by clients whose signature needs one
 
     def __repr__(self) -> str:
-        keys = "set" if self._api_key else "none"
+        keys = "set" if self._credentials else "none"
         return f"{type(self).__name__}(base_url={self.base_url!r}, credentials={keys})"
 
     def _prepare(self, req: Request, extra_headers: Mapping[str, str] | None) -> dict[str, Any]:
@@ -355,10 +360,14 @@ class BaseClient:
         headers = {**self._headers, **req.headers, **(extra_headers or {})}
         cookies = dict(req.cookies)
         if op.auth:
-            if self._api_key:
-                self._apply_auth(op.auth[0], headers, query, cookies)
+            chosen = next((r for r in op.auth if all(map(self._holds, r))), None)
+            if chosen is not None:
+                for scheme in chosen:
+                    self._apply_auth(scheme, headers, query, cookies)
             elif not op.auth_optional:
-                raise MissingCredentials(op.name)
+                scheme = next(s for s in op.auth[0] if not self._holds(s))
+                method = op.py_name or op.name
+                raise MissingCredentials(method, scheme, C.AUTH_SCHEMES[scheme][3])
         path = _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
         kwargs: dict[str, Any] = {
             "method": op.http_method,
@@ -406,10 +415,11 @@ class BaseClient:
         """Add the spec's signature to a prepared request; the signed query and form body are
         encoded here, so the bytes signed are the bytes sent."""
         needs_passphrase = SIGNATURE is not None and SIGNATURE.needs_passphrase
+        method = op.py_name or op.name
         if SIGNATURE is None or not (self._api_key and self._secret_key):
-            raise MissingCredentials(op.name)
+            raise MissingCredentials(method)
         if needs_passphrase and not self._passphrase:
-            raise MissingCredentials(op.name)
+            raise MissingCredentials(method, parameters=("api_key", "secret_key", "passphrase"))
         in_body = op.body in ("form", "multipart")
         form = [
             (name, item)
@@ -438,6 +448,9 @@ class BaseClient:
             kwargs["content"] = encode_pairs(signed.form).encode()
             kwargs["headers"]["content-type"] = "application/x-www-form-urlencoded"
 
+    def _holds(self, scheme: str) -> bool:
+        return all(p in self._credentials for p in C.AUTH_SCHEMES[scheme][3])
+
     def _apply_auth(
         self,
         scheme: str,
@@ -445,18 +458,18 @@ class BaseClient:
         query: list[tuple[str, str]],
         cookies: dict[str, str],
     ) -> None:
-        key = self._api_key or ""
-        kind, location, name = C.AUTH_SCHEMES[scheme]
+        kind, location, name, parameters = C.AUTH_SCHEMES[scheme]
+        first, *rest = (self._credentials[p] for p in parameters)
         if kind == "apiKey" and location == "header":
-            headers[name] = key
+            headers[name] = first
         elif kind == "apiKey" and location == "query":
-            query.append((name, key))
+            query.append((name, first))
         elif kind == "apiKey":
-            cookies[name] = key
+            cookies[name] = first
         elif kind == "bearer":
-            headers["authorization"] = "Bearer " + key
+            headers["authorization"] = "Bearer " + first
         else:
-            token = base64.b64encode(f"{key}:{self._secret_key or ''}".encode()).decode()
+            token = base64.b64encode(f"{first}:{rest[0]}".encode()).decode()
             headers["authorization"] = "Basic " + token
 
     def _attempts(self, op: OperationInfo) -> int:

@@ -41,8 +41,7 @@ class Client(SyncCore):
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
-            api_key,
-            secret_key,
+            {"api_key": api_key, "secret_key": secret_key},
             base_url,
             timeout,
             max_retries,
@@ -1393,8 +1392,7 @@ class AsyncClient(AsyncCore):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
-            api_key,
-            secret_key,
+            {"api_key": api_key, "secret_key": secret_key},
             base_url,
             timeout,
             max_retries,

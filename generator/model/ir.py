@@ -70,6 +70,13 @@ class AuthScheme:
     location: str = ""  # apiKey: header | query | cookie
     param_name: str = ""  # apiKey: header/query/cookie name
 
+    # the client constructor parameters holding the credential: the first apiKey scheme
+    # `api_key`, any other one its own (snake_case name); bearer `token`; basic username/password
+    parameters: tuple[str, ...] = ()
+
+
+CREDENTIAL_ORDER = ("api_key", "secret_key", "token", "username", "password")
+
 
 @dataclass(frozen=True)
 class Pagination:
@@ -108,6 +115,7 @@ class Operation:
     )
     body_required: bool = False  # a body is sent even when no body argument is given
     result_media: str = "json"  # json | form (x-www-form-urlencoded) | text (text/plain)
+    security: tuple[tuple[str, ...], ...] = ()  # requirements (any of), each all of its schemes
     pagination: Pagination | None = None  # x-pagination: iter_<operation>() pages until done
 
     @property
@@ -156,6 +164,18 @@ class RestApi:
     error_codes: dict[int, ErrorDef]
     rate_limit: RateLimit | None
     auth_schemes: dict[str, AuthScheme]
+
+    @property
+    def credentials(self) -> tuple[str, ...]:
+        """The client constructor's credential parameters, from the schemes and `x-signature`."""
+        names = {p for s in self.auth_schemes.values() for p in s.parameters}
+        if self.signature is not None:
+            names |= {"api_key", "secret_key"}
+        return tuple(
+            sorted(
+                names, key=lambda n: (CREDENTIAL_ORDER.index(n) if n in CREDENTIAL_ORDER else 9, n)
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -114,20 +114,24 @@ def _server_url(servers: list[Server]) -> str:
 
 def _auth_schemes(schemes: dict[str, SecurityScheme]) -> dict[str, AuthScheme]:
     out: dict[str, AuthScheme] = {}
+    taken = {"api_key", "secret_key", "token", "username", "password", "passphrase", "headers"}
+    taken |= _CLIENT_NAMES | {"rate_limit", "http_client", "self"}
+    first_key = True
     for name, node in schemes.items():
         scheme = node.raw
         kind = scheme.get("type")
         http_scheme = str(scheme.get("scheme", "")).lower()
         if kind == "apiKey" and scheme.get("in", "header") in ("header", "query", "cookie"):
-            out[name] = AuthScheme(
-                name, "apiKey", str(scheme.get("in", "header")), str(scheme.get("name", ""))
-            )
-        elif kind == "http" and http_scheme in ("bearer", "basic"):
-            out[name] = AuthScheme(name, http_scheme)
-        elif kind in ("oauth2", "openIdConnect"):
-            out[name] = AuthScheme(
-                name, "bearer"
-            )  # the access token, obtained by the caller, as api_key
+            param = "api_key" if first_key else unique(snake(str(name), avoid_builtins=True), taken)
+            first_key = False
+            location, wire = str(scheme.get("in", "header")), str(scheme.get("name", ""))
+            out[name] = AuthScheme(name, "apiKey", location, wire, (param,))
+        elif kind == "http" and http_scheme == "bearer":
+            out[name] = AuthScheme(name, "bearer", parameters=("token",))
+        elif kind == "http" and http_scheme == "basic":
+            out[name] = AuthScheme(name, "basic", parameters=("username", "password"))
+        elif kind in ("oauth2", "openIdConnect"):  # the caller's access token, sent as bearer
+            out[name] = AuthScheme(name, "bearer", parameters=("token",))
         # http schemes other than bearer/basic, mutualTLS: the caller passes headers itself (extra_headers)
     return out
 
@@ -263,6 +267,9 @@ class _OperationBuilder:
             errors.update(build_errors(ext["x-errors"].value, where.doc, where.pointer))
         requirements = node.security if node.security is not None else self.root_security
         auth = tuple(sorted({n for req in requirements for n in req if n in self.auth_schemes}))
+        security = tuple(  # requirements naming a scheme the client cannot apply are dropped
+            tuple(req) for req in requirements if req and all(n in self.auth_schemes for n in req)
+        )
         http_method = method.upper()
         return Operation(
             operation_id=op_id,
@@ -288,6 +295,7 @@ class _OperationBuilder:
             auth_optional=any(not req for req in requirements) or not requirements,
             body_required=body_required,
             result_media=result_media,
+            security=security,
             pagination=self._pagination(ext, params, result),
         )
 

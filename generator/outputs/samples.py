@@ -332,7 +332,13 @@ def _py_literal(value: Any) -> str:
 
 def python_rest_sample(project: Project, op: Operation, args: dict[str, Any]) -> str:
     package = project.package
-    keys = 'api_key="YOUR_API_KEY", secret_key="YOUR_SECRET_KEY"' if (op.signed or op.auth) else ""
+    api = project.api
+    names = ["api_key", "secret_key"] if op.signed else []
+    for scheme in op.security[0] if op.security and api else ():
+        names += [n for n in api.auth_schemes[scheme].parameters if n not in names] if api else []
+    keys = ", ".join(f'{n}="YOUR_{n.upper()}"' for n in names)
+    if api is not None and not api.base_url:
+        keys = ", ".join(x for x in ('"https://api.example.com"', keys) if x)
     call = ", ".join(
         f"{p.py_name}={_py_literal(args.get(p.name))}"
         for p in op.params

@@ -33,7 +33,7 @@ ENVELOPE_ID: str | None = None
 ENVELOPE_CODE = "code"  # inside the error object
 ENVELOPE_MESSAGE = "message"
 # Security schemes: name -> (type: apiKey | bearer | basic, location, parameter name).
-AUTH_SCHEMES: Mapping[str, tuple[str, str, str]] = {}
+AUTH_SCHEMES: Mapping[str, tuple[str, str, str, tuple[str, ...]]] = {}
 SECRET_PARAMETERS: tuple[str, ...] = ()  # query parameters masked in logs
 
 # -- WebSocket ----------------------------------------------------------------------------------

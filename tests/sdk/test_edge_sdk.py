@@ -266,7 +266,7 @@ def test_json_bodies_flattened_and_whole(sdk: dict[str, ModuleType], params_mock
 
 def test_form_multipart_and_text_bodies(sdk: dict[str, ModuleType], params_mock: RestMock) -> None:
     pkg = sdk["params.yaml"]
-    with pkg.Client(api_key="KEY", secret_key="PW", base_url=params_mock.url) as client:
+    with pkg.Client(api_key="KEY", token="TOK", base_url=params_mock.url) as client:
         assert client.submit_form(name="f", count=2, flags=["a", "b"]).ok is True
         assert client.upload(file=b"\x00\x01abc", note="hi").size == 3
         assert client.send_text(body="hello") == "hello"  # text/plain with a string schema: decoded
@@ -280,7 +280,15 @@ def test_form_multipart_and_text_bodies(sdk: dict[str, ModuleType], params_mock:
 
 def test_auth_placement(sdk: dict[str, ModuleType], params_mock: RestMock) -> None:
     pkg = sdk["params.yaml"]
-    with pkg.Client(api_key="KEY", secret_key="PW", base_url=params_mock.url) as client:
+    with pkg.Client(
+        api_key="KEY",
+        query_key="QK",  # a second apiKey scheme: its own parameter, named after the scheme
+        cookie_key="CK",
+        token="TOK",
+        username="U",
+        password="PW",
+        base_url=params_mock.url,
+    ) as client:
         client.submit_form(name="f")  # security: [] -> no credentials sent
         client.upload(file=b"x")  # bearer
         client.send_text(body="t")  # basic (optional)
@@ -288,10 +296,10 @@ def test_auth_placement(sdk: dict[str, ModuleType], params_mock: RestMock) -> No
         assert client.get_cookie_key() == "fine"  # apiKey in a cookie
     none, bearer, basic, query, cookie = params_mock.requests
     assert "x-api-key" not in none.headers and "authorization" not in none.headers
-    assert bearer.headers["authorization"] == "Bearer KEY"
-    assert basic.headers["authorization"] == "Basic " + base64.b64encode(b"KEY:PW").decode()
-    assert query.query == (("api_key", "KEY"),)
-    assert cookie.cookies == {"token": "KEY"}
+    assert bearer.headers["authorization"] == "Bearer TOK"
+    assert basic.headers["authorization"] == "Basic " + base64.b64encode(b"U:PW").decode()
+    assert query.query == (("api_key", "QK"),) and "x-api-key" not in query.headers
+    assert cookie.cookies == {"token": "CK"}
 
 
 def test_missing_credentials_fail_early_unless_auth_is_optional(
@@ -328,3 +336,78 @@ def test_multi_file_spec_decodes_across_files(sdk: dict[str, ModuleType]) -> Non
         assert mock.requests[-1].query == (("page", "2"),)
     assert order.customer.address.city == "Oslo" and order.lines[0].qty == 2
     assert customers[0].name == "Bo"
+
+
+# --------------------------------------------------------------------------------------------
+# setup and credentials (auth.yaml: no servers, every kind of security scheme)
+
+
+@pytest.fixture
+def auth_mock() -> Iterator[RestMock]:
+    with RestMock(EDGE / "auth.yaml") as mock:
+        yield mock
+
+
+def test_no_servers_makes_base_url_required(
+    sdk: dict[str, ModuleType], auth_mock: RestMock
+) -> None:
+    import inspect
+
+    pkg = sdk["auth.yaml"]
+    for cls in (pkg.Client, pkg.AsyncClient):
+        base_url = inspect.signature(cls).parameters["base_url"]
+        assert base_url.default is inspect.Parameter.empty
+        for missing in ("", None):
+            with pytest.raises(pkg.errors.ParameterError, match="base_url.*no servers"):
+                cls(base_url=missing)
+    with pkg.Client(auth_mock.url) as client:
+        assert client.get_public() == "open"
+    assert [r.path for r in auth_mock.requests] == ["/public"]
+
+
+def test_missing_credential_names_the_method_and_the_scheme(
+    sdk: dict[str, ModuleType], auth_mock: RestMock
+) -> None:
+    pkg = sdk["auth.yaml"]
+    with pkg.Client(auth_mock.url) as client:
+        with pytest.raises(pkg.errors.MissingCredentials) as caught:
+            client.get_v1_indexes()  # no operationId: GET /v1/indexes
+    err = caught.value
+    assert (err.operation, err.scheme) == ("get_v1_indexes", "headerKey")
+    assert "get_v1_indexes" in str(err) and "'headerKey'" in str(err) and "/" not in str(err)
+    assert auth_mock.requests == []
+
+
+def test_every_scheme_of_the_document_works_at_once(
+    sdk: dict[str, ModuleType], auth_mock: RestMock
+) -> None:
+    import inspect
+
+    pkg = sdk["auth.yaml"]
+    params = list(inspect.signature(pkg.Client).parameters)
+    assert params[:5] == ["base_url", "api_key", "token", "username", "password"]
+    assert "secret_key" not in params  # no scheme and no x-signature needs one
+    basic = "Basic " + base64.b64encode(b"U:PW").decode()
+    with pkg.Client(
+        auth_mock.url, api_key="KEY", token="TOK", username="U", password="PW"
+    ) as client:
+        assert client.get_basic() == "basic"
+        assert client.get_bearer() == "bearer"
+        assert client.get_oauth() == "oauth"  # oauth2: the caller's access token, as a bearer
+        assert client.get_both() == "both"  # one requirement naming two schemes: both sent
+        assert client.get_either() == "either"  # the first requirement the client can meet
+    sent = {r.path: r.headers for r in auth_mock.requests}
+    assert sent["/basic"]["authorization"] == basic and "x-api-key" not in sent["/basic"]
+    assert sent["/bearer"]["authorization"] == "Bearer TOK"
+    assert sent["/oauth"]["authorization"] == "Bearer TOK"
+    assert sent["/both"]["authorization"] == "Bearer TOK" and sent["/both"]["x-api-key"] == "KEY"
+    assert sent["/either"]["authorization"] == basic and "x-api-key" not in sent["/either"]
+    with pkg.Client(auth_mock.url, api_key="KEY") as key_only:
+        assert key_only.get_either() == "either"  # basic unmet: the apiKey requirement
+        with pytest.raises(pkg.errors.MissingCredentials, match="getBoth|get_both") as caught:
+            key_only.get_both()
+        assert caught.value.scheme == "bearerAuth" and caught.value.parameters == ("token",)
+        with pytest.raises(pkg.errors.MissingCredentials, match="'basicAuth'.*username"):
+            key_only.get_basic()
+    assert auth_mock.requests[-1].headers["x-api-key"] == "KEY"
+    assert "authorization" not in auth_mock.requests[-1].headers

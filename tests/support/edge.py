@@ -14,6 +14,7 @@ EDGE_SPECS = [
     EDGE / "enums.yaml",
     EDGE / "names.yaml",
     EDGE / "params.yaml",
+    EDGE / "auth.yaml",
     EDGE / "multifile" / "root.yaml",
 ]
 IDS = [p.relative_to(EDGE).as_posix() for p in EDGE_SPECS]

@@ -284,3 +284,15 @@ def test_a_one_megabyte_spec_generates_and_imports(tmp_path: Path) -> None:
     client = (out / "bigapi" / "client.py").read_text()
     assert client.count("    def list_") >= 2 * 220
     print(f"\n1 MB spec: generated in {took:.1f}s, `import bigapi` in {float(proc.stdout):.3f}s")
+
+
+def test_docs_and_readme_name_the_credentials_each_scheme_reads(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert cli_main(["generate", "--openapi", str(EDGE / "auth.yaml"), "--package", "authx",
+                     "--out", str(out)]) == 0  # fmt: skip
+    auth = (out / "docs" / "sections" / "authentication.md").read_text()
+    assert "`basicAuth`: basic; client arguments `username`, `password`." in auth
+    assert "`oauth`: bearer; client argument `token`." in auth
+    readme = (out / "README.md").read_text()
+    assert 'authx.Client("https://...", api_key="...", token="...", username="...", ' in readme
+    assert "secret_key" not in readme

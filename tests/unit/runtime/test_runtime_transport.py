@@ -44,7 +44,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def core(handler: Any, *, retries: int = 2, rate_limit: bool = False) -> SyncCore:
     http = httpx.Client(transport=httpx.MockTransport(handler))
     return SyncCore(
-        None, None, "https://api.test", 5.0, retries, rate_limit, None, http_client=http
+        {}, "https://api.test", 5.0, retries, rate_limit, None, http_client=http
     )
 
 
@@ -160,7 +160,9 @@ def test_form_body_query_and_path() -> None:
 
 def test_signed_operation_without_keys_sends_nothing() -> None:
     seen, handler = counting(200)
-    op = OperationInfo("x", "x", "GET", "/p", signed=True)
-    with pytest.raises(_errors.MissingCredentials):
+    op = OperationInfo("x.get", "x", "GET", "/p", signed=True, py_name="get_x")
+    with pytest.raises(
+        _errors.MissingCredentials, match="^get_x needs .*'x-signature'.*secret_key"
+    ):
         core(handler)._send(Request(op), None, None)
     assert seen == []
