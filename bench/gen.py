@@ -14,6 +14,7 @@ Fairness notes:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -56,9 +57,69 @@ def _opc_check(proc: subprocess.CompletedProcess[bytes]) -> str | None:
     return None
 
 
+def bundled(spec: Path, out: Path) -> Path:
+    """`spec` as one JSON file: every schema `$ref` into another file becomes a local component.
+    The peers get this copy: openapi-python-client fails on a component that is only a `$ref`
+    into another file (UnboundLocalError in `_create_schemas`). Ours reads the original."""
+    from generator.load import load_document
+
+    root = load_document(spec).data
+    schemas = root.setdefault("components", {}).setdefault("schemas", {})
+    names: dict[tuple[Path, str], str] = {}
+    todo: list[tuple[str, Path, str]] = []
+
+    def local(ref: str, base: Path) -> str:
+        file, _, pointer = ref.partition("#")
+        key = ((base.parent / file).resolve() if file else base, pointer)
+        if key[0] == spec.resolve():
+            return ref
+        if key not in names:
+            name = pointer.rsplit("/", 1)[-1] or key[0].stem
+            while name in schemas and name not in {n for n, _, _ in todo}:
+                name += "_"
+            names[key] = name
+            todo.append((name, *key))
+        return f"#/components/schemas/{names[key]}"
+
+    def rewrite(node: object, base: Path) -> object:
+        if isinstance(node, dict):
+            return {
+                k: local(v, base) if k == "$ref" and isinstance(v, str) else rewrite(v, base)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rewrite(v, base) for v in node]
+        return node
+
+    for name, value in list(schemas.items()):  # `Order: {$ref: common.yaml#/Order}` keeps its name
+        ref = value.get("$ref") if isinstance(value, dict) and len(value) == 1 else None
+        if isinstance(ref, str) and not ref.startswith("#"):
+            file, _, pointer = ref.partition("#")
+            names[((spec.parent / file).resolve(), pointer)] = name
+            todo.append((name, (spec.parent / file).resolve(), pointer))
+    root = rewrite(root, spec.resolve())
+    assert isinstance(root, dict)
+    schemas = root["components"]["schemas"]
+    done: set[str] = set()
+    while todo:
+        name, file, pointer = todo.pop(0)
+        if name in done:
+            continue
+        done.add(name)
+        target = load_document(file).data
+        for token in filter(None, pointer.split("/")):
+            target = target[token.replace("~1", "/").replace("~0", "~")]
+        schemas[name] = rewrite(target, file)
+    path = out / f"{spec.stem}.bundled.json"
+    path.write_text(json.dumps(root, indent=1, default=str), encoding="utf-8")
+    return path
+
+
 def commands(spec: Path, out: Path, package: str) -> dict[str, Command]:
     """The three generators on `spec`, each writing under `out/<tool>`."""
     ours, opc, oag = out / "ours", out / "opc_" / f"opc_{package}", out / "oag"
+    out.mkdir(parents=True, exist_ok=True)
+    peers_spec = bundled(spec, out)
     env = {"PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}"}  # opc's ruff post-hooks
     return {
         "ours": Command(
@@ -83,7 +144,7 @@ def commands(spec: Path, out: Path, package: str) -> dict[str, Command]:
                 str(VENV_BIN / "openapi-python-client"),
                 "generate",
                 "--path",
-                str(spec),
+                str(peers_spec),
                 "--output-path",
                 str(opc),
                 "--meta",
@@ -102,7 +163,7 @@ def commands(spec: Path, out: Path, package: str) -> dict[str, Command]:
                 "-g",
                 "python",
                 "-i",
-                str(spec),
+                str(peers_spec),
                 "-o",
                 str(oag),
                 "--package-name",
