@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.document import build_asyncapi, build_openapi
+from generator.document import AsyncAPIModel, OpenAPIModel, model_of
 from generator.load import Document, Located, Resolver, load_document
 from generator.problems import Diagnostics, Problem, Severity, Source, SpecError, apply_policy
 from generator.validate.collapse import collapse
@@ -187,9 +187,12 @@ def openapi_operations(doc: Document) -> list[Operation]:
     kind = detect_kind(doc)
     if isinstance(kind, Problem) or kind.family != "openapi":
         return []
+    model = model_of(doc)  # the one walk every stage shares
+    if not isinstance(model, OpenAPIModel):
+        return []
     return [
         Operation(op.path, op.method, op.raw, op.location.doc, op.location.pointer)
-        for op in build_openapi(doc).operations
+        for op in model.operations
     ]
 
 
@@ -198,6 +201,7 @@ def asyncapi_messages(doc: Document) -> list[Located]:
     kind = detect_kind(doc)
     if isinstance(kind, Problem) or kind.family != "asyncapi":
         return []
-    return [
-        Located(m.raw, m.location.doc, m.location.pointer) for m in build_asyncapi(doc).messages
-    ]
+    model = model_of(doc)
+    if not isinstance(model, AsyncAPIModel):
+        return []
+    return [Located(m.raw, m.location.doc, m.location.pointer) for m in model.messages]
