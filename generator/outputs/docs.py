@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import jinja2
+import jinja2.runtime
+
 from generator.document import AsyncAPIModel, Message, OpenAPIModel, Schema, model_of
 from generator.document import Operation as DocOperation
 from generator.load import Resolver
@@ -36,7 +39,7 @@ from generator.outputs.common import (
     spec_examples,
 )
 from generator.outputs.fields import FieldRow, Flattener, schema_rows
-from generator.outputs.markdown import Heading, highlight_css, to_html
+from generator.outputs.markdown import Blocks, Heading, highlight_css, to_html
 from generator.outputs.samples import (
     cli_rest_sample,
     cli_ws_sample,
@@ -520,9 +523,17 @@ def _assign_anchors(view: DocsView, headings: list[Heading]) -> None:
             view.anchors["ws:" + doc.method.name] = doc.anchor
 
 
+@jinja2.pass_context
+def _block(context: jinja2.runtime.Context, text: str) -> str:
+    """A table or fence of the docs: set aside when rendering for index.html (markdown.Blocks)."""
+    blocks = context.get("md_blocks")
+    return blocks.add(text) if isinstance(blocks, Blocks) else text
+
+
 def _docs_env(project: Project) -> None:
     project.env.filters.setdefault("demote", _demote)
     project.env.filters.setdefault("one_line", one_line)
+    project.env.filters.setdefault("block", _block)
 
 
 @dataclass
@@ -543,8 +554,11 @@ def _view_with_anchors(project: Project) -> _Built:
 def _build_view_with_anchors(project: Project) -> _Built:
     _docs_env(project)
     view = docs_view(project)
-    markdown = project.env.get_template(HTML_CONTENT_TEMPLATE).render(**project.context, docs=view)
-    html, headings = to_html(markdown)
+    template = project.env.get_template(HTML_CONTENT_TEMPLATE)
+    markdown = template.render(**project.context, docs=view)
+    blocks = Blocks()
+    prepared = template.render(**project.context, docs=view, md_blocks=blocks)
+    html, headings = to_html(markdown, (prepared, blocks))
     _assign_anchors(view, headings)
     sections = {s.anchor: s for s in view.rest + view.ws}
     for heading in headings:
