@@ -1,4 +1,11 @@
-"""Structure: openapi-spec-validator, and the official AsyncAPI JSON Schemas (vendored)."""
+"""Structure: openapi-spec-validator, and the official AsyncAPI JSON Schemas (vendored).
+
+The JSON Schema pass (the document against the official schema of its version) first asks a
+compiled validator (jsonschema-rs) whether the document is valid at all: most are, and it answers
+in milliseconds. Only a document it rejects (or cannot read) goes through jsonschema, whose
+errors carry the paths our problems are located by. openapi-spec-validator's semantic pass runs
+on every valid document, as before.
+"""
 
 from __future__ import annotations
 
@@ -68,6 +75,12 @@ def _openapi_validator_class(version: str) -> type[Any]:
 
     def located(cls: type[Any], prefix: tuple[str, ...] = ()) -> type[Any]:
         class LocatedKeyword(cls):  # type: ignore[misc]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                for name in _ID_LISTS:  # its lists of schemas seen: set-backed, else O(n^2)
+                    if isinstance(getattr(self, name, None), list):
+                        setattr(self, name, _IdList(getattr(self, name)))
+
             def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
                 where = next((a for a in args if isinstance(a, SchemaPath)), None)
                 try:
@@ -99,11 +112,62 @@ def _openapi_validator_class(version: str) -> type[Any]:
     return type("Located" + base.__name__, (base,), {"keyword_validators": keyword_validators})
 
 
+_ID_LISTS = ("visited_schema_ids", "meta_checked_schema_ids")  # SchemaValidator's
+
+
+class _IdList(list[int]):
+    """A list whose `in` is a set lookup (openapi-spec-validator tests membership per schema)."""
+
+    def __init__(self, items: Iterable[int] = ()) -> None:
+        super().__init__(items)
+        self._members = set(self)
+
+    def append(self, item: int) -> None:
+        self._members.add(item)
+        super().append(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+def _compiled(schema: dict[str, Any]) -> Any | None:
+    """jsonschema-rs's validator of `schema` (formats not asserted, as jsonschema's), if it can."""
+    try:
+        import jsonschema_rs
+
+        return jsonschema_rs.validator_for(schema, validate_formats=False)
+    except Exception:  # noqa: BLE001 - not installed or not compilable: jsonschema alone
+        return None
+
+
+@functools.cache
+def _openapi_schema_validators(version: str) -> tuple[Any, Any | None]:
+    """(jsonschema, jsonschema-rs) validators of the OpenAPI schema openapi-spec-validator bundles:
+    the same jsonschema validator as its own `schema_validator` with the jsonschema backend."""
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator.schemas import schema_v30, schema_v31
+
+    schema = dict(schema_v30 if version == "3.0" else schema_v31)
+    return validator_for(schema)(schema), _compiled(schema)
+
+
+def _structure_errors(full: Any, fast: Any | None, instance: Any) -> list[ValidationError]:
+    """jsonschema's errors, skipped when the compiled validator finds the document valid."""
+    if fast is not None:
+        try:
+            if fast.is_valid(instance):
+                return []
+        except Exception:  # noqa: BLE001, S110 - a value it cannot take: jsonschema decides
+            pass
+    return _schema_errors(full, instance)
+
+
 def _check_openapi_structure(ctx: _Context) -> list[Problem]:
     cls = _openapi_validator_class(ctx.kind.version)
     validator = cls(ctx.doc.data, base_uri=ctx.doc.path.resolve().as_uri())
     problems: list[Problem] = []
-    for error in _schema_errors(validator.schema_validator, ctx.doc.data):
+    full, fast = _openapi_schema_validators(ctx.kind.version)
+    for error in _structure_errors(full, fast, ctx.doc.data):
         pointer = join_pointer("", *error.absolute_path)
         problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), Source.OPENAPI))
     if problems or ctx.broken_refs:
@@ -178,10 +242,43 @@ def asyncapi_validator(version: str) -> Any:
     return jsonschema.Draft7Validator(schema, registry=registry)
 
 
+_META = "http://json-schema.org/"
+
+
+@functools.cache
+def _asyncapi_compiled(version: str) -> Any | None:
+    """jsonschema-rs's validator of the vendored AsyncAPI schema. The schema embeds its own copy
+    of the Draft 7 meta-schema (stricter than the published one: a non-empty `enum`), which
+    jsonschema uses and jsonschema-rs would replace by its built-in one: the copy is renamed."""
+    schema = json.loads((SCHEMAS_DIR / "asyncapi" / f"{version}.json").read_text(encoding="utf-8"))
+    embedded = tuple(k for k in schema.get("definitions", {}) if k.startswith(_META))
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: _renamed(v, embedded) if k in ("$ref", "$id") else rename(v)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rename(v) for v in node]
+        return node
+
+    return _compiled(rename(schema))
+
+
+def _renamed(uri: Any, embedded: tuple[str, ...]) -> Any:
+    if isinstance(uri, str):
+        for base in embedded:
+            if uri == base or uri.startswith((base + "#", base + "/")):
+                return "urn:embedded:" + uri.removeprefix(_META)
+    return uri
+
+
 def _check_asyncapi_structure(ctx: _Context) -> list[Problem]:
     validator = asyncapi_validator(ctx.kind.version)
     problems = []
-    for error in _schema_errors(validator, ctx.doc.data):
+    fast = _asyncapi_compiled(ctx.kind.version)
+    for error in _structure_errors(validator, fast, ctx.doc.data):
         pointer = join_pointer("", *error.absolute_path)
         problems.append(_problem(ctx, ctx.doc, pointer, _error_message(error), Source.ASYNCAPI))
     return problems

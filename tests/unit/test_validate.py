@@ -237,6 +237,39 @@ def test_asyncapi_30_schema_is_used(tmp_path: Path) -> None:
     assert ("asyncapi", 5, "/operations/o/action") in where(problems)
 
 
+def test_compiled_pre_check_never_passes_what_jsonschema_rejects(tmp_path: Path) -> None:
+    """The structural pass asks jsonschema-rs first and skips jsonschema when it says valid, so
+    it must agree with jsonschema on every document: the fixtures, the real specs, and an empty
+    `enum`, which only the AsyncAPI schema's own copy of the Draft 7 meta-schema forbids."""
+    from generator.validate import detect_kind, structure
+
+    empty_enum = tmp_path / "enum.yaml"
+    empty_enum.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+        "components:\n  schemas:\n    A: {type: string, enum: []}\n"
+    )
+    paths = [*sorted(FIXTURES.glob("*-*-*.yaml")), *sorted((ROOT / "specs").glob("*.yaml"))]
+    checked = 0
+    for path in [*paths, empty_enum]:
+        doc = load_document(path)
+        kind = detect_kind(doc)
+        if isinstance(kind, Problem):
+            continue
+        if kind.family == "openapi":
+            full, fast = structure._openapi_schema_validators(kind.version)
+        else:
+            full, fast = (
+                structure.asyncapi_validator(kind.version),
+                structure._asyncapi_compiled(kind.version),
+            )
+        assert fast is not None, f"no compiled validator for {kind}"
+        assert fast.is_valid(doc.data) == (not list(full.iter_errors(doc.data))), path.name
+        checked += 1
+    assert checked >= 9
+    problems = validate_files([empty_enum], external=False)
+    assert ("asyncapi", 5, "/components/schemas/A/enum") in where(problems)
+
+
 # ------------------------------------------------------------------ our rules
 
 
