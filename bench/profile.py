@@ -135,6 +135,7 @@ def profile(spec: Path) -> tuple[dict[str, float], float]:
     import generator.pipeline
     import generator.render
 
+    generator.cli.collect_rarely()  # as `main` does
     timers.spent["imports (generator, jinja2, validators)"] = cpu() - started
     from generator.model import codegen
 

@@ -8,6 +8,7 @@ no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -159,8 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def collect_rarely() -> None:
+    """A batch run builds big trees that live until it ends (the YAML, the document model): the
+    cyclic GC scanning them again and again took half of a 5 MB spec's load time. Collect after
+    200,000 allocations instead of 700 (as mypy does), and never scan what exists already."""
+    gc.freeze()
+    gc.set_threshold(200_000, *gc.get_threshold()[1:])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("generate", "validate"):
+        collect_rarely()
     try:
         return int(args.func(args))
     except SpecError as exc:

@@ -264,6 +264,7 @@ class Resolver:
         self.root = root
         self.lenient = False
         self.docs: dict[Path, Document] = {root.path.resolve(): root}
+        self._real: dict[Path, Path] = {}  # path -> path.resolve(), a system call each
 
     def read_leniently(self) -> None:
         """`--lenient`, after validation: every document read (and to read) as
@@ -331,7 +332,10 @@ class Resolver:
             target_doc = (
                 self.document(doc, file_part) if file_part else doc
             )  # a broken file: its own problems
-            key = (target_doc.path.resolve(), frag)
+            real = self._real.get(target_doc.path)
+            if real is None:
+                real = self._real[target_doc.path] = target_doc.path.resolve()
+            key = (real, frag)
             if key in seen:
                 raise SpecError([doc.problem(where, f"circular $ref {ref!r}", "load")])
             seen.add(key)

@@ -38,7 +38,7 @@ from generator.outputs.common import (
     signed_location,
     spec_examples,
 )
-from generator.outputs.fields import FieldRow, Flattener, schema_rows
+from generator.outputs.fields import FieldRow, flattener, schema_rows
 from generator.outputs.markdown import Blocks, Heading, highlight_css, to_html
 from generator.outputs.samples import (
     cli_rest_sample,
@@ -237,7 +237,7 @@ def _rest_param_rows(
         if resolver is not None and p.name in nodes:
             rows += [
                 ParamRow(r.name, p.location, r.type, bool(r.required), r.description)
-                for r in Flattener(resolver).rows(nodes[p.name], p.name)
+                for r in flattener(resolver).rows(nodes[p.name], p.name)
             ]
     sig = api.signature if op.signed else None
     if sig is not None:
@@ -336,7 +336,7 @@ def _ws_param_rows(
     def nested(name: str, position: str, node: _Node | None) -> list[ParamRow]:
         if node is None or resolver is None:
             return []
-        rows = Flattener(resolver).rows(node, name)
+        rows = flattener(resolver).rows(node, name)
         return [ParamRow(r.name, position, r.type, bool(r.required), r.description) for r in rows]
 
     rows: list[ParamRow] = []

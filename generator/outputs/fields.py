@@ -11,6 +11,7 @@ schema used twice in one table lists its fields under its first use only.
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,8 @@ def _json(value: Any) -> str:
 class Flattener:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
+        # rows by (file, pointer) of the followed root, prefix, depth: operations share schemas
+        self.memo: dict[tuple[str, str, str, int], list[FieldRow]] = {}
 
     def _follow(self, node: _Node) -> _Node | None:
         try:
@@ -206,10 +209,16 @@ class Flattener:
 
     def rows(self, root: _Node, prefix: str = "", depth: int = 0) -> list[FieldRow]:
         """The rows of every field below `root` (not `root` itself)."""
+        found = self._follow(root)
+        key = (str(found[1].path), found[2], prefix, depth) if found is not None else None
+        if key is not None and key in self.memo:
+            return list(self.memo[key])
         out: list[FieldRow] = []
         stack = self._keys([root])
         self._children(self.shape([root], frozenset()), prefix, depth, stack, out, set())
-        return out
+        if key is not None:
+            self.memo[key] = out
+        return list(out)
 
     def _row(
         self,
@@ -300,9 +309,20 @@ def _const_kind(value: Any) -> str:
     return "any"
 
 
+_FLATTENERS: weakref.WeakKeyDictionary[Resolver, Flattener] = weakref.WeakKeyDictionary()
+
+
+def flattener(resolver: Resolver) -> Flattener:
+    """The one Flattener of `resolver` (its memo serves every table of the docs)."""
+    found = _FLATTENERS.get(resolver)
+    if found is None:
+        found = _FLATTENERS[resolver] = Flattener(resolver)
+    return found
+
+
 def schema_rows(schema: Schema | None, resolver: Resolver, prefix: str = "") -> list[FieldRow]:
     """The field rows of a document-model schema (none without one)."""
     if schema is None:
         return []
     where = schema.location
-    return Flattener(resolver).rows((schema.value, where.doc, where.pointer), prefix)
+    return flattener(resolver).rows((schema.value, where.doc, where.pointer), prefix)
