@@ -190,7 +190,7 @@ def _child(spec: str) -> None:
     print(f"total\t{total:.4f}")
 
 
-def measure(spec: Path) -> dict[str, float]:
+def measure(spec: Path, with_cold: bool = True) -> dict[str, float]:
     """The stage table of `spec` from a fresh interpreter (cold imports), plus the real cold run."""
     out = subprocess.run(
         [sys.executable, "-c", f"from bench.profile import _child; _child({str(spec)!r})"],
@@ -203,7 +203,8 @@ def measure(spec: Path) -> dict[str, float]:
     for line in out.splitlines():
         stage, _, seconds = line.partition("\t")
         rows[stage] = float(seconds)
-    rows["cold run: wall"], rows["cold run: CPU (all processes)"] = cold(spec)
+    if with_cold:
+        rows["cold run: wall"], rows["cold run: CPU (all processes)"] = cold(spec)
     return rows
 
 
@@ -238,8 +239,9 @@ def table(results: dict[str, dict[str, float]], markdown: bool = False) -> str:
         results[n]["other"] = totals[n] - sum(results[n].get(s, 0.0) for s in order)
     lines.append(row("other", "other (argument parsing, Summary, gaps)"))
     lines.append(row("total", "total CPU (in-process, sequential)"))
-    lines.append(row("cold run: wall"))
-    lines.append(row("cold run: CPU (all processes)"))
+    if all("cold run: wall" in results[n] for n in names):
+        lines.append(row("cold run: wall"))
+        lines.append(row("cold run: CPU (all processes)"))
     if markdown:
         out = ["| " + " | ".join(cells) + " |" for cells in lines]
         out.insert(1, "|" + "---|" * len(head))
@@ -251,11 +253,13 @@ def table(results: dict[str, dict[str, float]], markdown: bool = False) -> str:
     )
 
 
-def run(specs: list[tuple[str, Path]], markdown: bool = False) -> dict[str, dict[str, float]]:
+def run(
+    specs: list[tuple[str, Path]], markdown: bool = False, with_cold: bool = True
+) -> dict[str, dict[str, float]]:
     results = {}
     for label, spec in specs:
         print(f"[profile] {label}: {spec} ({spec.stat().st_size / 1e6:.2f} MB)", flush=True)
-        results[label] = measure(spec)
+        results[label] = measure(spec, with_cold)
     print(f"load average: {os.getloadavg()[0]:.1f}")
     print(table(results))
     if markdown:
@@ -277,9 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("specs", nargs="*", type=Path)
     parser.add_argument("--size", action="append", choices=sorted(synth_spec.SIZES))
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--no-cold", action="store_true", help="skip the real cold runs")
     args = parser.parse_args(argv)
     try:
-        run([(p.stem, p) for p in args.specs] or default_specs(args.size), args.markdown)
+        specs = [(p.stem, p) for p in args.specs] or default_specs(args.size)
+        run(specs, args.markdown, with_cold=not args.no_cold)
     finally:
         cleanup()
     return 0

@@ -219,12 +219,13 @@ def hoist_aliases(code: str) -> str:
         drop.update(range(first - 1, last))
     order: list[str] = []
     done: set[str] = set()
+    alias_names = set(aliases)
 
     def visit(name: str, stack: frozenset[str]) -> None:
         if name in done or name in stack:
             return
         for dep in sorted(
-            (_quoted_names(values[name]) | _plain_names(values[name])) & set(aliases)
+            (_quoted_names(values[name]) | _plain_names(values[name])) & alias_names
         ):
             visit(dep, stack | {name})
         done.add(name)
