@@ -247,17 +247,16 @@ class Message:
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what urlencode leaves as it is
 
 
-def _quote(text: str) -> str:
-    return text if _PLAIN(text) else quote_plus(text)
-
-
 def encode_pairs(pairs: Iterable[tuple[str, str]]) -> str:
     """Query strings and form bodies as the SDK sends them (space as `+`, like httpx): what
     `urllib.parse.urlencode` gives, without quoting what needs none."""
     items = list(pairs)
-    if not all(k.__class__ is str and v.__class__ is str for k, v in items):
-        return urlencode(items)
-    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in items)
+    out = []
+    for k, v in items:
+        if k.__class__ is not str or v.__class__ is not str:
+            return urlencode(items)
+        out.append(f"{k if _PLAIN(k) else quote_plus(k)}={v if _PLAIN(v) else quote_plus(v)}")
+    return "&".join(out)
 
 
 def canonical(sig: Signature, params: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
