@@ -68,10 +68,17 @@ class Generated:
     error: str | None = None  # the located problems, when generation failed
 
 
-def generate_package(spec: Path, out: Path, package: str, *, lenient: bool = False) -> Generated:
+def generate_package(
+    spec: Path, out: Path, package: str, *, lenient: bool = False, overlays: tuple[Path, ...] = ()
+) -> Generated:
     try:
         warnings = generate(
-            openapi=str(spec), asyncapi=None, out=out, package=package, lenient=lenient
+            openapi=str(spec),
+            asyncapi=None,
+            out=out,
+            package=package,
+            lenient=lenient,
+            overlays=[str(o) for o in overlays],
         )
     except SpecError as exc:
         return Generated(spec, package, out, error=str(exc))
