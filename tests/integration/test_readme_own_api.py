@@ -40,7 +40,9 @@ def _blocks() -> tuple[list[str], str]:
 def test_readme_binance_example_runs_as_written(tmp_path: Path) -> None:
     lines, python = _blocks()
     assert lines[0] == f"curl -fsSL -o binance-cmfutures.yaml {UPSTREAM}"
-    shutil.copy(CORPUS / "openapi" / "binance-cmfutures.openapi.yaml", tmp_path / lines[0].split()[3])
+    shutil.copy(
+        CORPUS / "openapi" / "binance-cmfutures.openapi.yaml", tmp_path / lines[0].split()[3]
+    )
     (tmp_path / "docs").symlink_to(ROOT / "docs")  # the overlay, at the path the README uses
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
