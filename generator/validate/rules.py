@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.naming import wire_name_ok
 from generator.problems import Problem, Severity, Source, join_pointer
 from generator.validate.common import _NOT_SPEC, _Context, _problem
 from generator.validate.examples import _check_examples, _iter_examples
@@ -39,22 +38,12 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
 
 
 def _check_schemas(ctx: _Context) -> list[Problem]:
-    """`nullable: true` only means something next to `type`, and only in OpenAPI 3.0; a property
-    name msgspec cannot carry is left out of its model."""
+    """`nullable: true` only means something next to `type`, and only in OpenAPI 3.0."""
     problems: list[Problem] = []
     openapi = ctx.kind.family == "openapi"
 
     def visit(node: Any, pointer: str) -> None:
         if isinstance(node, dict):
-            properties = node.get("properties")
-            for name in properties if isinstance(properties, dict) else ():
-                if not wire_name_ok(str(name)):
-                    message = (
-                        f"property name {str(name)!r} holds a quote, a backslash or a control "
-                        "character, which msgspec cannot map: the model leaves it out"
-                    )
-                    here = join_pointer(pointer, "properties", name)
-                    problems.append(_problem(ctx, ctx.doc, here, message, Source.RULES, WARNING))
             if (
                 openapi
                 and node.get("nullable") is True

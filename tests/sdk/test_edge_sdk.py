@@ -13,12 +13,14 @@ import importlib
 import sys
 import types
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import msgspec
 import pytest
-from support.corpus import Generated
+from support import ROOT
+from support.corpus import Generated, generate_package
 from support.edge import EDGE
 
 from generator.mock import RestMock
@@ -182,6 +184,36 @@ def test_awkward_parameter_names_are_sent_by_their_wire_names(sdk: dict[str, Mod
         "my_param": "b",
         "with space": "w",
     }
+
+
+def test_property_names_msgspec_cannot_carry_keep_their_wire_names_on_the_wire(
+    tmp_path: Path,
+) -> None:
+    """tests/fixtures/realworld/odd-names.yaml: names with `"`, `\\` or a tab, decoded from the
+    mock's answer and sent in a JSON body (nested models too) by their wire names."""
+    spec = ROOT / "tests" / "fixtures" / "realworld" / "odd-names.yaml"
+    generated = generate_package(spec, tmp_path, "odd_wire_names")
+    assert generated.error is None and generated.warnings == [], generated.error
+    sys.path.insert(0, str(tmp_path))
+    try:
+        pkg = importlib.import_module("odd_wire_names")
+        models = importlib.import_module("odd_wire_names.models")
+    finally:
+        sys.path.remove(str(tmp_path))
+    with RestMock(spec) as mock, pkg.Client(base_url=mock.url) as client:
+        option = client.list_options(option_kind="k")
+        leg = models.Option(option_type__="PUT", field__1="q", tab_key="t")
+        placed = client.place_option(side="BUY", legs=[leg, {'optionType"': "CALL"}])
+        listed, sent = mock.requests
+    assert (option.option_type__, option.strike_price, option.field_, option.field__1) == (
+        "CALL", "100", "x", "q",
+    )  # fmt: skip
+    assert dict(listed.query) == {'option"Kind': "k"}
+    assert sent.json == {
+        'side"': "BUY",
+        "legs": [{'optionType"': "PUT", '"': "q", "tab\tkey": "t"}, {'optionType"': "CALL"}],
+    }
+    assert (placed.id_, placed.legs[0].option_type__, placed.legs[0].tab_key) == (7, "PUT", "\t")
 
 
 def test_operations_without_operation_id_are_named_with_a_warning(
