@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import json
 import sys
 import types
 from collections.abc import Iterator
@@ -443,3 +444,49 @@ def test_every_scheme_of_the_document_works_at_once(
             key_only.get_basic()
     assert auth_mock.requests[-1].headers["x-api-key"] == "KEY"
     assert "authorization" not in auth_mock.requests[-1].headers
+
+
+def test_the_cli_takes_every_credential_the_schemes_need_and_never_prints_them(
+    edge: dict[str, Generated], auth_mock: RestMock
+) -> None:
+    """Bearer and basic credentials (and the apiKey) from options or the environment."""
+    import os
+    import subprocess
+
+    generated = edge["auth.yaml"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(generated.package.upper())}
+    env["PYTHONPATH"] = str(generated.out)
+    prefix = generated.package.upper()
+
+    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", generated.package, *args], env={**env, **extra},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    helps = cli("getBoth", "--help")
+    assert helps.returncode == 0, helps.stderr
+    for flag, variable in [("--api-key", "API_KEY"), ("--token", "TOKEN"),
+                           ("--username", "USERNAME"), ("--password", "PASSWORD")]:  # fmt: skip
+        assert flag in helps.stdout and f"${prefix}_{variable}" in helps.stdout
+    assert "--secret-key" not in helps.stdout  # no scheme and no signature needs one
+    assert "needs --api-key and --token" in " ".join(helps.stdout.split())
+    url = ["--base-url", auth_mock.url]
+    secrets = {f"{prefix}_TOKEN": "tok-SECRET", f"{prefix}_PASSWORD": "pw-SECRET"}
+    done = [
+        cli("getBearer", *url, **secrets),
+        cli("getBasic", *url, "--username", "U", **secrets),
+        cli("getBoth", *url, "--api-key", "key-SECRET", "--token", "flag-SECRET"),
+        cli("getBasic", *url, "--password", "pw-SECRET"),  # no user name: refused before sending
+        cli("getBearer"),  # no server in the spec: --base-url is required
+    ]
+    assert [d.returncode for d in done] == [0, 0, 0, 1, 2], [d.stderr for d in done]
+    assert [json.loads(d.stdout) for d in done[:3]] == ["bearer", "basic", "both"]
+    assert "MissingCredentials" in done[3].stderr and "username" in done[3].stderr
+    assert "--base-url URL is required" in done[4].stderr
+    assert all("SECRET" not in d.stdout + d.stderr for d in done)
+    bearer, basic, both = auth_mock.requests
+    assert bearer.headers["authorization"] == "Bearer tok-SECRET"
+    assert basic.headers["authorization"] == "Basic " + base64.b64encode(b"U:pw-SECRET").decode()
+    assert both.headers["authorization"] == "Bearer flag-SECRET"  # the option wins
+    assert both.headers["x-api-key"] == "key-SECRET"
