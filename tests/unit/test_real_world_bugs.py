@@ -73,7 +73,9 @@ def test_problems_beyond_the_standard_are_located_warnings(
         (25, "/components/schemas/Account/properties/note/nullable", "rules"),
     } <= where
     [missing] = [m for m in found if m["pointer"] == "/paths/~1account/get"]  # reported once
-    assert missing["message"] == "GET /account has no operationId: the method is named 'get_account'"
+    assert (
+        missing["message"] == "GET /account has no operationId: the method is named 'get_account'"
+    )
     _import(tmp_path / "out", "import pkg; pkg.Client.get_account")
     # --strict: the same problems are errors, and the output is left as it was
     before = (tmp_path / "out" / "pkg" / "client.py").read_bytes()
