@@ -25,6 +25,7 @@ from typing import Any
 import jsonschema
 import msgspec
 import pytest
+from hypothesis import settings
 from support import load_yaml
 from support.asyncapi import (
     AVRO,
@@ -354,6 +355,8 @@ def test_other_transports_still_generate_and_say_so(generated: dict[str, Generat
 
 
 def test_malformed_plain_specs_give_located_errors_never_tracebacks(tmp_path: Path) -> None:
+    """As many damaged copies of each as the hypothesis profile's examples (60 in `make test`,
+    20 offline)."""
     rng = random.Random(20240602)
     values: list[Any] = [
         None,
@@ -384,7 +387,7 @@ def test_malformed_plain_specs_give_located_errors_never_tracebacks(tmp_path: Pa
             return out
 
         targets = [p for p in paths(base) if p]
-        for _ in range(60):
+        for _ in range(settings.default.max_examples):
             doc = copy.deepcopy(base)
             for _ in range(rng.randint(1, 3)):
                 *parents, last = rng.choice(targets)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 from support import ROOT, WS_SPEC, load_yaml
 
 from generator import runtime
@@ -239,8 +240,10 @@ def test_no_exchange_names_in_the_generator(path: str) -> None:
 
 
 def test_malformed_specs_give_located_errors_never_tracebacks(tmp_path: Path) -> None:
-    """Random damage to the RPC parts of the real spec: a SpecError or a model, nothing else."""
-    base = load_yaml(WS_SPEC)
+    """Random damage to the RPC parts of the real spec: a SpecError or a model, nothing else.
+    As many damaged copies as the hypothesis profile's examples (60 in `make test`, 20 offline)."""
+    loaded = load_document(WS_SPEC)
+    base = loaded.data
 
     def paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         out = [path]
@@ -272,7 +275,7 @@ def test_malformed_specs_give_located_errors_never_tracebacks(tmp_path: Path) ->
         [1, "a"],
         {"type": "array", "items": [{}]},
     ]
-    for _ in range(60):
+    for _ in range(settings.default.max_examples):
         doc = copy.deepcopy(base)
         for _ in range(rng.randint(1, 3)):
             *parents, last = rng.choice(targets)
@@ -285,7 +288,9 @@ def test_malformed_specs_give_located_errors_never_tracebacks(tmp_path: Path) ->
                 pass
         if not (tmp_path / "components").exists():  # the shared component files it `$ref`s
             (tmp_path / "components").symlink_to(WS_SPEC.parent / "components")
-        document = Document(tmp_path / "spec.yaml", doc, {})  # no YAML round trip: fast
+        # no YAML round trip: fast; the lines of the undamaged spec (a node without one is
+        # located at its nearest ancestor's)
+        document = Document(tmp_path / "spec.yaml", doc, loaded.lines)
         try:
             build_ws_api(document, Resolver(document), "pkg")
         except SpecError as exc:
