@@ -171,6 +171,26 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generated]:
 
 
 # --------------------------------------------------------------------------------------------
+# the edge specs' and AsyncAPI fixtures' packages, type-checked once for unit/
+
+
+@pytest.fixture(scope="session")
+def fixtures_mypy(
+    edge: dict[str, Generated],
+    generated: dict[str, AsyncApiGenerated],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, list[str]]:
+    """`mypy --strict` over the packages of the edge specs and of the AsyncAPI fixtures, in one
+    run: the error lines by package. (Every corpus document's package: integration/test_real_world.py.)"""
+    from support.asyncapi import FIXTURE_PACKAGES
+    from support.corpus import mypy_all
+
+    packages = [g for g in edge.values() if g.error is None]
+    packages += [generated[p] for p in FIXTURE_PACKAGES]
+    return once(tmp_path_factory, "fixtures-mypy", lambda cache: mypy_all(packages, cache))
+
+
+# --------------------------------------------------------------------------------------------
 # WebSocket mock (generator/mock/ws.py): the recorded sessions, served with their fault switches
 
 

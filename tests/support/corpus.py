@@ -21,9 +21,10 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from generator.load import Document, Resolver, load_document
 from generator.model.openapi import HTTP_METHODS, build_rest_model
@@ -342,8 +343,18 @@ def round_trip(generated: Generated, tmp: Path) -> dict[str, Any]:
     return report
 
 
-def mypy_all(packages: list[Generated], cache: Path) -> dict[str, list[str]]:
-    """`mypy --strict` over every package in one run; the error lines by package."""
+class Package(Protocol):
+    """A generated package: `out/package` (corpus.Generated, asyncapi.Generated)."""
+
+    @property
+    def out(self) -> Path: ...
+    @property
+    def package(self) -> str: ...
+
+
+def mypy_all(packages: Sequence[Package], cache: Path) -> dict[str, list[str]]:
+    """`mypy --strict` over every package in one run (one process, one cache): the error lines
+    by package."""
     targets = [str(g.out / g.package) for g in packages]
     proc = subprocess.run(
         [PYTHON, "-m", "mypy", "--strict", "--cache-dir", str(cache), "--no-error-summary", *targets],

@@ -26,24 +26,14 @@ from support.corpus import (
     example_cases,
     generate_package,
     large_spec_generates_and_imports,
-    mypy_all,
     round_trip,
     ruff_problems,
 )
 from support.edge import EDGE, IDS
-from support.shared import once
 
 from generator.cli import main as cli_main
 
 LOCATED = r"^(?P<file>[^:\n]+)(?::(?P<line>\d+))?: (?P<severity>error|warning): (?P<pointer>/[^\n]*?): (?P<message>.+) \[[\w:-]+\]$"
-
-
-@pytest.fixture(scope="module")
-def edge_mypy(
-    edge: dict[str, Generated], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, list[str]]:
-    ok = [g for g in edge.values() if g.error is None]
-    return once(tmp_path_factory, "edge-mypy", lambda cache: mypy_all(ok, cache))
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,9 +49,10 @@ def test_edge_spec_generates_and_lints(edge: dict[str, Generated], id_: str) -> 
 
 @pytest.mark.parametrize("id_", IDS)
 def test_edge_spec_type_checks(
-    edge: dict[str, Generated], edge_mypy: dict[str, list[str]], id_: str
+    edge: dict[str, Generated], fixtures_mypy: dict[str, list[str]], id_: str
 ) -> None:
-    assert edge_mypy[edge[id_].package] == [], "\n".join(edge_mypy[edge[id_].package])
+    """One `mypy --strict` run with the AsyncAPI fixtures' packages (`fixtures_mypy`)."""
+    assert fixtures_mypy[edge[id_].package] == [], "\n".join(fixtures_mypy[edge[id_].package])
 
 
 @pytest.mark.parametrize("id_", IDS)
