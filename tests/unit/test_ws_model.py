@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import settings
-from support import ROOT, WS_SPEC, load_yaml
+from support import ROOT, WS_SPEC, dump_yaml, load_yaml
 
 from generator import runtime
 from generator.load import Document, Resolver, load_document
@@ -136,7 +135,7 @@ def write(tmp_path: Path, doc: dict[str, Any]) -> Path:
     if not (tmp_path / "components").exists():
         (tmp_path / "components").symlink_to(WS_SPEC.parent / "components")
     path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    path.write_text(dump_yaml(doc))
     return path
 
 
@@ -207,7 +206,7 @@ def test_order_book_extension(tmp_path: Path) -> None:
 
 
 def test_unique_names_a_list_and_its_items_id(tmp_path: Path) -> None:
-    doc = yaml.safe_load(WS_SPEC.read_text())
+    doc = load_yaml(WS_SPEC)
     deals = {m.name: m for m in build(write(tmp_path, doc)).methods}["deals.subscribe"]
     assert deals.unique == (("deals",), "id")  # the spec's own
     rpc = doc["components"]["messages"]["DealsSubscribe"]["x-rpc-method"]
