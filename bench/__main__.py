@@ -14,9 +14,17 @@ from dataclasses import asdict
 from bench._common import Report, Row, cleanup, machine, table
 
 BENCHMARKS = ("gen", "decode", "ws", "rest", "orderbook", "importtime")
+EXTRA = ("profile",)  # only with --only: the per-stage generation profile (bench/profile.py)
 
 
 def _runner(name: str, quick: bool) -> Callable[[Report], None]:
+    if name == "profile":
+        from bench import profile
+
+        def stages(_: Report) -> None:  # prints its own table; no ratio rows
+            profile.run(profile.default_specs(), markdown=True)
+
+        return stages
     if name == "gen":
         from bench import gen
 
@@ -51,7 +59,7 @@ def _runner(name: str, quick: bool) -> Callable[[Report], None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--only", action="append", choices=BENCHMARKS, help="run only these (repeatable)"
+        "--only", action="append", choices=BENCHMARKS + EXTRA, help="run only these (repeatable)"
     )
     parser.add_argument(
         "--skip", action="append", choices=BENCHMARKS, default=[], help="leave these out"

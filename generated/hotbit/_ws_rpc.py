@@ -30,6 +30,7 @@ from ._errors import (
     RequestTimeout,
     error_for,
 )
+from ._wire import JsonDecoder, json_encoder
 from ._ws_runtime import (
     _LOST,
     AuthFailed,
@@ -82,7 +83,7 @@ _NULL = msgspec.Raw(b"null")
 _UNDECODED = object()  # _on_push: the push is not decoded yet
 _FRAME = msgspec.json.Decoder(_Frame)
 _ERROR = msgspec.json.Decoder(_Error | str | int | None, strict=False)
-_ENCODER = msgspec.json.Encoder(decimal_format="string")
+_ENCODER = json_encoder(decimal_format="string")
 
 
 # -- subscriptions ---------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ class Engine(Connection):
         url: str,
         *,
         subscribe_specs: Sequence[SubscribeSpec],
-        push_decoders: dict[str, msgspec.json.Decoder[Any]],
+        push_decoders: dict[str, JsonDecoder[Any]],
         auth: tuple[str, Callable[[], list[Any]]] | None = None,
         heartbeat: tuple[str, float, float] | None = None,
         watchdog: float | None = None,
@@ -257,7 +258,7 @@ class Engine(Connection):
         self,
         method: str,
         params: Sequence[Any],
-        decoder: msgspec.json.Decoder[T],
+        decoder: JsonDecoder[T],
         *,
         timeout: float | None = None,
     ) -> T:

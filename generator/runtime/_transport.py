@@ -38,6 +38,7 @@ from ._errors import (
 )
 from ._signing import REST as SIGNATURE
 from ._signing import Credentials, encode_pairs, sign_request
+from ._wire import JsonDecoder, json_decoder, json_encode
 
 T = TypeVar("T")
 log = logging.getLogger(__name__.rpartition(".")[0])  # the package's logger
@@ -133,7 +134,7 @@ def _error_in(raw: RawResponse) -> ErrorBody | None:
 
 
 def unwrap(
-    op: OperationInfo, decoder: msgspec.json.Decoder[Envelope[T]], raw: RawResponse, nullable: bool
+    op: OperationInfo, decoder: JsonDecoder[Envelope[T]], raw: RawResponse, nullable: bool
 ) -> T:
     """The envelope's result, or the mapped exception for its error."""
     try:
@@ -157,15 +158,15 @@ class LazyDecoder(Generic[T]):
 
     def __init__(self, type_: Any) -> None:
         self._type = type_
-        self._decoder: msgspec.json.Decoder[T] | None = None
+        self._decoder: JsonDecoder[T] | None = None
 
-    def get(self) -> msgspec.json.Decoder[T]:
+    def get(self) -> JsonDecoder[T]:
         if self._decoder is None:
-            self._decoder = msgspec.json.Decoder(self._type, strict=False)
+            self._decoder = json_decoder(self._type)
         return self._decoder
 
 
-def decode(op: OperationInfo, decoder: msgspec.json.Decoder[T], raw: RawResponse) -> T:
+def decode(op: OperationInfo, decoder: JsonDecoder[T], raw: RawResponse) -> T:
     """A body without envelope."""
     try:
         return decoder.decode(raw.content)
@@ -396,7 +397,7 @@ class BaseClient:
                 kwargs["files"] = _multipart(body)
         elif op.body == "json":
             if body or op.body_required:
-                kwargs["content"] = msgspec.json.encode(body)
+                kwargs["content"] = json_encode(body)
                 headers["content-type"] = "application/json"
         elif op.body == "body" and "body" in body:
             value = body["body"]
@@ -407,7 +408,7 @@ class BaseClient:
                 kwargs["content"] = value.encode()
                 headers.setdefault("content-type", op.media_type or "text/plain")
             else:
-                kwargs["content"] = msgspec.json.encode(value)
+                kwargs["content"] = json_encode(value)
                 headers["content-type"] = op.media_type or "application/json"
         if op.signed:
             self._sign(op, path, query, body, kwargs)
