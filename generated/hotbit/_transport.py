@@ -35,6 +35,7 @@ from ._errors import (
     SDKError,
     error_for,
 )
+from ._extra import decode_keeping
 from ._signing import REST as SIGNATURE
 from ._signing import Credentials, encode_pairs, sign_request
 
@@ -136,7 +137,7 @@ def unwrap(
 ) -> T:
     """The envelope's result, or the mapped exception for its error."""
     try:
-        envelope = decoder.decode(raw.content)
+        envelope = decode_keeping(decoder, raw.content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         error = _error_in(raw)
         if error is not None:
@@ -167,7 +168,7 @@ class LazyDecoder(Generic[T]):
 def decode(op: OperationInfo, decoder: msgspec.json.Decoder[T], raw: RawResponse) -> T:
     """A body without envelope."""
     try:
-        return decoder.decode(raw.content)
+        return decode_keeping(decoder, raw.content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         error = _error_in(raw) if C.ENVELOPE else None
         if error is not None:

@@ -10,6 +10,8 @@ from typing import TypeVar as _TypeVar
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from ._extra import Model as _Model
+
 _E = _TypeVar("_E", bound=_enum.IntEnum)
 
 
@@ -90,7 +92,7 @@ class Side(_enum.IntEnum):
         return _unknown_member(cls, value)
 
 
-class Asset(Struct):
+class Asset(_Model):
     """
     One asset of asset.list.
     """
@@ -116,7 +118,7 @@ Decimal number sent as a JSON string to keep its precision ("0.080003", "2.0e-7"
 """
 
 
-class Error(Struct):
+class Error(_Model):
     """
     Error object of the envelope; null on success.
     """
@@ -133,7 +135,7 @@ class Error(Struct):
     """
 
 
-class FinishedOrder(Struct):
+class FinishedOrder(_Model):
     """
     A finished order from order.finished / order.finished_detail. Loose: v1 and the upstream
     engine send `ctime`, `ftime`, `user`, `type` and decimal strings; the 2023 server sent the raw
@@ -249,7 +251,7 @@ class FinishedOrder(Struct):
     """
 
 
-class UserDeal(Struct):
+class UserDeal(_Model):
     """
     One of the key owner's trades (market.user_deals), shape of the upstream engine (inferred).
     """
@@ -275,7 +277,7 @@ One depth level, [price, amount].
 """
 
 
-class MarketInfo(Struct):
+class MarketInfo(_Model):
     """
     One market of market.list.
     """
@@ -307,7 +309,7 @@ class MarketInfo(Struct):
     min_amount: DecimalModel
 
 
-class Deal(Struct):
+class Deal(_Model):
     """
     A public trade of a market (REST market.deals, WebSocket deals.query and deals.update).
     """
@@ -375,7 +377,7 @@ class KlineRow(Struct, array_like=True):
     """
 
 
-class MarketStatus(Struct):
+class MarketStatus(_Model):
     """
     Market status over the last `period` seconds (REST market.status, market.status24h; WebSocket state.query and state.update). volume = base volume, deal = quote volume.
     """
@@ -393,7 +395,7 @@ class MarketStatus(Struct):
     deal: DecimalModel
 
 
-class MarketStatusToday(Struct):
+class MarketStatusToday(_Model):
     """
     Market status of the current calendar day, Singapore time (REST market.status_today; WebSocket today.query and today.update). volume = base volume, deal = quote volume.
     """
@@ -413,7 +415,7 @@ market.status24h body (no envelope), keyed by market name.
 """
 
 
-class MarketSummary(Struct):
+class MarketSummary(_Model):
     """
     Open-order summary of one market (market.summary).
     """
@@ -431,7 +433,7 @@ class MarketSummary(Struct):
     bid_amount: DecimalModel
 
 
-class Ticker(Struct):
+class Ticker(_Model):
     """
     One market of allticker.
     """
@@ -531,7 +533,7 @@ Request signature: upper-case hex MD5 of every other parameter sorted by name, j
 """
 
 
-class Envelope(Struct):
+class Envelope(_Model):
     """
     Common response wrapper. On success `error` is null and `result` holds the payload; on failure
     `error` is set and `result` is null — with HTTP status 200 either way.
@@ -622,7 +624,7 @@ class DepthLevel(Struct, array_like=True):
     """
 
 
-class StatusResult(Struct):
+class StatusResult(_Model):
     """
     Result of `server.auth` and of every subscribe / unsubscribe call.
     """
@@ -633,7 +635,7 @@ class StatusResult(Struct):
     """
 
 
-class BalanceHistoryRecord(Struct):
+class BalanceHistoryRecord(_Model):
     time: Annotated[float, Meta(description="Unix seconds with a fractional part.")]
     """
     Unix seconds with a fractional part.
@@ -680,7 +682,7 @@ class BalanceHistoryRecord(Struct):
 AssetListResult: TypeAlias = list[Asset]
 
 
-class BalanceEntry(Struct):
+class BalanceEntry(_Model):
     """
     Balance of one asset.
     """
@@ -689,7 +691,7 @@ class BalanceEntry(Struct):
     freeze: DecimalModel
 
 
-class Order(Struct):
+class Order(_Model):
     """
     An order as the matching engine holds it (REST order.put_limit, order.cancel, order.pending,
     order.batch_cancel, order.book; WebSocket order.query and order.update). Public order.book
@@ -758,7 +760,7 @@ class Order(Struct):
     deal_fee_alt: DecimalModel | UnsetType = UNSET
 
 
-class BatchCancelItem(Struct):
+class BatchCancelItem(_Model):
     """
     One order.batch_cancel outcome — the cancelled order, or a nested error envelope.
     """
@@ -832,7 +834,7 @@ class BatchCancelItem(Struct):
     """
 
 
-class BatchCancelFailure(Struct):
+class BatchCancelFailure(_Model):
     """
     Per-item failure inside order.batch_cancel, shaped like an error envelope.
     """
@@ -845,7 +847,7 @@ class BatchCancelFailure(Struct):
     id: int | UnsetType = UNSET
 
 
-class OrderDeal(Struct):
+class OrderDeal(_Model):
     """
     One fill of an order (order.deals). Loose like FinishedOrder.
     """
@@ -884,7 +886,7 @@ class OrderDeal(Struct):
     """
 
 
-class FinishedOrderPage(Struct):
+class FinishedOrderPage(_Model):
     """
     Page of finished orders (order.finished, order.finished_detail).
     """
@@ -898,7 +900,7 @@ class FinishedOrderPage(Struct):
     total: int | UnsetType = UNSET
 
 
-class OrderPage(Struct):
+class OrderPage(_Model):
     """
     One page of orders (one market's page inside REST order.pending and WebSocket order.query).
     """
@@ -918,7 +920,7 @@ class OrderPage(Struct):
     records: list[Order]
 
 
-class UserDealPage(Struct):
+class UserDealPage(_Model):
     """
     Page of the key owner's trades.
     """
@@ -928,7 +930,7 @@ class UserDealPage(Struct):
     records: list[UserDeal]
 
 
-class OrderBookPage(Struct):
+class OrderBookPage(_Model):
     """
     order.book result.
     """
@@ -945,7 +947,7 @@ class OrderBookPage(Struct):
     orders: list[Order]
 
 
-class DepthResult(Struct):
+class DepthResult(_Model):
     """
     order.depth result.
     """
@@ -972,7 +974,7 @@ MarketKlineResult: TypeAlias = list[KlineRow]
 MarketSummaryResult: TypeAlias = list[MarketSummary]
 
 
-class AllTicker(Struct):
+class AllTicker(_Model):
     """
     allticker body (no envelope).
     """
@@ -986,7 +988,7 @@ class AllTicker(Struct):
     """
 
 
-class DepthBook(Struct):
+class DepthBook(_Model):
     """
     Order book sides. Either side may be absent in an incremental depth.update (no change on that side).
     """
@@ -1022,7 +1024,7 @@ class AssetUpdate(Struct, array_like=True):
     """
 
 
-class BalanceHistoryPage(Struct):
+class BalanceHistoryPage(_Model):
     offset: int
     limit: int
     records: list[BalanceHistoryRecord]
@@ -1037,7 +1039,7 @@ balance.query result, keyed by asset name.
 OrderBatchCancelResult: TypeAlias = list[BatchCancelItem]
 
 
-class OrderDealPage(Struct):
+class OrderDealPage(_Model):
     """
     Page of an order's fills.
     """

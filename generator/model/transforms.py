@@ -532,3 +532,33 @@ def enum_classes(code: str, specs: dict[str, EnumSpec]) -> str:
     classes = "".join("\n\n" + enums.render(name, specs[name]) for name in sorted(specs))
     edits.append((after, after, helpers + classes + "\n"))
     return source.apply(edits)
+
+
+EXTRA_BASE = "_Model"  # generator/runtime/_extra.py: `model_extra`
+
+
+def extra_base(code: str) -> str:
+    """Every Struct class that decodes a JSON object (not `array_like`) derives from the runtime's
+    `Model` (`model_extra` keeps the keys the spec does not declare); a `__post_init__` of its own
+    calls the base's first."""
+    tree = _parse(code)
+    source = _Source(code)
+    edits: list[Edit] = []
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        bases = [b for b in cls.bases if isinstance(b, ast.Name) and b.id == "Struct"]
+        if not bases or any(k.arg == "array_like" for k in cls.keywords):
+            continue
+        edits.append((source.start(bases[0]), source.end(bases[0]), EXTRA_BASE))
+        for stmt in cls.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "__post_init__" and stmt.body:
+                first = stmt.body[0]
+                pad = " " * first.col_offset
+                at = source.start(first)
+                edits.append((at, at, f"super().__post_init__()\n{pad}"))
+    if not edits:
+        return code
+    at = _import_position(tree, source)
+    edits.append((at, at, f"from ._extra import Model as {EXTRA_BASE}\n"))
+    return source.apply(edits)

@@ -30,6 +30,7 @@ from ._errors import (
     RequestTimeout,
     error_for,
 )
+from ._extra import decode_keeping
 from ._ws_runtime import (
     _LOST,
     AuthFailed,
@@ -259,7 +260,7 @@ class Engine(Connection):
         """Send a request on the live connection and decode its result."""
         frame, raw = await self._call(method, params, timeout)
         try:
-            return decoder.decode(frame.result)
+            return decode_keeping(decoder, frame.result)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise DecodeError(method, str(exc), raw) from None
 
@@ -482,7 +483,7 @@ class Engine(Connection):
         if not kinds:
             return None
         try:
-            item = self._push_decoders[method].decode(params)
+            item = decode_keeping(self._push_decoders[method], params)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             # its subscriptions missed a push: a gap for each (which one it was for is unknown)
             self.emit(FrameError(raw, f"{method}: {exc}"))

@@ -5,15 +5,14 @@ combined values), the type mapper (hoisting, argument types) and validation."""
 from __future__ import annotations
 
 import enum
-import sys
 import textwrap
-import types
-import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+from support.models import scratch_models
 
 from generator.cli import main
 from generator.model.codegen import render_models
@@ -37,16 +36,8 @@ STATUS = {
 }
 
 
-def _load(code: str) -> dict[str, Any]:
-    name = f"_test_enums_{uuid.uuid4().hex}"
-    module = types.ModuleType(name)
-    sys.modules[name] = module
-    exec(compile(code, "<models>", "exec"), module.__dict__)  # noqa: S102 - the test's subject
-    return module.__dict__
-
-
 @pytest.fixture(scope="module")
-def ns() -> dict[str, Any]:
+def ns() -> Iterator[dict[str, Any]]:
     order = {
         "type": "object",
         "required": ["side", "status"],
@@ -58,7 +49,8 @@ def ns() -> dict[str, Any]:
     }
     models = ModelSet("models", schemas={"Side": SIDE, "Status": STATUS, "Order": order})
     code = render_models(models)
-    return {**_load(code), "__code__": code}
+    with scratch_models(code) as namespace:
+        yield {**namespace, "__code__": code}
 
 
 def test_list_form_map_form_and_flags_are_read() -> None:
@@ -151,9 +143,9 @@ def test_the_type_mapper_hoists_inline_enums_and_widens_arguments(tmp_path: Path
     assert params["side"].py_type.annotation == "models.Side | Literal[1, 2]"
     assert params["status"].py_type.annotation == "models.Status | int | None"
     assert not any(k.startswith("x-") for k in params["side"].schema), "checks see no extensions"
-    ns = _load(render_models(api.models))
-    got = msgspec.json.decode(b'{"side": 1, "kind": 2}', type=ns["Order"])
-    assert got.side is ns["Side"].SELL and got.kind is ns["OrderKind"].MARKET
+    with scratch_models(render_models(api.models)) as ns:
+        got = msgspec.json.decode(b'{"side": 1, "kind": 2}', type=ns["Order"])
+        assert got.side is ns["Side"].SELL and got.kind is ns["OrderKind"].MARKET
 
 
 def test_a_malformed_extension_is_a_located_warning(
