@@ -52,7 +52,7 @@ def enum_spec(node: Any) -> EnumSpec | None:
     if node.get("type") not in ("integer", None) or node.get("nullable"):
         return None
     raw_values = node.get("enum")
-    values = [v for v in (_int(x) for x in raw_values or []) if v is not None]
+    values = [v for v in raw_values or [] if isinstance(v, int) and not isinstance(v, bool)]
     if raw_values is not None and (
         not isinstance(raw_values, list) or len(values) != len(raw_values)
     ):
@@ -86,7 +86,9 @@ def enum_problems(node: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
     where = (VARNAMES,)
     if node.get("type") not in ("integer", None) or node.get("nullable"):
         return [(where, "names only the values of a non-nullable integer schema: ignored")]
-    if values is not None and not all(_int(v) is not None for v in values or [None]):
+    if values is not None and not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in values or [None]
+    ):
         return [(where, "names only integer enum values: ignored")]
     if isinstance(names, list) and (values is None or len(names) != len(values)):
         count = "no enum" if values is None else f"{len(values)} enum values"

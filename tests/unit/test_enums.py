@@ -70,6 +70,7 @@ def test_list_form_map_form_and_flags_are_read() -> None:
         {"type": "string", "enum": ["a"], "x-enum-varnames": ["A"]},  # not an integer schema
         {"type": "integer", "enum": [1, 2], "x-enum-varnames": ["ONE"]},  # a value unnamed
         {"type": "integer", "enum": [1, "x"], "x-enum-varnames": ["A", "B"]},
+        {"type": "integer", "enum": ["1", "2"], "x-enum-varnames": ["A", "B"]},  # text
         {"type": "integer", "nullable": True, "enum": [1], "x-enum-varnames": ["A"]},
         {"type": "integer", "enum": [1, 2]},  # no names: stays a Literal
     ],
