@@ -6,7 +6,8 @@ Little is paid for it until it is read: the SDK decodes through `decode_keeping`
 buffer and its decoder; each model decoded from it keeps that note and its own number
 (`__post_init__`). The first `model_extra` read of any of them decodes the buffer again, typed and
 untyped, and finds every model's object (the n-th model made is the n-th again). Models built by
-hand, or decoded without `decode_keeping`, have none.
+hand, copies (`copy`, `pickle`, `msgspec.structs.replace`) and models decoded without
+`decode_keeping` have none.
 """
 
 from __future__ import annotations
