@@ -12,7 +12,6 @@ hand, copies (`copy`, `pickle`, `msgspec.structs.replace`) and models decoded wi
 
 from __future__ import annotations
 
-import itertools
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,41 +22,36 @@ T = TypeVar("T")
 _RAW = msgspec.json.Decoder(float_hook=Decimal)
 
 
-class _Source:
-    """One decoded answer: its bytes, its decoder and how many models it made. It refers to no
-    model (the models refer to it), so decoding makes no reference cycle for the collector."""
+# The note of one decoded answer: [bytes, decoder, models made so far, their extras once read].
+# A list: the cheapest object to make on every decode. It refers to no model (the models refer to
+# it), so decoding makes no reference cycle for the garbage collector.
+Note = list[Any]
+_BUFFER, _DECODER, _COUNT, _EXTRAS = range(4)
 
-    __slots__ = ("buffer", "count", "decoder", "extras")
 
-    def __init__(self, buffer: Any, decoder: msgspec.json.Decoder[Any]) -> None:
-        self.buffer: Any = buffer
-        self.decoder: msgspec.json.Decoder[Any] | None = decoder
-        self.count = itertools.count()
-        self.extras: list[dict[str, Any]] | None = None
-
-    def extra(self, index: int) -> dict[str, Any]:
-        """The extras of the index-th model the answer made. Decoding the same bytes with the
-        same decoder makes the same models in the same order: decode again, collecting them,
-        and read each one's object from an untyped decode."""
-        buffer, decoder = self.buffer, self.decoder
-        if self.extras is None and decoder is not None:
-            made = _Collect()
-            token = _SOURCE.set(made)
-            try:
-                root = decoder.decode(buffer)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                root = None
-            finally:
-                _SOURCE.reset(token)
-            try:
-                raw = _RAW.decode(buffer)
-            except msgspec.DecodeError:
-                raw = None
-            _walk(root, raw, 0)
-            self.extras = [m.__dict__.pop("_extra", None) or {} for m in made.models]
-            self.buffer = self.decoder = None
-        extras = self.extras or []
-        return extras[index] if index < len(extras) else {}
+def _extra_of(note: Note, index: int) -> dict[str, Any]:
+    """The extras of the index-th model of the answer. Decoding the same bytes with the same
+    decoder makes the same models in the same order: decode again, collecting them, and read each
+    one's object from an untyped decode (once per answer)."""
+    buffer, decoder = note[_BUFFER], note[_DECODER]
+    if note[_EXTRAS] is None and decoder is not None:
+        made = _Collect()
+        token = _SOURCE.set(made)
+        try:
+            root = decoder.decode(buffer)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            root = None
+        finally:
+            _SOURCE.reset(token)
+        try:
+            raw = _RAW.decode(buffer)
+        except msgspec.DecodeError:
+            raw = None
+        _walk(root, raw, 0)
+        note[_EXTRAS] = [m.__dict__.pop("_extra", None) or {} for m in made.models]
+        note[_BUFFER] = note[_DECODER] = None  # let the bytes go
+    extras = note[_EXTRAS] or []
+    return extras[index] if index < len(extras) else {}
 
 
 class _Collect:
@@ -69,34 +63,35 @@ class _Collect:
         self.models: list[Model] = []
 
 
-_SOURCE: ContextVar[_Source | _Collect | None] = ContextVar("_SOURCE", default=None)
+_SOURCE: ContextVar[Note | _Collect | None] = ContextVar("_SOURCE", default=None)
 
 
 class Model(msgspec.Struct, dict=True):
     """Base of the generated models (`dict=True`: room for the note, not a field)."""
 
     def __post_init__(self) -> None:
-        source = _SOURCE.get()
-        if source is None:
+        note = _SOURCE.get()
+        if note is None:
             return
-        if type(source) is _Source:
-            self.__dict__["_extra"] = (source, next(source.count))
+        if type(note) is list:
+            index = note[_COUNT]
+            note[_COUNT] = index + 1
+            self.__dict__["_extra"] = (note, index)
         else:
-            source.models.append(self)  # type: ignore[union-attr]
+            note.models.append(self)  # type: ignore[union-attr]
 
     @property
     def model_extra(self) -> dict[str, Any]:
         """The JSON object's keys this model does not declare, with their values."""
         found = self.__dict__.get("_extra")
         if type(found) is tuple:
-            source, index = found
-            found = self.__dict__["_extra"] = source.extra(index)
+            found = self.__dict__["_extra"] = _extra_of(*found)
         return found if isinstance(found, dict) else {}
 
 
 def decode_keeping(decoder: msgspec.json.Decoder[T], buffer: Any) -> T:
     """`decoder.decode(buffer)`, noting the buffer for the models' `model_extra`."""
-    token = _SOURCE.set(_Source(buffer, decoder))
+    token = _SOURCE.set([buffer, decoder, 0, None])
     try:
         return decoder.decode(buffer)
     finally:

@@ -68,9 +68,10 @@ def test_extras_are_read_lazily_and_once() -> None:
     page = decode_keeping(msgspec.json.Decoder(Page), BODY)
     note = page.legs[0].__dict__["_extra"]
     assert isinstance(note, tuple), "nothing is decoded before the first read"
-    source = note[0]
+    answer = note[0]
+    assert answer[0] == BODY and answer[2] == 7  # the bytes; the page, five legs, the cat
     assert page.legs[1].model_extra == {"fee": Decimal("0.2")}
-    assert source.buffer is None and source.decoder is None  # the bytes are let go
+    assert answer[0] is None and answer[1] is None  # the bytes are let go
     assert page.model_extra == {"next": "abc"} and page.legs[0].model_extra["fee"] == Decimal("0.1")
 
 
