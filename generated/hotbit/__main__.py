@@ -9,8 +9,10 @@
 
 A method is named as the exchange names it or by its SDK name. Values are converted to the
 parameter's type (integers, decimals kept as typed, arrays as several values or one JSON array).
-The keys come from $HOTBIT_API_KEY / $HOTBIT_SECRET_KEY or --api-key / --secret-key and are
-never printed. Results are JSON with decimals as strings; --ndjson prints one line per item.
+Results are JSON with decimals as strings; --ndjson prints one line per item.
+Credentials come from an option or the environment, and are never printed:
+    --api-key / $HOTBIT_API_KEY: API key
+    --secret-key / $HOTBIT_SECRET_KEY: secret key
 Exit status: 0 success, 1 error answer or failure, 2 bad command line.
 """
 
@@ -33,12 +35,16 @@ from .errors import APIError, HotbitError
 __all__ = ["Arg", "Command", "build_parser", "main"]
 
 PROG = "hotbit"
-ENV_API_KEY = "HOTBIT_API_KEY"
-ENV_SECRET_KEY = "HOTBIT_SECRET_KEY"
+# The credentials the spec's security schemes and signature need: client parameter -> (option,
+# environment variable, metavar, help). Their values are never printed.
+CREDENTIALS: dict[str, tuple[str, str, str, str]] = {
+    "api_key": ("--api-key", "HOTBIT_API_KEY", "KEY", "API key"),
+    "secret_key": ("--secret-key", "HOTBIT_SECRET_KEY", "SECRET", "secret key"),
+}
 WS_COMMAND = "ws"
 # Options every REST command has; a parameter with the same name becomes --param-<name>.
 _COMMON_FLAGS = frozenset(
-    ["-h", "--help", "--base-url", "--api-key", "--secret-key", "--timeout", "--ndjson"]
+    ["-h", "--help", "--base-url", "--timeout", "--ndjson", *(c[0] for c in CREDENTIALS.values())]
 )
 
 
@@ -1627,18 +1633,14 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 def _credential_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--api-key",
-        default=argparse.SUPPRESS,
-        metavar="KEY",
-        help=f"API key (default: ${ENV_API_KEY})",
-    )
-    parser.add_argument(
-        "--secret-key",
-        default=argparse.SUPPRESS,
-        metavar="SECRET",
-        help=f"secret key (default: ${ENV_SECRET_KEY})",
-    )
+    for name, (flag, env, metavar, text) in CREDENTIALS.items():
+        parser.add_argument(
+            flag,
+            dest=name,
+            default=argparse.SUPPRESS,
+            metavar=metavar,
+            help=f"{text} (default: ${env})",
+        )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -1761,8 +1763,7 @@ def _run_rest(
     command: Command,
     values: dict[str, Any],
     args: argparse.Namespace,
-    api_key: str | None,
-    secret_key: str | None,
+    credentials: dict[str, str | None],
 ) -> None:
     from .client import Client
 
@@ -1771,8 +1772,8 @@ def _run_rest(
         options["base_url"] = args.base_url
     if getattr(args, "timeout", None):
         options["timeout"] = args.timeout
-    options["api_key"] = api_key
-    options["secret_key"] = secret_key
+    options["api_key"] = credentials["api_key"]
+    options["secret_key"] = credentials["secret_key"]
     with Client(**options) as client:
         result = getattr(client, command.py_name)(**values)
     _emit(result, bool(getattr(args, "ndjson", False)))
@@ -1782,16 +1783,15 @@ async def _run_ws(
     command: Command,
     values: list[Any],
     args: argparse.Namespace,
-    api_key: str | None,
-    secret_key: str | None,
+    credentials: dict[str, str | None],
 ) -> None:
     from .websocket import WebSocketClient
 
     options: dict[str, Any] = {}
     if getattr(args, "url", None):
         options["url"] = args.url
-    if api_key and secret_key:
-        options.update(api_key=api_key, secret_key=secret_key)
+    if credentials["api_key"] and credentials["secret_key"]:
+        options.update(api_key=credentials["api_key"], secret_key=credentials["secret_key"])
     timeout = getattr(args, "timeout", None)
     if timeout:
         options["request_timeout"] = timeout
@@ -1818,9 +1818,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command: Command = args.command_
     sub_parser: argparse.ArgumentParser = args.parser_
-    api_key = getattr(args, "api_key", None) or os.environ.get(ENV_API_KEY) or None
-    secret_key = getattr(args, "secret_key", None) or os.environ.get(ENV_SECRET_KEY) or None
-    secrets = [s for s in (api_key, secret_key) if s]
+    credentials: dict[str, str | None] = {
+        name: getattr(args, name, None) or os.environ.get(env) or None
+        for name, (_, env, _, _) in CREDENTIALS.items()
+    }
+    secrets = [s for s in credentials.values() if s]
     positional: list[Any] = []
     keywords: dict[str, Any] = {}
     for i, arg in enumerate(command.args):
@@ -1838,9 +1840,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             sub_parser.error(f"argument {arg.name}: {exc}")
     try:
         if command.kind == "rest":
-            _run_rest(command, keywords, args, api_key, secret_key)
+            _run_rest(command, keywords, args, credentials)
         else:
-            asyncio.run(_run_ws(command, positional, args, api_key, secret_key))
+            asyncio.run(_run_ws(command, positional, args, credentials))
     except APIError as exc:
         error = {"method": exc.method, "code": exc.code, "message": exc.message}
         sys.stderr.write(_redact(json.dumps({"error": error}, ensure_ascii=False), secrets) + "\n")

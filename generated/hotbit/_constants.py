@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 ERROR_BASE = "HotbitError"
+# Model wire names msgspec cannot carry: stand-in -> wire name (_wire.py; empty for most specs).
+WIRE_NAMES: dict[str, str] = {}
 REST_SIGNATURE = {
     "algorithm": "md5",
     "output": "hex-upper",

@@ -18,6 +18,9 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from ._constants import WIRE_NAMES
+from ._wire import JsonDecoder
+
 T = TypeVar("T")
 _RAW = msgspec.json.Decoder(float_hook=Decimal)
 
@@ -25,7 +28,7 @@ _RAW = msgspec.json.Decoder(float_hook=Decimal)
 # The note of one decoded answer: [bytes, decoder, models made so far, their extras once read].
 # A list: the cheapest object to make on every decode. It refers to no model (the models refer to
 # it), so decoding makes no reference cycle for the garbage collector.
-Note = list[Any]
+Note = list[Any]  # [bytes, JsonDecoder | None, int, list[dict] | None]
 _BUFFER, _DECODER, _COUNT, _EXTRAS = range(4)
 
 
@@ -89,7 +92,7 @@ class Model(msgspec.Struct, dict=True):
         return found if isinstance(found, dict) else {}
 
 
-def decode_keeping(decoder: msgspec.json.Decoder[T], buffer: Any) -> T:
+def decode_keeping(decoder: JsonDecoder[T], buffer: Any) -> T:
     """`decoder.decode(buffer)`, noting the buffer for the models' `model_extra`."""
     token = _SOURCE.set([buffer, decoder, 0, None])
     try:
@@ -105,6 +108,8 @@ def _walk(typed: Any, raw: Any, depth: int) -> None:
     if isinstance(typed, msgspec.Struct):
         cls = type(typed)
         names, wire = cls.__struct_fields__, cls.__struct_encode_fields__
+        if WIRE_NAMES:  # stand-ins for names msgspec cannot carry (_wire.py)
+            wire = tuple(WIRE_NAMES.get(key, key) for key in wire)
         if isinstance(raw, dict):
             if isinstance(typed, Model):
                 known = set(wire)

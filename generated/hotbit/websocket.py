@@ -28,6 +28,7 @@ from ._constants import (
     DEFAULT_WS_URL,
 )
 from ._signing import ws_auth_signature
+from ._wire import JsonDecoder, json_decoder
 from ._ws_rpc import Backoff, Engine, Event, QueuePolicy, SubscribeSpec, Subscription
 from .errors import MissingCredentials
 from .orderbook import MARKET_BOOK_FEED, ORDER_BOOK_FEED, LiveOrderBook
@@ -39,28 +40,28 @@ AUTH_METHOD = "server.auth"
 AUTH_PARAMS = ["{api_key}", "{signature}"]  # placeholders {api_key} and {signature}
 
 # Result decoders (strict=False: numbers sent as strings, and the reverse, are tolerated).
-_SERVER_PING = msgspec.json.Decoder(str, strict=False)
-_SERVER_TIME = msgspec.json.Decoder(int, strict=False)
-_KLINE_QUERY = msgspec.json.Decoder(list[models.KlineRow], strict=False)
-_PRICE_QUERY = msgspec.json.Decoder(Decimal, strict=False)
-_STATE_QUERY = msgspec.json.Decoder(models.MarketStatus, strict=False)
-_TODAY_QUERY = msgspec.json.Decoder(models.MarketStatusToday, strict=False)
-_DEALS_QUERY = msgspec.json.Decoder(list[models.Deal], strict=False)
-_DEPTH_QUERY = msgspec.json.Decoder(models.DepthBook, strict=False)
-_ORDER_QUERY = msgspec.json.Decoder(dict[str, models.OrderPage], strict=False)
-_ORDER_HISTORY = msgspec.json.Decoder(models.OrderPage, strict=False)
-_ASSET_QUERY = msgspec.json.Decoder(dict[str, models.BalanceEntry], strict=False)
-_BALANCE_HISTORY = msgspec.json.Decoder(models.BalanceHistoryPage, strict=False)
+_SERVER_PING = json_decoder(str)
+_SERVER_TIME = json_decoder(int)
+_KLINE_QUERY = json_decoder(list[models.KlineRow])
+_PRICE_QUERY = json_decoder(Decimal)
+_STATE_QUERY = json_decoder(models.MarketStatus)
+_TODAY_QUERY = json_decoder(models.MarketStatusToday)
+_DEALS_QUERY = json_decoder(list[models.Deal])
+_DEPTH_QUERY = json_decoder(models.DepthBook)
+_ORDER_QUERY = json_decoder(dict[str, models.OrderPage])
+_ORDER_HISTORY = json_decoder(models.OrderPage)
+_ASSET_QUERY = json_decoder(dict[str, models.BalanceEntry])
+_BALANCE_HISTORY = json_decoder(models.BalanceHistoryPage)
 
-_PUSH_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
-    "kline.update": msgspec.json.Decoder(list[models.KlineRow], strict=False),
-    "price.update": msgspec.json.Decoder(models.PriceUpdate, strict=False),
-    "state.update": msgspec.json.Decoder(models.StateUpdate, strict=False),
-    "today.update": msgspec.json.Decoder(models.TodayUpdate, strict=False),
-    "deals.update": msgspec.json.Decoder(models.DealsUpdate, strict=False),
-    "depth.update": msgspec.json.Decoder(models.DepthUpdate, strict=False),
-    "order.update": msgspec.json.Decoder(models.OrderUpdate, strict=False),
-    "asset.update": msgspec.json.Decoder(models.AssetUpdate, strict=False),
+_PUSH_DECODERS: dict[str, JsonDecoder[Any]] = {
+    "kline.update": json_decoder(list[models.KlineRow]),
+    "price.update": json_decoder(models.PriceUpdate),
+    "state.update": json_decoder(models.StateUpdate),
+    "today.update": json_decoder(models.TodayUpdate),
+    "deals.update": json_decoder(models.DealsUpdate),
+    "depth.update": json_decoder(models.DepthUpdate),
+    "order.update": json_decoder(models.OrderUpdate),
+    "asset.update": json_decoder(models.AssetUpdate),
 }
 
 _SUBSCRIBE: dict[str, SubscribeSpec] = {

@@ -215,9 +215,7 @@ class _OperationBuilder:
     def build(self, node: DocOperation) -> Operation:
         method, path, ext = node.method, node.path, node.extensions
         op_id = node.operation_id or f"{method}_{path}"
-        fallback = snake(f"{method}_{path}", fallback="op")
-        if node.operation_id is None:
-            self.warn(node.location, f"no operationId: named it {fallback!r}")
+        fallback = snake(f"{method}_{path}", fallback="op")  # no operationId: validation says so
         duplicate = op_id in self.operation_ids
         self.operation_ids.add(op_id)
         base = snake(op_id, avoid_builtins=True, fallback="")

@@ -20,6 +20,7 @@ import websockets
 
 from ._errors import ConnectionLost, DecodeError, ParameterError, RequestTimeout
 from ._extra import decode_keeping
+from ._wire import JsonDecoder
 from ._ws_runtime import (
     Backoff,
     Connection,
@@ -62,7 +63,7 @@ class Variant:
     of one value, or a discriminator); `decoder` None means the payload is passed on raw."""
 
     message: str
-    decoder: msgspec.json.Decoder[Any] | None
+    decoder: JsonDecoder[Any] | None
     shape: str = "any"  # object | array | string | number | boolean | null | any
     consts: tuple[tuple[str, Any], ...] = ()
     required: frozenset[str] = frozenset()
