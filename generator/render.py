@@ -93,6 +93,7 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/errors.py.j2", "{package}/errors.py"),
     # The runtime (generator/runtime/), copied byte for byte.
     _runtime("_errors.py"),
+    _runtime("_extra.py"),
     _runtime("_wire.py"),
     _runtime("_signing.py", lambda c: _has_rest(c) or _has_signing(c)),
     _runtime("_checks.py", _has_rest),

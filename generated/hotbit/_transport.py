@@ -36,6 +36,7 @@ from ._errors import (
     SDKError,
     error_for,
 )
+from ._extra import decode_keeping
 from ._signing import REST as SIGNATURE
 from ._signing import Credentials, encode_pairs, sign_request
 from ._wire import JsonDecoder, json_decoder, json_encode
@@ -138,7 +139,7 @@ def unwrap(
 ) -> T:
     """The envelope's result, or the mapped exception for its error."""
     try:
-        envelope = decoder.decode(raw.content)
+        envelope = decode_keeping(decoder, raw.content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         error = _error_in(raw)
         if error is not None:
@@ -169,7 +170,7 @@ class LazyDecoder(Generic[T]):
 def decode(op: OperationInfo, decoder: JsonDecoder[T], raw: RawResponse) -> T:
     """A body without envelope."""
     try:
-        return decoder.decode(raw.content)
+        return decode_keeping(decoder, raw.content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         error = _error_in(raw) if C.ENVELOPE else None
         if error is not None:

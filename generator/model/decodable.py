@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from generator.model.enums import KEYS as ENUM_KEYS
+from generator.model.enums import enum_spec
 from generator.model.types import COMPONENT_PREFIX, ORIGIN_KEY
 from generator.naming import stand_ins
 
@@ -40,7 +42,9 @@ def decodable(schemas: dict[str, Any]) -> dict[str, Any]:
     """Schemas msgspec can decode (see the module docstring); the input is left unchanged."""
     carried = stand_ins(schemas)
     tolerant = {
-        name: _tolerant(
+        name: _ENUM_PLACEHOLDER
+        if enum_spec(schema)
+        else _tolerant(
             _carry_names(
                 {k: v for k, v in schema.items() if k != ORIGIN_KEY}
                 if isinstance(schema, dict)
@@ -54,6 +58,11 @@ def decodable(schemas: dict[str, Any]) -> dict[str, Any]:
     tolerant = _prepare_tags(tolerant)
     merged = {name: _merge_unions(schema, tolerant) for name, schema in tolerant.items()}
     return {name: _open_enums(schema) for name, schema in merged.items()}
+
+
+# An enum class (`enums.py`) is rendered by `transforms.enum_classes`, in place of the alias
+# datamodel-code-generator writes for this placeholder.
+_ENUM_PLACEHOLDER: dict[str, Any] = {"type": "integer"}
 
 
 def _carry_names(node: Any, carried: dict[str, str]) -> Any:
@@ -470,6 +479,8 @@ def _tolerant(schema: Any) -> Any:
         elif key == "discriminator":
             if isinstance(value, dict):
                 out[key] = value
+        elif key in ENUM_KEYS:
+            continue  # an enum class is its own schema (see _ENUM_PLACEHOLDER)
         elif key == "$ref" or key in ("description", "title"):
             if isinstance(value, str):
                 out[key] = value

@@ -30,6 +30,7 @@ from ._errors import (
     RequestTimeout,
     error_for,
 )
+from ._extra import decode_keeping
 from ._wire import JsonDecoder, json_encoder
 from ._ws_runtime import (
     _LOST,
@@ -265,7 +266,7 @@ class Engine(Connection):
         """Send a request on the live connection and decode its result."""
         frame, raw = await self._call(method, params, timeout)
         try:
-            return decoder.decode(frame.result)
+            return decode_keeping(decoder, frame.result)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise DecodeError(method, str(exc), raw) from None
 
@@ -496,7 +497,7 @@ class Engine(Connection):
                 continue
             if item is _UNDECODED:  # decoded once, only if someone listens
                 try:
-                    item = (decoder or self._push_decoders[method]).decode(params)
+                    item = decode_keeping(decoder or self._push_decoders[method], params)
                 except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                     self._undecodable(method, kinds, raw, exc)
                     return None

@@ -215,6 +215,8 @@ def test_property_names_msgspec_cannot_carry_keep_their_wire_names_on_the_wire(
         "legs": [{'optionType"': "PUT", '"': "q", "tab\tkey": "t"}, {'optionType"': "CALL"}],
     }
     assert (placed.id_, placed.legs[0].option_type__, placed.legs[0].tab_key) == (7, "PUT", "\t")
+    # names carried by stand-ins are declared fields, not unknown keys
+    assert option.model_extra == {} and placed.model_extra == placed.legs[0].model_extra == {}
 
 
 def test_operations_without_operation_id_are_named_with_a_warning(

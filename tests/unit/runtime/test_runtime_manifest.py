@@ -38,7 +38,7 @@ def test_optional_modules_follow_the_specs() -> None:
         ctx = {"api": api, "ws": ws}
         return {name for name, out in copies().items() if out.when(ctx)}
 
-    always = {"_errors.py", "_wire.py"}
+    always = {"_errors.py", "_extra.py", "_wire.py"}
     assert chosen(rest, None) == always | {"_signing.py", "_checks.py", "_transport.py"}
     assert chosen(None, plain) == always | {"_ws_runtime.py", "_ws_plain.py"}
     assert chosen(None, rpc) == always | {"_ws_runtime.py", "_ws_rpc.py", "_orderbook.py"}
