@@ -333,7 +333,7 @@ class Deal(_Model):
     """
 
 
-class KlineRow(Struct, array_like=True):
+class KlineRow(Struct, array_like=True, gc=False):
     """
     One candle, positional: [time, open, close, high, low, volume, deal, market]. volume is in
     the stock (base) asset, deal in the money (quote) asset. See `x-positional`.
@@ -564,7 +564,7 @@ class Envelope(_Model):
     """
 
 
-class PriceUpdate(Struct, array_like=True):
+class PriceUpdate(Struct, array_like=True, gc=False):
     market: Annotated[str, Meta(description="Market name, e.g. `BTCUSDT`.")]
     """
     Market name, e.g. `BTCUSDT`.
@@ -602,7 +602,7 @@ class DealsUpdate(Struct, array_like=True):
     """
 
 
-class DepthLevel(Struct, array_like=True):
+class DepthLevel(Struct, array_like=True, gc=False):
     """
     One price level, `[price, amount]`. In a depth.update with `clean` false, amount `"0"` deletes the level.
     """

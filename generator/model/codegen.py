@@ -46,7 +46,7 @@ def render_models(models: ModelSet) -> str:
     code = transforms.match_unions(transforms.hoist_aliases(transforms.keep_absent(code)))
     specs = {name: spec for name, spec in _enum_specs(models)}
     code = transforms.enum_classes(code, specs)
-    code = transforms.extra_base(code)
+    code = transforms.untrack_leaves(transforms.extra_base(code))
     failures = transforms.unresolved_names(code, models.schemas)
     if failures:
         detail = "; ".join(f"{name}: {_shorten(reason)}" for name, reason in failures[:3])

@@ -562,3 +562,50 @@ def extra_base(code: str) -> str:
     at = _import_position(tree, source)
     edits.append((at, at, f"from ._extra import Model as {EXTRA_BASE}\n"))
     return source.apply(edits)
+
+
+# Field types whose values cannot refer back to a model (msgspec's `gc=False` is only safe then).
+_SCALARS = frozenset(
+    {"Decimal", "str", "int", "float", "bool", "bytes", "None", "UnsetType"}
+    | {"datetime", "date", "time", "timedelta", "UUID"}
+)
+
+
+def _scalar(node: ast.expr) -> bool:
+    """The annotation admits scalar values only (`|` unions, `Annotated[T, ...]`, `Literal`)."""
+    if isinstance(node, ast.Constant):
+        return node.value is None
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = node.id if isinstance(node, ast.Name) else node.attr
+        return name in _SCALARS
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _scalar(node.left) and _scalar(node.right)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        if node.value.id == "Literal":
+            return True
+        if node.value.id in {"Annotated", "Optional"}:
+            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+            return _scalar(first)
+    return False
+
+
+def untrack_leaves(code: str) -> str:
+    """`class Name(Struct):` -> `class Name(Struct, gc=False):` for models whose fields all hold
+    scalars: their instances cannot be part of a reference cycle, so the garbage collector need
+    not track them (cheaper to make, e.g. the rows of a large array). Only direct `Struct`
+    subclasses: the runtime's `Model` keeps a `__dict__` that may hold anything."""
+    tree = _parse(code)
+    source = _Source(code)
+    edits: list[Edit] = []
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef) or any(k.arg == "gc" for k in cls.keywords):
+            continue
+        if [b.id for b in cls.bases if isinstance(b, ast.Name)] != ["Struct"]:
+            continue
+        fields = [s for s in cls.body if isinstance(s, ast.AnnAssign)]
+        others = [s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if not fields or others or not all(_scalar(f.annotation) for f in fields):
+            continue
+        at = max([source.end(n) for n in cls.bases] + [source.end(k) for k in cls.keywords])
+        edits.append((at, at, ", gc=False"))
+    return source.apply(edits) if edits else code
