@@ -377,7 +377,7 @@ class _Stream(Generic[T]):
                 space = queue._space
                 if space is not None and not space.done():
                     space.set_result(None)
-                return cast(T, items.popleft())
+                return items.popleft()  # type: ignore[return-value]  # no cast() call per push
         while True:
             item = await self._next()
             if not isinstance(item, _Marker):  # else a gap marker: skipped
@@ -445,7 +445,7 @@ class Connection:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listeners: set[_Queue] = set()
         self._abort_reason = ""
-        self._last_rx = 0.0
+        self._rx = 0  # frames received (the watchdog compares counts, not clock reads)
         self._end: _Marker = _END  # what consumers get after the end (an error after giving up)
         size = self._connect_options.get("max_size")
         self.max_frame = size if isinstance(size, int) else None  # also caps inflated frames
@@ -621,7 +621,6 @@ class Connection:
         """Serve one connection until it breaks; returns why it ended."""
         self._ws, self._count = ws, self._count + 1
         self._abort_reason = ""
-        self._last_rx = asyncio.get_running_loop().time()
         self.emit(Connected(self.url, self._count))
         tasks = [asyncio.create_task(self._setup(ws, first))]
         tasks += [asyncio.create_task(coro) for coro in self._keepalive(ws)]
@@ -652,11 +651,10 @@ class Connection:
         return reason
 
     async def _read(self, ws: ClientConnection) -> str:
-        loop = asyncio.get_running_loop()
         try:
             while True:
                 data = await ws.recv()
-                self._last_rx = loop.time()
+                self._rx += 1
                 blocked = self._dispatch(data)
                 if blocked is not None:
                     await blocked
@@ -664,13 +662,18 @@ class Connection:
             return self._abort_reason or f"connection closed ({exc})"
 
     async def _watch(self, ws: ClientConnection, limit: float) -> None:
+        """Abort once no frame came for `limit` s (a frame counter checked every `limit / 4` s:
+        never before `limit` s of silence, at most about `limit / 2` s after)."""
         loop = asyncio.get_running_loop()
+        seen, since = self._rx, loop.time()
         while True:
-            silent = loop.time() - self._last_rx
-            if silent >= limit:
-                self._abort(ws, f"watchdog: nothing received for {silent:.1f} s")
+            await asyncio.sleep(limit / 4)
+            now = loop.time()
+            if self._rx != seen:
+                seen, since = self._rx, now
+            elif now - since >= limit:
+                self._abort(ws, f"watchdog: nothing received for {now - since:.1f} s")
                 return
-            await asyncio.sleep(limit - silent)
 
     def _abort(self, ws: ClientConnection, reason: str) -> None:
         """Drop the connection at once (no closing handshake); the reader then ends."""
