@@ -7,12 +7,18 @@ marked `unit`, `sdk` or `integration` by its folder. Plain helpers live in tests
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
+
+# Compiled (and assertion-rewritten) modules are cached in __pycache__ as Python and pytest do by
+# default, also under PYTHONDONTWRITEBYTECODE: without the cache every xdist worker compiles and
+# rewrites every module again on every run (~5 s of CPU per worker).
+sys.dont_write_bytecode = False
 
 pytest.register_assert_rewrite("support")  # its helpers assert for the tests that call them
 
@@ -34,6 +40,14 @@ settings.load_profile("quick")
 
 TESTS = Path(__file__).resolve().parent
 LAYERS = ("unit", "sdk", "integration")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`-m "not integration"` does not even import the integration modules."""
+    markexpr = " ".join(str(config.getoption("markexpr") or "").split())
+    if markexpr == "not integration" and collection_path.is_relative_to(TESTS / "integration"):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -154,6 +168,26 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generated]:
         return out
 
     return once(tmp_path_factory, "edge", all_of_them)
+
+
+# --------------------------------------------------------------------------------------------
+# the edge specs' and AsyncAPI fixtures' packages, type-checked once for unit/
+
+
+@pytest.fixture(scope="session")
+def fixtures_mypy(
+    edge: dict[str, Generated],
+    generated: dict[str, AsyncApiGenerated],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, list[str]]:
+    """`mypy --strict` over the packages of the edge specs and of the AsyncAPI fixtures, in one
+    run: the error lines by package. (Every corpus document's package: integration/test_real_world.py.)"""
+    from support.asyncapi import FIXTURE_PACKAGES
+    from support.corpus import mypy_all
+
+    packages = [g for g in edge.values() if g.error is None]
+    packages += [generated[p] for p in FIXTURE_PACKAGES]
+    return once(tmp_path_factory, "fixtures-mypy", lambda cache: mypy_all(packages, cache))
 
 
 # --------------------------------------------------------------------------------------------

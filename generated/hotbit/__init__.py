@@ -16,8 +16,6 @@ import importlib
 from typing import TYPE_CHECKING
 
 from . import errors
-from ._transport import APIResponse
-from .client import AsyncClient, Client
 from .errors import (
     APIConnectionError,
     APIError,
@@ -38,7 +36,12 @@ from .errors import (
     TransportError,
 )
 
-if TYPE_CHECKING:  # what mypy sees; at run time the WebSocket half loads on first use
+# What mypy sees. At run time the clients (and httpx, websockets, the models) load on first use,
+# so that `import hotbit` stays light.
+if TYPE_CHECKING:
+    from . import client as client
+    from . import models as models
+    from ._transport import APIResponse
     from ._ws_rpc import Subscription
     from ._ws_runtime import (
         AuthFailed,
@@ -54,10 +57,14 @@ if TYPE_CHECKING:  # what mypy sees; at run time the WebSocket half loads on fir
         Resync,
         SubscribeFailed,
     )
+    from .client import AsyncClient, Client
     from .orderbook import LiveOrderBook, OrderBook
     from .websocket import WebSocketClient
 else:
     _LAZY = {
+        "AsyncClient": ".client",
+        "Client": ".client",
+        "APIResponse": "._transport",
         "WebSocketClient": ".websocket",
         "AuthFailed": "._ws_runtime",
         "Backoff": "._ws_runtime",
@@ -75,13 +82,19 @@ else:
         "LiveOrderBook": ".orderbook",
         "OrderBook": ".orderbook",
     }
+    _SUBMODULES = frozenset(
+        ["client", "models", "_checks", "_operations", "_signing", "_transport"]
+    )
 
     def __getattr__(name: str) -> object:
         if name in _LAZY:
             value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-            globals()[name] = value
-            return value
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        elif name in _SUBMODULES:
+            value = importlib.import_module("." + name, __name__)
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        globals()[name] = value
+        return value
 
 
 __version__ = "2.0.0"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import email.utils
+import functools
 import logging
 import random
 import re
@@ -256,6 +257,12 @@ def _install_redaction() -> None:
 _PATH_VARIABLE = re.compile(r"\{([^{}/]+)\}")
 
 
+@functools.lru_cache(maxsize=1024)
+def _url_path(url: str) -> str:
+    """The path of a URL as sent (percent-encoded), without the query; parsed once per URL."""
+    return httpx.URL(url).raw_path.decode("ascii").partition("?")[0]
+
+
 def _grouped(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Pairs as a body mapping (repeated names as lists)."""
     out: dict[str, Any] = {}
@@ -283,7 +290,7 @@ def _multipart(body: Mapping[str, Any]) -> list[tuple[str, Any]]:
 def _to_raw(response: httpx.Response, op: OperationInfo, elapsed: float) -> RawResponse:
     return RawResponse(
         status_code=response.status_code,
-        headers=dict(response.headers),
+        headers=dict(response.headers.items()),  # one pass (dict(headers) scans per key)
         content=response.content,
         method=op.http_method,
         path=op.path,
@@ -369,7 +376,11 @@ class BaseClient:
                 scheme = next(s for s in op.auth[0] if not self._holds(s))
                 method = op.py_name or op.name
                 raise MissingCredentials(method, scheme, C.AUTH_SCHEMES[scheme][3])
-        path = _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
+        path = (
+            _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
+            if req.path_params
+            else op.path
+        )
         kwargs: dict[str, Any] = {
             "method": op.http_method,
             "url": self.base_url + path,
@@ -433,7 +444,7 @@ class BaseClient:
             Credentials(self._api_key, self._secret_key, self._passphrase or ""),
             method=op.http_method,
             path=path,
-            url_path=httpx.URL(kwargs["url"]).raw_path.decode("ascii").partition("?")[0],
+            url_path=_url_path(kwargs["url"]),
             query=query,
             form=form if in_body else None,
             body=b"" if in_body else kwargs.get("content", b""),

@@ -24,6 +24,9 @@ def test_import_stays_light_and_the_ws_types_load_on_first_use() -> None:
     code = (
         "import sys, hotbit\n"
         "assert 'websockets' not in sys.modules and 'hotbit._ws_runtime' not in sys.modules\n"
+        "assert 'httpx' not in sys.modules and 'hotbit.models' not in sys.modules\n"
+        "assert hotbit.Client.__module__ == 'hotbit.client' and 'httpx' in sys.modules\n"
+        "assert hotbit.models is sys.modules['hotbit.models']\n"
         f"names = {PUBLIC!r}\n"
         "values = [getattr(hotbit, n) for n in names]\n"
         "assert 'websockets' in sys.modules\n"

@@ -1,7 +1,8 @@
 """AsyncAPI 3.0 request/reply on a real exchange document: every `send` operation of Binance's
 spot WebSocket API with a `reply` (and a `correlationId`) becomes an awaitable method returning
-its typed reply; the package imports and passes `mypy --strict`. The loopback behaviour (reply,
-timeout, disconnect) is in sdk/test_asyncapi_request_reply.py."""
+its typed reply, and the package imports (its `mypy --strict`: integration/test_real_world.py,
+every document of the shared corpus). The loopback behaviour (reply, timeout, disconnect) is in
+sdk/test_asyncapi_request_reply.py."""
 
 from __future__ import annotations
 
@@ -86,19 +87,3 @@ def test_the_package_imports_with_49_awaitable_methods(package: Path) -> None:
     methods = json.loads(run.stdout)
     assert len(methods) == 49
     assert methods["depth"] == "DepthResponse" and methods["ping"] == "PingResponse"
-
-
-def test_the_package_type_checks(package: Path, request: pytest.FixtureRequest) -> None:
-    store = getattr(request.config, "cache", None)
-    cache = store.mkdir("mypy-binance-spot") if store is not None else None
-    cmd = [sys.executable, "-m", "mypy", "--strict", "--no-error-summary"]
-    cmd += ["--cache-dir", str(cache)] if cache else ["--no-incremental"]
-    run = subprocess.run(
-        [*cmd, "binance_spot"],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
