@@ -370,7 +370,14 @@ def cli_rest_sample(project: Project, op: Operation, args: dict[str, Any]) -> st
     command = " ".join(words)
     if op.signed or op.auth:
         env = project.package.upper()
-        return f"export {env}_API_KEY=... {env}_SECRET_KEY=...\n{command}"
+        names = ["api_key", "secret_key"]  # signed: the key and the secret
+        api = project.api
+        if op.signed and api and api.signature and api.signature.needs_passphrase:
+            names.append("passphrase")
+        elif not op.signed and api and op.security:  # the first requirement's credentials
+            schemes = [api.auth_schemes[s] for s in op.security[0] if s in api.auth_schemes]
+            names = [n for s in schemes for n in s.parameters] or names
+        return "export " + " ".join(f"{env}_{n.upper()}=..." for n in names) + f"\n{command}"
     return command
 
 

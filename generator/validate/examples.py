@@ -23,6 +23,7 @@ from generator.validate.common import (
 from generator.validate.kind import detect_kind
 
 WARNING = Severity.WARNING  # an example that does not fit its schema is beyond the standard
+_EXAMPLE = f"{Source.RULES}:example"  # the rule, printed `[rules:example]` (repeats fold)
 
 _DROPPED = {
     "example", "examples", "xml", "externalDocs", "discriminator", "nullable", "format",
@@ -224,7 +225,7 @@ def _check_examples(ctx: _Context, checks: Iterable[ExampleCheck]) -> ExampleRep
         for error in errors:
             pointer = join_pointer(check.pointer, *error.absolute_path)
             message = f"example does not match its schema ({schema_at}): {_error_message(error)}"
-            problems.append(_problem(ctx, check.doc, pointer, message, Source.RULES, WARNING))
+            problems.append(_problem(ctx, check.doc, pointer, message, _EXAMPLE, WARNING))
     return ExampleReport(count, problems)
 
 

@@ -226,7 +226,7 @@ def test_operations_without_operation_id_are_named_with_a_warning(
     [line] = [w for w in warnings if "/paths/~1cookie-key/get:" in w]  # reported once
     assert line.endswith(
         "/paths/~1cookie-key/get: GET /cookie-key has no operationId: "
-        "the method is named 'get_cookie_key' [policy]"
+        "the method is named 'get_cookie_key' [policy:operation-id]"
     )
     assert callable(sdk["params.yaml"].Client.get_cookie_key)
 
@@ -494,3 +494,6 @@ def test_the_cli_takes_every_credential_the_schemes_need_and_never_prints_them(
     assert basic.headers["authorization"] == "Basic " + base64.b64encode(b"U:pw-SECRET").decode()
     assert both.headers["authorization"] == "Bearer flag-SECRET"  # the option wins
     assert both.headers["x-api-key"] == "key-SECRET"
+    reference = (generated.out / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert f"export {prefix}_USERNAME=... {prefix}_PASSWORD=...\n" in reference  # the samples
+    assert f"export {prefix}_TOKEN=...\n" in reference and f"{prefix}_SECRET_KEY" not in reference

@@ -67,9 +67,13 @@ def test_problems_beyond_the_standard_are_located_warnings(
     where = {(int(m["line"]), m["pointer"], m["source"]) for m in found}
     assert {m["severity"] for m in found} == {"warning"}
     assert {
-        (7, "/paths/~1account/get", "policy"),  # no operationId
-        (10, "/paths/~1account/get/parameters/0/schema/example", "rules"),  # a list for a scalar
-        (17, "/paths/~1account/get/responses/200/content/application~1json/example", "rules"),
+        (7, "/paths/~1account/get", "policy:operation-id"),  # no operationId
+        (10, "/paths/~1account/get/parameters/0/schema/example", "rules:example"),  # a list
+        (
+            17,
+            "/paths/~1account/get/responses/200/content/application~1json/example",
+            "rules:example",
+        ),
         (25, "/components/schemas/Account/properties/note/nullable", "rules"),
     } <= where
     [missing] = [m for m in found if m["pointer"] == "/paths/~1account/get"]  # reported once
