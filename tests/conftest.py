@@ -180,14 +180,21 @@ def fixtures_mypy(
     generated: dict[str, AsyncApiGenerated],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, list[str]]:
-    """`mypy --strict` over the packages of the edge specs and of the AsyncAPI fixtures, in one
-    run: the error lines by package. (Every corpus document's package: integration/test_real_world.py.)"""
+    """`mypy --strict` over the packages of the edge specs, of the AsyncAPI fixtures and of
+    tests/fixtures/realworld/odd-names.yaml (`odd_names`), in one run: the error lines by package.
+    (Every corpus document's package: integration/test_real_world.py.)"""
     from support.asyncapi import FIXTURE_PACKAGES
-    from support.corpus import mypy_all
+    from support.corpus import generate_package, mypy_all
 
     packages = [g for g in edge.values() if g.error is None]
     packages += [generated[p] for p in FIXTURE_PACKAGES]
-    return once(tmp_path_factory, "fixtures-mypy", lambda cache: mypy_all(packages, cache))
+
+    def produce(root: Path) -> dict[str, list[str]]:
+        odd = generate_package(TESTS / "fixtures" / "realworld" / "odd-names.yaml", root / "odd", "odd_names")
+        assert odd.error is None, odd.error
+        return mypy_all([*packages, odd], root / "cache")
+
+    return once(tmp_path_factory, "fixtures-mypy", produce)
 
 
 # --------------------------------------------------------------------------------------------
