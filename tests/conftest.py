@@ -59,19 +59,44 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(getattr(pytest.mark, layer))
 
 
+# The integration layer and the modules with few but long tests, started first (the others go by
+# their number of tests, most first) so that no worker is left with one of them at the end.
+LONG_MODULES = (
+    "integration",
+    "tests/unit/test_asyncapi_generic.py",  # generates the AsyncAPI documents (`generated`)
+    "tests/unit/test_fuzz.py",
+    "tests/unit/test_edge_cases.py",  # `fixtures_mypy`, the 200 KB spec
+    "tests/unit/test_asyncapi3_edition.py",
+    "tests/unit/test_ws_model.py",
+    "tests/unit/test_corpus.py",
+    "tests/unit/test_real_world_bugs.py",
+)
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """pytest-xdist (`-n auto`): each unit or sdk module goes to whichever worker is free (its
-    module fixtures are built once); the integration layer is one unit of work, run in order on
-    one worker as without xdist. (An explicit `--dist` other than `load` is left to xdist.)"""
+    module fixtures are built once), LONG_MODULES first; the integration layer is one unit of
+    work, run in order on one worker as without xdist. (An explicit `--dist` other than `load`
+    is left to xdist.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     if config.getvalue("dist") != "load":
         return None
 
     class Scheduling(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
             return "integration" if module.startswith("tests/integration/") else module
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self.ordered:
+                for scope in reversed(LONG_MODULES):
+                    if scope in self.workqueue:
+                        self.workqueue.move_to_end(scope, last=False)
+                self.ordered = True
+            super()._assign_work_unit(node)
 
     return Scheduling(config, log)
 
