@@ -14,9 +14,17 @@ from dataclasses import asdict
 from bench._common import Report, Row, cleanup, machine, table
 
 BENCHMARKS = ("gen", "decode", "ws", "rest", "orderbook", "importtime")
+EXTRA = ("profile",)  # only with --only: the per-stage generation profile (bench/profile.py)
 
 
 def _runner(name: str, quick: bool) -> Callable[[Report], None]:
+    if name == "profile":
+        from bench import profile
+
+        def stages(_: Report) -> None:  # prints its own table; no ratio rows
+            profile.run(profile.default_specs(), markdown=True)
+
+        return stages
     if name == "gen":
         from bench import gen
 
@@ -28,11 +36,11 @@ def _runner(name: str, quick: bool) -> Callable[[Report], None]:
     if name == "ws":
         from bench import ws
 
-        return lambda r: ws.run(r, rounds=5 if quick else 7)
+        return lambda r: ws.run(r, rounds=9 if quick else 15)
     if name == "rest":
         from bench import rest
 
-        return lambda r: rest.run(r, rounds=5 if quick else 7)
+        return lambda r: rest.run(r, rounds=9 if quick else 15)
     if name == "orderbook":
         from bench import orderbook
 
@@ -51,7 +59,7 @@ def _runner(name: str, quick: bool) -> Callable[[Report], None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--only", action="append", choices=BENCHMARKS, help="run only these (repeatable)"
+        "--only", action="append", choices=BENCHMARKS + EXTRA, help="run only these (repeatable)"
     )
     parser.add_argument(
         "--skip", action="append", choices=BENCHMARKS, default=[], help="leave these out"

@@ -1,8 +1,11 @@
-"""A large, valid, deterministic OpenAPI 3.0.3 spec (about 1 MB of YAML) for the generation benchmark
-and the scale test (tests/unit/test_edge_cases.py).
+"""A large, valid, deterministic OpenAPI 3.0.3 spec for the generation benchmark, the stage profile
+(bench/profile.py) and the scale test (tests/unit/test_edge_cases.py). The one synthesiser: every
+size comes from here.
 
-`python -m bench.synth_spec OUT.yaml [--resources N] [--properties K]` writes it. Nothing random:
-the same N and K give the same bytes. Each resource `Thing<i>` brings a schema of K (default 20)
+`python -m bench.synth_spec OUT.yaml [--size 1mb|5mb | --operations N | --resources N]
+[--properties K]` writes it: `1mb` (default) is 100 resources, 500 operations, 0.99 MB of YAML;
+`5mb` is 500 resources, 2,500 operations, 4.94 MB. Nothing random: the same N and K give the same
+bytes. Each resource `Thing<i>` brings a schema of K (default 20)
 properties (strings, enums,
 decimals, integers, doubles, booleans, date-times, arrays, nested `$ref`s to earlier resources), a
 create payload, a page schema, and five operations (list with query filters, create with a JSON
@@ -20,6 +23,8 @@ import yaml
 
 DEFAULT_RESOURCES = 100  # about 1.0 MB of YAML
 DEFAULT_PROPERTIES = 20
+OPERATIONS_PER_RESOURCE = 5
+SIZES = {"1mb": 100, "5mb": 500}  # resources: 0.99 MB / 500 operations, 4.94 MB / 2,500
 
 _WORDS = [
     "alpha",
@@ -309,16 +314,39 @@ def write(
     return len(text.encode())
 
 
+def resources_for(
+    size: str | None = None, operations: int | None = None, resources: int | None = None
+) -> int:
+    """The number of resources for a named size, an operation count or itself."""
+    if resources is not None:
+        return resources
+    if operations is not None:
+        return max(1, -(-operations // OPERATIONS_PER_RESOURCE))
+    return SIZES[size or "1mb"]
+
+
+def ensure(path: Path, size: str) -> Path:
+    """`path` holding the named size (written once; the bytes only depend on the size)."""
+    if not path.exists():
+        write(path, SIZES[size])
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.synth_spec", description=__doc__)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--resources", type=int, default=DEFAULT_RESOURCES)
+    count = parser.add_mutually_exclusive_group()
+    count.add_argument("--size", choices=sorted(SIZES), help="a named size (default 1mb)")
+    count.add_argument(
+        "--operations", type=int, help=f"operations ({OPERATIONS_PER_RESOURCE} per resource)"
+    )
+    count.add_argument("--resources", type=int)
     parser.add_argument("--properties", type=int, default=DEFAULT_PROPERTIES)
     args = parser.parse_args(argv)
-    size = write(args.out, args.resources, args.properties)
-    print(
-        f"wrote {args.out} ({size / 1e6:.2f} MB, {args.resources * 5} operations)", file=sys.stderr
-    )
+    resources = resources_for(args.size, args.operations, args.resources)
+    size = write(args.out, resources, args.properties)
+    operations = resources * OPERATIONS_PER_RESOURCE
+    print(f"wrote {args.out} ({size / 1e6:.2f} MB, {operations} operations)", file=sys.stderr)
     return 0
 
 

@@ -14,6 +14,9 @@ import copy
 import functools
 from collections.abc import Iterable
 
+from generator.model import enums
+from generator.model.enums import EnumSpec
+
 Edit = tuple[int, int, str]  # (start, end, replacement), character offsets into the source
 
 
@@ -492,3 +495,70 @@ def _unquoted(node: ast.expr) -> ast.expr:
     result = Unquote().visit(copy.deepcopy(node))
     assert isinstance(result, ast.expr)
     return result
+
+
+def enum_classes(code: str, specs: dict[str, EnumSpec]) -> str:
+    """The type alias datamodel-code-generator wrote for each schema of `specs` (a placeholder
+    integer: `Side: TypeAlias = int`, docstring included) becomes that enum class, placed after
+    the imports (it depends on nothing), with the helpers it needs."""
+    if not specs:
+        return code
+    tree = _parse(code)
+    source = _Source(code)
+    edits: list[Edit] = []
+    body = tree.body
+    for i, node in enumerate(body):
+        name = _target_name(node)
+        if name not in specs or isinstance(node, ast.ClassDef):
+            continue
+        end = source.end(node)
+        following = body[i + 1] if i + 1 < len(body) else None
+        if (
+            isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            end = source.end(following)
+        edits.append((source.start(node), end, ""))
+    last_import = max(
+        (n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))),
+        key=lambda n: n.end_lineno or n.lineno,
+        default=None,
+    )
+    imports, helpers = enums.module_support(specs)
+    at = _import_position(tree, source)
+    edits.append((at, at, imports))
+    after = source.offset((last_import.end_lineno or 0) + 1, 0) if last_import else at
+    classes = "".join("\n\n" + enums.render(name, specs[name]) for name in sorted(specs))
+    edits.append((after, after, helpers + classes + "\n"))
+    return source.apply(edits)
+
+
+EXTRA_BASE = "_Model"  # generator/runtime/_extra.py: `model_extra`
+
+
+def extra_base(code: str) -> str:
+    """Every Struct class that decodes a JSON object (not `array_like`) derives from the runtime's
+    `Model` (`model_extra` keeps the keys the spec does not declare); a `__post_init__` of its own
+    calls the base's first."""
+    tree = _parse(code)
+    source = _Source(code)
+    edits: list[Edit] = []
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        bases = [b for b in cls.bases if isinstance(b, ast.Name) and b.id == "Struct"]
+        if not bases or any(k.arg == "array_like" for k in cls.keywords):
+            continue
+        edits.append((source.start(bases[0]), source.end(bases[0]), EXTRA_BASE))
+        for stmt in cls.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "__post_init__" and stmt.body:
+                first = stmt.body[0]
+                pad = " " * first.col_offset
+                at = source.start(first)
+                edits.append((at, at, f"super().__post_init__()\n{pad}"))
+    if not edits:
+        return code
+    at = _import_position(tree, source)
+    edits.append((at, at, f"from ._extra import Model as {EXTRA_BASE}\n"))
+    return source.apply(edits)
