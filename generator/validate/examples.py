@@ -56,7 +56,7 @@ class _SchemaBundler:
 
     def _ref(self, node: dict[str, Any], doc: Document, pointer: str) -> dict[str, Any]:
         value, target_doc, target_pointer = _follow(self.ctx, node, doc, pointer)
-        key = (str(target_doc.path.resolve()), target_pointer)
+        key = (target_doc.key, target_pointer)
         name = self.names.get(key)
         if name is None:
             name = self.names[key] = f"d{len(self.names)}"
