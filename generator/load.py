@@ -13,6 +13,7 @@ JSON pointer to source line, so every later problem can name the file, the point
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import urllib.parse
@@ -38,6 +39,11 @@ class Document:
     @property
     def name(self) -> str:
         return str(self.path)
+
+    @functools.cached_property
+    def key(self) -> str:
+        """The file's resolved path: what identifies the document across `$ref`s."""
+        return str(self.path.resolve())
 
     def line_of(self, pointer: str) -> int | None:
         """Line of the node at `pointer`, or of its nearest ancestor that has one."""
@@ -296,7 +302,7 @@ class Resolver:
 
     def follow(self, value: Any, doc: Document, pointer: str) -> Located:
         """Resolve `value` (found at doc#pointer) until it is no longer a `$ref`."""
-        seen: set[tuple[Path, str]] = set()
+        seen: set[tuple[str, str]] = set()
         while isinstance(value, dict) and isinstance(value.get("$ref"), str):
             ref = value["$ref"]
             where = join_pointer(pointer, "$ref")
@@ -331,7 +337,7 @@ class Resolver:
             target_doc = (
                 self.document(doc, file_part) if file_part else doc
             )  # a broken file: its own problems
-            key = (target_doc.path.resolve(), frag)
+            key = (target_doc.key, frag)
             if key in seen:
                 raise SpecError([doc.problem(where, f"circular $ref {ref!r}", "load")])
             seen.add(key)

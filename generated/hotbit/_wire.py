@@ -39,8 +39,8 @@ _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"(\s*+:)?', re.DOTALL)
 def key_renamer(names: Mapping[str, str]) -> Callable[[bytes], bytes]:
     """A function renaming the object keys of JSON text that are keys of `names`."""
     exact = {msgspec.json.encode(old): msgspec.json.encode(new) for old, new in names.items()}
-    # a key can only be there if the longest plain run of its text is (escapes vary)
-    probes = {max(re.split(r'[\\"\x00-\x1f]', old), key=len).encode() for old in names}
+    # a key can only be there if its longest run of plain ASCII is (anything else may be escaped)
+    probes = {max(re.split(r"[^ !#-\[\]-~]", old), key=len).encode() for old in names}
 
     def key(match: re.Match[bytes]) -> bytes:
         colon = match.group(1)

@@ -105,7 +105,7 @@ class TypeMapper:
 
     @staticmethod
     def _key(doc: Document, pointer: str) -> tuple[str, str]:
-        return (str(doc.path.resolve()), pointer)
+        return (doc.key, pointer)
 
     def name_of(self, doc: Document, pointer: str) -> str | None:
         """The Python name given to the schema at doc#pointer, if it was collected."""

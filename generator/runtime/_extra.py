@@ -101,9 +101,9 @@ def decode_keeping(decoder: JsonDecoder[T], buffer: Any) -> T:
         _SOURCE.reset(token)
 
 
-def _walk(typed: Any, raw: Any, depth: int) -> None:
+def _walk(typed: Any, raw: Any, nesting: int) -> None:
     """Give each model under `typed` the keys of its object in `raw` it does not declare."""
-    if depth > 64:
+    if nesting > 64:
         return
     if isinstance(typed, msgspec.Struct):
         cls = type(typed)
@@ -119,14 +119,14 @@ def _walk(typed: Any, raw: Any, depth: int) -> None:
                 typed.__dict__["_extra"] = {k: v for k, v in raw.items() if k not in known}
             for name, key in zip(names, wire, strict=True):
                 if key in raw:
-                    _walk(getattr(typed, name), raw[key], depth + 1)
+                    _walk(getattr(typed, name), raw[key], nesting + 1)
         elif isinstance(raw, list):  # array_like
             for name, item in zip(names, raw, strict=False):
-                _walk(getattr(typed, name), item, depth + 1)
+                _walk(getattr(typed, name), item, nesting + 1)
     elif isinstance(typed, (list, tuple)) and isinstance(raw, list):
         for item, raw_item in zip(typed, raw, strict=False):
-            _walk(item, raw_item, depth + 1)
+            _walk(item, raw_item, nesting + 1)
     elif isinstance(typed, dict) and isinstance(raw, dict):
         for key, item in typed.items():
             if key in raw:
-                _walk(item, raw[key], depth + 1)
+                _walk(item, raw[key], nesting + 1)

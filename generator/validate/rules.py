@@ -11,6 +11,10 @@ from generator.validate.examples import _check_examples, _iter_examples
 
 # Beyond the standard: our authoring rules (operationIds, examples) and `nullable` misuse.
 WARNING = Severity.WARNING
+# the authoring rules, by name (printed `[policy:<rule>]`; repeats of one rule fold into one line)
+_OPERATION_ID = f"{Source.POLICY}:operation-id"
+_RESPONSE_EXAMPLE = f"{Source.POLICY}:response-example"
+_MESSAGE_EXAMPLE = f"{Source.POLICY}:message-example"
 
 
 def _check_openapi_rules(ctx: _Context) -> list[Problem]:
@@ -20,7 +24,7 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
         if op.operation_id is None:  # the one report of it (the model names the method so)
             named = snake(f"{op.method}_{op.path}", avoid_builtins=True, fallback="op")
             message = f"{name} has no operationId: the method is named {named!r}"
-            problems.append(_problem(ctx, doc, pointer, message, Source.POLICY, WARNING))
+            problems.append(_problem(ctx, doc, pointer, message, _OPERATION_ID, WARNING))
         if not any(media.has_examples for r in op.responses for media in r.content):
             problems.append(
                 _problem(
@@ -29,7 +33,7 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
                     join_pointer(pointer, "responses"),
                     f"{name} has no response example: give a response media type "
                     "an `example` or `examples`",
-                    Source.POLICY,
+                    _RESPONSE_EXAMPLE,
                     WARNING,
                 )
             )
@@ -86,7 +90,7 @@ def _check_asyncapi_rules(ctx: _Context) -> list[Problem]:
         doc, pointer = message.location.doc, message.location.pointer
         if not message.has_examples:
             problems.append(
-                _problem(ctx, doc, pointer, "message has no examples", Source.POLICY, WARNING)
+                _problem(ctx, doc, pointer, "message has no examples", _MESSAGE_EXAMPLE, WARNING)
             )
         method = message.raw.get("x-rpc-method")
         if rpc and method is None:

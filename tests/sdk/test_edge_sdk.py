@@ -226,7 +226,7 @@ def test_operations_without_operation_id_are_named_with_a_warning(
     [line] = [w for w in warnings if "/paths/~1cookie-key/get:" in w]  # reported once
     assert line.endswith(
         "/paths/~1cookie-key/get: GET /cookie-key has no operationId: "
-        "the method is named 'get_cookie_key' [policy]"
+        "the method is named 'get_cookie_key' [policy:operation-id]"
     )
     assert callable(sdk["params.yaml"].Client.get_cookie_key)
 
@@ -450,6 +450,51 @@ def test_every_scheme_of_the_document_works_at_once(
     assert "authorization" not in auth_mock.requests[-1].headers
 
 
+def test_curl_samples_send_each_schemes_credential_from_its_variable(
+    edge: dict[str, Generated], auth_mock: RestMock
+) -> None:
+    """The reference's shell samples: bearer from $TOKEN, basic from $USERNAME:$PASSWORD, the
+    apiKey from $API_KEY, each exported in a comment first; run with bash + curl."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    bash, curl = shutil.which("bash"), shutil.which("curl")
+    assert bash and curl, "the shell samples need bash and curl"
+    reference = (edge["auth.yaml"].out / "docs" / "reference.md").read_text()
+    shell = re.findall(r"```shell\n(.*?)\n```", reference, re.DOTALL)
+    samples = [s for s in shell if re.search(r"^curl ", s, re.MULTILINE)]
+    assert len(samples) == 7
+    env = {**os.environ, "API_KEY": "KEY", "TOKEN": "TOK", "USERNAME": "U", "PASSWORD": "PW"}
+    for sample in samples:
+        exported = re.findall(r"^# export (.*)$", sample, re.MULTILINE)
+        used = set(re.findall(r"\$([A-Z_]+)", sample))
+        assert used <= set(exported[0].replace("=...", "").split()) if used else not exported
+        script = sample.replace("https://api.example.com", auth_mock.url)
+        result = subprocess.run(
+            [bash, "-c", script + " --silent --show-error --fail --max-time 20"],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, (sample, result.stderr)
+    basic = "Basic " + base64.b64encode(b"U:PW").decode()
+    sent = {r.path: r.headers for r in auth_mock.requests}
+    assert sorted(sent) == [
+        "/basic",
+        "/bearer",
+        "/both",
+        "/either",
+        "/oauth",
+        "/public",
+        "/v1/indexes",
+    ]
+    assert sent["/v1/indexes"]["x-api-key"] == "KEY"
+    assert sent["/basic"]["authorization"] == basic == sent["/either"]["authorization"]
+    assert sent["/bearer"]["authorization"] == "Bearer TOK" == sent["/oauth"]["authorization"]
+    assert sent["/both"]["authorization"] == "Bearer TOK" and sent["/both"]["x-api-key"] == "KEY"
+    assert "authorization" not in sent["/public"] and "x-api-key" not in sent["/public"]
+
+
 def test_the_cli_takes_every_credential_the_schemes_need_and_never_prints_them(
     edge: dict[str, Generated], auth_mock: RestMock
 ) -> None:
@@ -494,3 +539,6 @@ def test_the_cli_takes_every_credential_the_schemes_need_and_never_prints_them(
     assert basic.headers["authorization"] == "Basic " + base64.b64encode(b"U:pw-SECRET").decode()
     assert both.headers["authorization"] == "Bearer flag-SECRET"  # the option wins
     assert both.headers["x-api-key"] == "key-SECRET"
+    reference = (generated.out / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert f"export {prefix}_USERNAME=... {prefix}_PASSWORD=...\n" in reference  # the samples
+    assert f"export {prefix}_TOKEN=...\n" in reference and f"{prefix}_SECRET_KEY" not in reference

@@ -10,6 +10,7 @@ from generator.naming import stand_ins
 from generator.runtime import _wire
 
 NAMES = {'optionType"': "optionType\ue022", '"': "\ue022", "a\\b": "a\ue05cb", "t\tab": "t\ue009ab"}
+NAMES['prix€"'] = "prix€\ue022"  # non-ASCII
 renamed = _wire.key_renamer(NAMES)
 
 
@@ -18,12 +19,19 @@ renamed = _wire.key_renamer(NAMES)
     [
         (b'{"optionType\\"": 1}', {"optionType\ue022": 1}),
         (b'{ "optionType\\u0022"  :1}', {"optionType\ue022": 1}),  # another escape, spaces
-        (b'[{"\\"":{"a\\\\b":[{"t\\tab":"x"}]}}]', [{"\ue022": {"a\ue05cb": [{"t\ue009ab": "x"}]}}]),
-        (b'{"k": "optionType\\"", "v": ["\\"", "a\\\\b"]}', {"k": 'optionType"', "v": ['"', "a\\b"]}),
+        (
+            b'[{"\\"":{"a\\\\b":[{"t\\tab":"x"}]}}]',
+            [{"\ue022": {"a\ue05cb": [{"t\ue009ab": "x"}]}}],
+        ),
+        (
+            b'{"k": "optionType\\"", "v": ["\\"", "a\\\\b"]}',
+            {"k": 'optionType"', "v": ['"', "a\\b"]},
+        ),
         (b'{"x": "\\"optionType\\\\\\":"}', {"x": '"optionType\\":'}),  # a key's text in a value
         (b'{"optionType": 1, "other\\"": 2}', {"optionType": 1, 'other"': 2}),
+        (b'{"prix\\u20ac\\"": 1}', {"prix€\ue022": 1}),  # the euro sign sent ASCII-escaped
     ],
-    ids=["key", "escaped-otherwise", "nested", "values", "key-text-in-a-value", "others"],
+    ids=["key", "escaped-otherwise", "nested", "values", "key-text-in-a-value", "others", "ascii"],
 )
 def test_keys_are_renamed_and_values_are_not(sent: bytes, decoded: object) -> None:
     assert msgspec.json.decode(renamed(sent)) == decoded
