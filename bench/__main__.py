@@ -36,11 +36,11 @@ def _runner(name: str, quick: bool) -> Callable[[Report], None]:
     if name == "ws":
         from bench import ws
 
-        return lambda r: ws.run(r, rounds=5 if quick else 7)
+        return lambda r: ws.run(r, rounds=9 if quick else 15)
     if name == "rest":
         from bench import rest
 
-        return lambda r: rest.run(r, rounds=5 if quick else 7)
+        return lambda r: rest.run(r, rounds=9 if quick else 15)
     if name == "orderbook":
         from bench import orderbook
 

@@ -79,8 +79,10 @@ class Row:
         limit: float,
         unit: str,
         note: str = "",
+        ratio: float | None = None,
     ) -> Row:
-        ratio = ours / base
+        """`ratio` defaults to ours / base (e.g. the median of paired per-round ratios instead)."""
+        ratio = ours / base if ratio is None else ratio
         return cls(
             name,
             f"{ours:,.0f} {unit}",
@@ -271,6 +273,18 @@ def alternate(
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+def paired(ours: Sequence[float], base: Sequence[float]) -> tuple[float, str]:
+    """The median of the per-round ratios ours[i] / base[i] (measured side by side in one round,
+    so both saw the same machine load), and their spread as text."""
+    ratios = sorted(o / b for o, b in zip(ours, base, strict=True))
+    med = statistics.median(ratios)
+    quart = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [med, med, med]
+    return med, (
+        f"per-round ratio min {ratios[0]:.3f} / median {med:.3f} / max {ratios[-1]:.3f}, "
+        f"IQR {quart[0]:.3f}-{quart[2]:.3f}, {len(ratios)} rounds"
+    )
 
 
 # -- scratch space ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ D = Decimal
 REST_OPS = ("order_depth", "market_deals", "market_kline", "order_pending", "order_finished")
 WS_PUSHES = ("depth.update", "deals.update", "kline.update", "order.update")
 FLOOR_LIMIT, PEER_LIMIT = 1.2, 1 / 1.5
+DEPTH100_FLOOR_LIMIT = 1.0  # issue 14: the 100-level depth at most the floor
 
 # Keys whose values our models decode into Decimal (orders, deals, balances).
 _DEC_KEYS = frozenset(
@@ -367,7 +368,7 @@ def _dataset(
             t["ours"],
             t["floor"],
             "floor",
-            FLOOR_LIMIT,
+            DEPTH100_FLOOR_LIMIT if "100 levels" in label else FLOOR_LIMIT,
             "us",
             note=desc + warn,
         )

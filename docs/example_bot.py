@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import hotbit
+from hotbit import models
 
 log = logging.getLogger("example_bot")
 
@@ -28,6 +29,7 @@ class Report:
     best_bid: Decimal | None = None
     best_ask: Decimal | None = None
     order_id: int | None = None
+    filled: Decimal | None = None  # of our buy order
     cancelled: bool = False
     events: list[str] = field(default_factory=list)
 
@@ -71,7 +73,11 @@ async def run(rest_url: str, ws_url: str, api_key: str, secret_key: str) -> Repo
             # Never retried by the SDK: a retry could place a second order (there is no client
             # order id to de-duplicate it). On a timeout, look the order up instead.
             order = await rest.order_put_limit(
-                market="ETHBTC", side=2, amount=Decimal("0.4"), price=Decimal("0.08"), isfee=0
+                market="ETHBTC",
+                side=models.Side.BUY,  # or the plain code, 2
+                amount=Decimal("0.4"),
+                price=Decimal("0.08"),
+                isfee=0,
             )
         except hotbit.RateLimitError as exc:
             log.warning("rate limited; retry after %s s", exc.retry_after)
@@ -80,6 +86,8 @@ async def run(rest_url: str, ws_url: str, api_key: str, secret_key: str) -> Repo
             log.error("order refused: %s", exc)
             return report
         report.order_id = order.id
+        if order.side == models.Side.BUY:  # an IntEnum: unknown codes decode too
+            report.filled = order.amount - order.left
         cancelled = await rest.order_cancel(market="ETH/BTC", order_id=order.id)
         report.cancelled = cancelled.id == order.id
     return report

@@ -13,15 +13,16 @@ import os
 import sys
 from pathlib import Path
 
-from generator.problems import Problem, Severity, SpecError
+from generator.problems import Problem, Severity, SpecError, fold_warnings
 
 EXIT_OK, EXIT_SPEC = 0, 2
 # the console scripts of pyproject.toml, the same as `python -m generator`
 COMMANDS = ("spec-sdk-generator", "sdkgen")
 
 
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
+def _print_problems(problems: list[Problem], verbose: bool = True) -> None:
+    """Every problem, one line each; without `verbose` a rule's repeated warnings fold."""
+    for problem in problems if verbose else fold_warnings(problems):
         print(problem, file=sys.stderr)
 
 
@@ -35,7 +36,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         external=not args.no_external,
         require_external=args.require_external,
     )
-    _print_problems(problems)
+    _print_problems(problems, args.verbose)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         print(f"{len(errors)} error(s) in {len(args.files)} file(s)", file=sys.stderr)
@@ -66,7 +67,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         convert=not args.no_convert,
         overlays=args.overlay or (),
     )
-    _print_problems(warnings)
+    _print_problems(warnings, args.verbose)
     print(f"generated {args.package} in {args.out}: {summary}")
     return EXIT_OK
 
@@ -100,6 +101,11 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="report warnings (problems beyond the standard: examples, authoring rules, "
         "Spectral) as errors",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every warning (by default a rule's repeated warnings are one line)",
     )
 
 

@@ -13,6 +13,7 @@ JSON pointer to source line, so every later problem can name the file, the point
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import urllib.parse
@@ -38,6 +39,11 @@ class Document:
     @property
     def name(self) -> str:
         return str(self.path)
+
+    @functools.cached_property
+    def key(self) -> str:
+        """The file's resolved path: what identifies the document across `$ref`s."""
+        return str(self.path.resolve())
 
     def line_of(self, pointer: str) -> int | None:
         """Line of the node at `pointer`, or of its nearest ancestor that has one."""
@@ -264,7 +270,6 @@ class Resolver:
         self.root = root
         self.lenient = False
         self.docs: dict[Path, Document] = {root.path.resolve(): root}
-        self._real: dict[Path, Path] = {}  # path -> path.resolve(), a system call each
 
     def read_leniently(self) -> None:
         """`--lenient`, after validation: every document read (and to read) as
@@ -297,7 +302,7 @@ class Resolver:
 
     def follow(self, value: Any, doc: Document, pointer: str) -> Located:
         """Resolve `value` (found at doc#pointer) until it is no longer a `$ref`."""
-        seen: set[tuple[Path, str]] = set()
+        seen: set[tuple[str, str]] = set()
         while isinstance(value, dict) and isinstance(value.get("$ref"), str):
             ref = value["$ref"]
             where = join_pointer(pointer, "$ref")
@@ -332,10 +337,7 @@ class Resolver:
             target_doc = (
                 self.document(doc, file_part) if file_part else doc
             )  # a broken file: its own problems
-            real = self._real.get(target_doc.path)
-            if real is None:
-                real = self._real[target_doc.path] = target_doc.path.resolve()
-            key = (real, frag)
+            key = (target_doc.key, frag)
             if key in seen:
                 raise SpecError([doc.problem(where, f"circular $ref {ref!r}", "load")])
             seen.add(key)

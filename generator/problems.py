@@ -128,6 +128,34 @@ def apply_policy(
     return sorted(out, key=_sort_key)
 
 
+def fold_warnings(problems: list[Problem], keep: int = 3, shown: int = 5) -> list[Problem]:
+    """The problems as printed without `--verbose`: the warnings of one rule (`source:rule`)
+    that repeat more than `keep` times become one line, the first of them, with their count and
+    the next `shown` locations. Errors and notes are never folded (`--strict` lists each)."""
+    groups: dict[str, list[Problem]] = {}
+    for p in problems:
+        if p.severity is Severity.WARNING and p.rule:
+            groups.setdefault(p.label, []).append(p)
+    out = []
+    for p in problems:
+        group = groups.get(p.label) if p.severity is Severity.WARNING and p.rule else None
+        if group is None or len(group) <= keep:
+            out.append(p)
+        elif p is group[0]:
+            rest = group[1:]
+            where = [
+                str(q.line) if q.file == p.file and q.line else f"{q.file}:{q.line or q.pointer}"
+                for q in rest[:shown]
+            ]
+            more = ", ..." if len(rest) > shown else ""
+            message = (
+                f"{p.message} (and {len(rest)} more like it, at lines {', '.join(where)}{more}:"
+                " --verbose lists each)"
+            )
+            out.append(dataclasses.replace(p, message=message))
+    return out
+
+
 class SpecError(Exception):
     """Raised with every problem collected by a stage; the CLI prints them and exits 2."""
 

@@ -28,7 +28,7 @@ from generator import __version__, outputs, runtime
 from generator.load import Document
 from generator.model.codegen import ModelWorker
 from generator.model.ir import RestApi, WsApi
-from generator.naming import pascal
+from generator.naming import pascal, stand_ins
 from generator.problems import Problem, SpecError
 
 # The repository's top-level templates/, installed as the package `generator.templates` (setup.py).
@@ -93,6 +93,8 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/errors.py.j2", "{package}/errors.py"),
     # The runtime (generator/runtime/), copied byte for byte.
     _runtime("_errors.py"),
+    _runtime("_extra.py"),
+    _runtime("_wire.py"),
     _runtime("_signing.py", lambda c: _has_rest(c) or _has_signing(c)),
     _runtime("_checks.py", _has_rest),
     _runtime("_transport.py", _has_rest),
@@ -193,6 +195,8 @@ class Project:
             sources.append((api.spec_file, api.spec_sha256))
         if ws:
             sources.append((ws.spec_file, ws.spec_sha256))
+        half = api or ws  # one ModelSet serves both halves
+        carried = stand_ins(half.models.schemas) if half else {}
         self.context: Context = {
             "package": package,
             # the SDK's root exception: <x-sdk name or package>Error
@@ -200,6 +204,8 @@ class Project:
             "api": api,
             "ws": ws,
             "generator_version": __version__,
+            # model wire names msgspec cannot carry: stand-in -> wire name (runtime/_wire.py)
+            "wire_names": {stand_in: wire for wire, stand_in in carried.items()},
             "header": header_for(sources),
             "toml_header": header_for(sources),
             "md_header": header_for(sources, comment="<!--").replace("\n", " -->\n") + " -->",

@@ -7,12 +7,18 @@ marked `unit`, `sdk` or `integration` by its folder. Plain helpers live in tests
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
+
+# Compiled (and assertion-rewritten) modules are cached in __pycache__ as Python and pytest do by
+# default, also under PYTHONDONTWRITEBYTECODE: without the cache every xdist worker compiles and
+# rewrites every module again on every run (~5 s of CPU per worker).
+sys.dont_write_bytecode = False
 
 pytest.register_assert_rewrite("support")  # its helpers assert for the tests that call them
 
@@ -36,6 +42,14 @@ TESTS = Path(__file__).resolve().parent
 LAYERS = ("unit", "sdk", "integration")
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`-m "not integration"` does not even import the integration modules."""
+    markexpr = " ".join(str(config.getoption("markexpr") or "").split())
+    if markexpr == "not integration" and collection_path.is_relative_to(TESTS / "integration"):
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test with the layer of its folder; a test outside the layers is an error."""
     for item in items:
@@ -45,19 +59,44 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(getattr(pytest.mark, layer))
 
 
+# The integration layer and the modules with few but long tests, started first (the others go by
+# their number of tests, most first) so that no worker is left with one of them at the end.
+LONG_MODULES = (
+    "integration",
+    "tests/unit/test_asyncapi_generic.py",  # generates the AsyncAPI documents (`generated`)
+    "tests/unit/test_fuzz.py",
+    "tests/unit/test_edge_cases.py",  # `fixtures_mypy`, the 200 KB spec
+    "tests/unit/test_asyncapi3_edition.py",
+    "tests/unit/test_ws_model.py",
+    "tests/unit/test_corpus.py",
+    "tests/unit/test_real_world_bugs.py",
+)
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """pytest-xdist (`-n auto`): each unit or sdk module goes to whichever worker is free (its
-    module fixtures are built once); the integration layer is one unit of work, run in order on
-    one worker as without xdist. (An explicit `--dist` other than `load` is left to xdist.)"""
+    module fixtures are built once), LONG_MODULES first; the integration layer is one unit of
+    work, run in order on one worker as without xdist. (An explicit `--dist` other than `load`
+    is left to xdist.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     if config.getvalue("dist") != "load":
         return None
 
     class Scheduling(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
             return "integration" if module.startswith("tests/integration/") else module
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self.ordered:
+                for scope in reversed(LONG_MODULES):
+                    if scope in self.workqueue:
+                        self.workqueue.move_to_end(scope, last=False)
+                self.ordered = True
+            super()._assign_work_unit(node)
 
     return Scheduling(config, log)
 
@@ -154,6 +193,33 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generated]:
         return out
 
     return once(tmp_path_factory, "edge", all_of_them)
+
+
+# --------------------------------------------------------------------------------------------
+# the edge specs' and AsyncAPI fixtures' packages, type-checked once for unit/
+
+
+@pytest.fixture(scope="session")
+def fixtures_mypy(
+    edge: dict[str, Generated],
+    generated: dict[str, AsyncApiGenerated],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, list[str]]:
+    """`mypy --strict` over the packages of the edge specs, of the AsyncAPI fixtures and of
+    tests/fixtures/realworld/odd-names.yaml (`odd_names`), in one run: the error lines by package.
+    (Every corpus document's package: integration/test_real_world.py.)"""
+    from support.asyncapi import FIXTURE_PACKAGES
+    from support.corpus import generate_package, mypy_all
+
+    packages = [g for g in edge.values() if g.error is None]
+    packages += [generated[p] for p in FIXTURE_PACKAGES]
+
+    def produce(root: Path) -> dict[str, list[str]]:
+        odd = generate_package(TESTS / "fixtures" / "realworld" / "odd-names.yaml", root / "odd", "odd_names")
+        assert odd.error is None, odd.error
+        return mypy_all([*packages, odd], root / "cache")
+
+    return once(tmp_path_factory, "fixtures-mypy", produce)
 
 
 # --------------------------------------------------------------------------------------------

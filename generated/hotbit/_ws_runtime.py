@@ -156,27 +156,34 @@ class Backoff:
         return base * (1.0 - self.jitter * random.random())
 
 
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "zlib": zlib.MAX_WBITS, "deflate": -zlib.MAX_WBITS}
+# Deflate cannot inflate more than 1032:1 (zlib's FAQ: a 258-byte match in 2 bits), so a frame at
+# most `limit // 1032` long cannot pass the limit: one `zlib.decompress` call, no streaming object.
+_MAX_RATIO = 1032
+
+
 def decompress(data: bytes, codec: str = BINARY_FRAMES, limit: int | None = None) -> bytes:
     """The payload of a binary frame. `auto` tells gzip, zlib and plain JSON from the header bytes
     and treats anything else as raw deflate. Inflating stops past `limit` bytes (zlib.error)."""
-    if codec == "none":
-        return data
     if codec == "auto":
-        if data[:2] == b"\x1f\x8b":
+        head = data[:2]
+        if head == b"\x1f\x8b":
             wbits = 16 + zlib.MAX_WBITS
-        elif data[:1] in (b"{", b"["):
+        elif head[:1] in (b"{", b"["):
             return data
-        elif len(data) > 1 and (data[0] << 8 | data[1]) % 31 == 0:
+        elif len(head) == 2 and (head[0] << 8 | head[1]) % 31 == 0:
             wbits = 32 + zlib.MAX_WBITS
         else:
             wbits = -zlib.MAX_WBITS
+    elif codec == "none":
+        return data
     else:
-        wbits = {"gzip": 16 + zlib.MAX_WBITS, "zlib": zlib.MAX_WBITS, "deflate": -zlib.MAX_WBITS}[
-            codec
-        ]
+        wbits = _WBITS[codec]
+    if limit is None or len(data) * _MAX_RATIO <= limit:
+        return zlib.decompress(data, wbits)
     inflater = zlib.decompressobj(wbits)
-    out = inflater.decompress(data, 0 if limit is None else limit + 1)
-    if limit is not None and (len(out) > limit or inflater.unconsumed_tail):
+    out = inflater.decompress(data, limit + 1)
+    if len(out) > limit or inflater.unconsumed_tail:
         raise zlib.error(f"frame inflates beyond the {limit}-byte limit")
     if not inflater.eof:
         raise zlib.error("incomplete or truncated stream")
@@ -226,7 +233,6 @@ class _Marker:
 _END = _Marker("end")
 _GAP = _Marker("reconnect")  # pushes missed while reconnecting (the engine subscribed again)
 _LOST = _Marker("lost")  # a push was lost on a live connection (it did not decode)
-_EMPTY = _Marker("empty")  # never queued: "nothing ready" from _Queue.get_ready
 
 
 class _Queue:
@@ -255,7 +261,10 @@ class _Queue:
             if dropped is _GAP or dropped is _LOST:
                 self.gaps -= 1
             self.dropped += 1
-        self.force(item)
+        self.items.append(item)  # force(), inlined: the per-push path
+        getter = self._getter
+        if getter is not None and not getter.done():
+            getter.set_result(None)
         return True
 
     def force(self, item: object) -> None:
@@ -272,17 +281,6 @@ class _Queue:
                 await self._space
             finally:
                 self._space = None
-
-    def get_ready(self) -> object:
-        """The first item if one is waiting and it is not a marker, else `_EMPTY` (hot path)."""
-        items = self.items
-        if not items or isinstance(items[0], _Marker):
-            return _EMPTY
-        item = items.popleft()
-        space = self._space
-        if space is not None and not space.done():
-            space.set_result(None)
-        return item
 
     async def get(self) -> object:
         while not self.items:
@@ -372,10 +370,14 @@ class _Stream(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
-        if self._started:
-            item = self._sink.queue.get_ready()
-            if item is not _EMPTY:
-                return cast(T, item)
+        if self._started:  # get_ready(), inlined: the per-push path
+            queue = self._sink.queue
+            items = queue.items
+            if items and items[0].__class__ is not _Marker:
+                space = queue._space
+                if space is not None and not space.done():
+                    space.set_result(None)
+                return items.popleft()  # type: ignore[return-value]  # no cast() call per push
         while True:
             item = await self._next()
             if not isinstance(item, _Marker):  # else a gap marker: skipped
@@ -443,7 +445,7 @@ class Connection:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listeners: set[_Queue] = set()
         self._abort_reason = ""
-        self._last_rx = 0.0
+        self._rx = 0  # frames received (the watchdog compares counts, not clock reads)
         self._end: _Marker = _END  # what consumers get after the end (an error after giving up)
         size = self._connect_options.get("max_size")
         self.max_frame = size if isinstance(size, int) else None  # also caps inflated frames
@@ -619,7 +621,6 @@ class Connection:
         """Serve one connection until it breaks; returns why it ended."""
         self._ws, self._count = ws, self._count + 1
         self._abort_reason = ""
-        self._last_rx = asyncio.get_running_loop().time()
         self.emit(Connected(self.url, self._count))
         tasks = [asyncio.create_task(self._setup(ws, first))]
         tasks += [asyncio.create_task(coro) for coro in self._keepalive(ws)]
@@ -650,11 +651,10 @@ class Connection:
         return reason
 
     async def _read(self, ws: ClientConnection) -> str:
-        loop = asyncio.get_running_loop()
         try:
             while True:
                 data = await ws.recv()
-                self._last_rx = loop.time()
+                self._rx += 1
                 blocked = self._dispatch(data)
                 if blocked is not None:
                     await blocked
@@ -662,13 +662,18 @@ class Connection:
             return self._abort_reason or f"connection closed ({exc})"
 
     async def _watch(self, ws: ClientConnection, limit: float) -> None:
+        """Abort once no frame came for `limit` s (a frame counter checked every `limit / 4` s:
+        never before `limit` s of silence, at most about `limit / 2` s after)."""
         loop = asyncio.get_running_loop()
+        seen, since = self._rx, loop.time()
         while True:
-            silent = loop.time() - self._last_rx
-            if silent >= limit:
-                self._abort(ws, f"watchdog: nothing received for {silent:.1f} s")
+            await asyncio.sleep(limit / 4)
+            now = loop.time()
+            if self._rx != seen:
+                seen, since = self._rx, now
+            elif now - since >= limit:
+                self._abort(ws, f"watchdog: nothing received for {now - since:.1f} s")
                 return
-            await asyncio.sleep(limit - silent)
 
     def _abort(self, ws: ClientConnection, reason: str) -> None:
         """Drop the connection at once (no closing handshake); the reader then ends."""

@@ -51,7 +51,7 @@ def is_json_schema_format(schema_format: Any) -> bool:
 
 
 def _key(doc: Document, pointer: str) -> _Key:
-    return (str(doc.path.resolve()), pointer)
+    return (doc.key, pointer)
 
 
 class _AsyncAPIBuilder(Walker):

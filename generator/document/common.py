@@ -103,7 +103,7 @@ class Walker:
         schema, doc, pointer = self.follow(schema, doc, pointer)
         if not isinstance(schema, dict):
             return
-        key = (str(doc.path.resolve()), pointer)
+        key = (doc.key, pointer)
         if key in self._visited_schemas:
             return
         self._visited_schemas.add(key)

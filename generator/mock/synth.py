@@ -7,7 +7,11 @@ from the schema. The built value takes, per subschema, a valid `example`/`defaul
 value, else one made from the type: every property of an object (only the required ones past a
 depth, and on a `$ref` cycle), `minItems` items (at least one, `maxItems` allowing), a string fit
 for its `format` and length bounds, the smallest number the bounds allow. For a oneOf/anyOf the
-first branch whose value the union accepts is taken.
+first branch whose value the union accepts is taken. When a oneOf's object branches all accept
+each other's values (no `required`, open objects), the branch's value gets, for every other
+branch that accepts it, one property that branch declares with a value it rejects (a numeric
+string for a number, which clients reading numbers from strings still decode), so that exactly
+one branch matches.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from generator.load import Document, Resolver
 from generator.problems import SpecError, join_pointer
 
 _DEPTH = 6  # past this nesting, objects carry only their required properties
+_MISFITS: tuple[Any, ...] = ("", 0, False, [], {})  # tried in turn: a value a schema rejects
 _FORMATS = {
     "date-time": "2024-01-02T03:04:05Z",
     "date": "2024-01-02",
@@ -153,15 +158,72 @@ class Synthesizer:
         depth: int,
         seen: frozenset[tuple[str, str]],
     ) -> Any:
-        first: Any = None
+        values: list[Any] = []
         for i, branch in enumerate(branches):
             value = self._value(branch, doc, join_pointer(pointer, word, i), depth, seen)
             value = self._with_siblings(node, doc, pointer, value, depth, seen)
-            if i == 0:
-                first = value
             if self.valid(value, node, doc, pointer):
                 return value
-        return first
+            values.append(value)
+        for i, value in enumerate(values if word == "oneOf" else []):
+            exclusive = self._exclusive(value, branches, i, doc, pointer)
+            if exclusive is not None and self.valid(exclusive, node, doc, pointer):
+                return exclusive
+        return values[0]
+
+    def _exclusive(
+        self, value: Any, branches: list[Any], i: int, doc: Document, pointer: str
+    ) -> dict[str, Any] | None:
+        """Branch i's object value, made invalid for every other oneOf branch that accepts it:
+        one property that branch declares (and branch i does not) with a value it rejects."""
+        if not isinstance(value, dict):
+            return None
+        out = dict(value)
+        own = self._properties(branches[i], doc, join_pointer(pointer, "oneOf", i))
+        for j, other in enumerate(branches):
+            where = join_pointer(pointer, "oneOf", j)
+            if j == i or not self.valid(out, other, doc, where):
+                continue
+            theirs = self._properties(other, doc, where).items()
+            candidates = [(n, s) for n, s in theirs if n not in own and n not in out]
+            # first a numeric string for a number: rejected by the schema, yet decoded by a
+            # client that reads numbers from strings (a merged union model has the field)
+            found = next(
+                ((name, "0") for name, s in candidates if self._numeric(*s)),
+                next(
+                    (
+                        (name, m)
+                        for m in _MISFITS
+                        for name, s in candidates
+                        if not self.valid(m, *s)
+                    ),
+                    None,
+                ),
+            )
+            if found is None:
+                return None
+            out[found[0]] = found[1]
+        return out
+
+    def _numeric(self, schema: Any, doc: Document, pointer: str) -> bool:
+        try:
+            node = self.resolver.follow(schema, doc, pointer).value
+        except SpecError:
+            return False
+        return isinstance(node, dict) and _type_of(node) in ("integer", "number")
+
+    def _properties(
+        self, schema: Any, doc: Document, pointer: str
+    ) -> dict[str, tuple[Any, Document, str]]:
+        from generator.model.types import merged_properties
+
+        try:
+            located = self.resolver.follow(schema, doc, pointer)
+        except SpecError:
+            return {}
+        if not isinstance(located.value, dict):
+            return {}
+        return merged_properties(located.value, self.resolver, located.doc, located.pointer)
 
     def _with_siblings(
         self,

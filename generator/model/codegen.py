@@ -21,6 +21,7 @@ from typing import Any
 
 from generator.model import transforms
 from generator.model.decodable import decodable
+from generator.model.enums import EnumSpec, enum_spec
 from generator.model.ir import ModelSet
 from generator.model.types import ORIGIN_KEY
 
@@ -43,6 +44,9 @@ def render_models(models: ModelSet) -> str:
     code = _datamodel_codegen(models, decodable(models.schemas))
     code = transforms.mark_array_like(code, sorted(models.positional))
     code = transforms.match_unions(transforms.hoist_aliases(transforms.keep_absent(code)))
+    specs = {name: spec for name, spec in _enum_specs(models)}
+    code = transforms.enum_classes(code, specs)
+    code = transforms.untrack_leaves(transforms.extra_base(code))
     failures = transforms.unresolved_names(code, models.schemas)
     if failures:
         detail = "; ".join(f"{name}: {_shorten(reason)}" for name, reason in failures[:3])
@@ -51,6 +55,11 @@ def render_models(models: ModelSet) -> str:
         origins = [o for o in (_origin(models, name) for name, _ in failures) if o]
         raise ModelError(f"msgspec cannot decode the generated model(s) {detail}", origins)
     return transforms.drop_banner(code)  # last: it reads the tree the check parsed
+
+
+def _enum_specs(models: ModelSet) -> list[tuple[str, EnumSpec]]:
+    found = ((name, enum_spec(schema)) for name, schema in models.schemas.items())
+    return [(name, spec) for name, spec in found if spec is not None]
 
 
 def _origin(models: ModelSet, name: str) -> Origin | None:

@@ -23,7 +23,8 @@ so its output always builds a msgspec decoder, without running it to find out:
   timedelta and UUID, `byte` (base64) to bytes, `decimal` to Decimal; other formats are text.
   A value that does not parse is a decode error, like a value of the wrong type;
 * a `$ref` to no schema of the set (only on input that failed validation) means anything;
-* a property whose name msgspec cannot use as a wire name (`naming.wire_name_ok`) is left out.
+* a property whose name msgspec cannot use as a wire name carries a stand-in instead
+  (`naming.stand_ins`; the SDK renames those keys in the JSON it decodes and encodes).
 """
 
 from __future__ import annotations
@@ -31,17 +32,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from generator.model.enums import KEYS as ENUM_KEYS
+from generator.model.enums import enum_spec
 from generator.model.types import COMPONENT_PREFIX, ORIGIN_KEY
-from generator.naming import wire_name_ok
+from generator.naming import stand_ins
 
 
 def decodable(schemas: dict[str, Any]) -> dict[str, Any]:
     """Schemas msgspec can decode (see the module docstring); the input is left unchanged."""
+    carried = stand_ins(schemas)
     tolerant = {
-        name: _tolerant(
-            {k: v for k, v in schema.items() if k != ORIGIN_KEY}
-            if isinstance(schema, dict)
-            else schema
+        name: _ENUM_PLACEHOLDER
+        if enum_spec(schema)
+        else _tolerant(
+            _carry_names(
+                {k: v for k, v in schema.items() if k != ORIGIN_KEY}
+                if isinstance(schema, dict)
+                else schema,
+                carried,
+            )
         )
         for name, schema in schemas.items()
     }
@@ -49,6 +58,34 @@ def decodable(schemas: dict[str, Any]) -> dict[str, Any]:
     tolerant = _prepare_tags(tolerant)
     merged = {name: _merge_unions(schema, tolerant) for name, schema in tolerant.items()}
     return {name: _open_enums(schema) for name, schema in merged.items()}
+
+
+# An enum class (`enums.py`) is rendered by `transforms.enum_classes`, in place of the alias
+# datamodel-code-generator writes for this placeholder.
+_ENUM_PLACEHOLDER: dict[str, Any] = {"type": "integer"}
+
+
+def _carry_names(node: Any, carried: dict[str, str]) -> Any:
+    """The schema with the property names msgspec cannot carry replaced by their stand-ins (in
+    `properties`, `required` and a discriminator's `propertyName`), walked as `stand_ins` does."""
+    if not carried or not isinstance(node, (dict, list)):
+        return node
+    if isinstance(node, list):
+        return [_carry_names(n, carried) for n in node]
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {carried.get(str(k), k): _carry_names(v, carried) for k, v in value.items()}
+        elif key == "required" and isinstance(value, list):
+            out[key] = [carried.get(r, r) if isinstance(r, str) else r for r in value]
+        elif key == "discriminator" and isinstance(value, dict):
+            name = value.get("propertyName")
+            out[key] = {**value, "propertyName": carried.get(name, name)} if name else value
+        elif key in ("example", "examples", "default", "enum", "const"):
+            out[key] = value
+        else:
+            out[key] = _carry_names(value, carried)
+    return out
 
 
 def _drop_dangling(node: Any, schemas: dict[str, Any]) -> Any:
@@ -410,14 +447,12 @@ def _tolerant(schema: Any) -> Any:
         if key == "properties":
             if isinstance(value, dict):
                 out[key] = {
-                    str(k): _tolerant(v) if isinstance(v, dict) else {}
-                    for k, v in value.items()
-                    if wire_name_ok(str(k))
+                    str(k): _tolerant(v) if isinstance(v, dict) else {} for k, v in value.items()
                 }
         elif key == "required":
             if isinstance(value, list) and isinstance(schema.get("properties"), dict):
                 names = dict.fromkeys(r for r in value if isinstance(r, str))
-                out[key] = [r for r in names if r in schema["properties"] and wire_name_ok(r)]
+                out[key] = [r for r in names if r in schema["properties"]]
                 if not out[key]:
                     del out[key]
         elif key == "items":
@@ -444,6 +479,8 @@ def _tolerant(schema: Any) -> Any:
         elif key == "discriminator":
             if isinstance(value, dict):
                 out[key] = value
+        elif key in ENUM_KEYS:
+            continue  # an enum class is its own schema (see _ENUM_PLACEHOLDER)
         elif key == "$ref" or key in ("description", "title"):
             if isinstance(value, str):
                 out[key] = value

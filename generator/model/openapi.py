@@ -27,6 +27,7 @@ from generator.document import (
 from generator.document import Operation as DocOperation
 from generator.document.nodes import Extensions
 from generator.load import Document, Resolver
+from generator.model.enums import KEYS as ENUM_KEYS
 from generator.model.ir import (
     AuthScheme,
     Envelope,
@@ -214,9 +215,7 @@ class _OperationBuilder:
     def build(self, node: DocOperation) -> Operation:
         method, path, ext = node.method, node.path, node.extensions
         op_id = node.operation_id or f"{method}_{path}"
-        fallback = snake(f"{method}_{path}", fallback="op")
-        if node.operation_id is None:
-            self.warn(node.location, f"no operationId: named it {fallback!r}")
+        fallback = snake(f"{method}_{path}", fallback="op")  # no operationId: validation says so
         duplicate = op_id in self.operation_ids
         self.operation_ids.add(op_id)
         base = snake(op_id, avoid_builtins=True, fallback="")
@@ -533,6 +532,9 @@ def _only_properties(node: Any) -> bool:
     return not (isinstance(extra, dict) and extra) and node.get("type") in (None, "object")
 
 
+_NOT_CHECKED = frozenset({"example", "examples", "description", *ENUM_KEYS})
+
+
 def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, depth: int = 0) -> Any:
     """A copy of the schema with $refs inlined (bounded depth), for parameter checks."""
     try:
@@ -545,7 +547,7 @@ def _resolved(node: Any, resolver: Resolver, doc: Document, pointer: str, depth:
         return {
             str(k): _resolved(v, resolver, doc, pointer, depth + 1)
             for k, v in node.items()
-            if k not in ("example", "examples", "description")
+            if k not in _NOT_CHECKED
         }
     if isinstance(node, list):
         return [_resolved(v, resolver, doc, pointer, depth + 1) for v in node]

@@ -14,6 +14,9 @@ import copy
 import functools
 from collections.abc import Iterable
 
+from generator.model import enums
+from generator.model.enums import EnumSpec
+
 Edit = tuple[int, int, str]  # (start, end, replacement), character offsets into the source
 
 
@@ -493,3 +496,117 @@ def _unquoted(node: ast.expr) -> ast.expr:
     result = Unquote().visit(copy.deepcopy(node))
     assert isinstance(result, ast.expr)
     return result
+
+
+def enum_classes(code: str, specs: dict[str, EnumSpec]) -> str:
+    """The type alias datamodel-code-generator wrote for each schema of `specs` (a placeholder
+    integer: `Side: TypeAlias = int`, docstring included) becomes that enum class, placed after
+    the imports (it depends on nothing), with the helpers it needs."""
+    if not specs:
+        return code
+    tree = _parse(code)
+    source = _Source(code)
+    edits: list[Edit] = []
+    body = tree.body
+    for i, node in enumerate(body):
+        name = _target_name(node)
+        if name not in specs or isinstance(node, ast.ClassDef):
+            continue
+        end = source.end(node)
+        following = body[i + 1] if i + 1 < len(body) else None
+        if (
+            isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            end = source.end(following)
+        edits.append((source.start(node), end, ""))
+    last_import = max(
+        (n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))),
+        key=lambda n: n.end_lineno or n.lineno,
+        default=None,
+    )
+    imports, helpers = enums.module_support(specs)
+    at = _import_position(tree, source)
+    edits.append((at, at, imports))
+    after = source.offset((last_import.end_lineno or 0) + 1, 0) if last_import else at
+    classes = "".join("\n\n" + enums.render(name, specs[name]) for name in sorted(specs))
+    edits.append((after, after, helpers + classes + "\n"))
+    return source.apply(edits)
+
+
+EXTRA_BASE = "_Model"  # generator/runtime/_extra.py: `model_extra`
+
+
+def extra_base(code: str) -> str:
+    """Every Struct class that decodes a JSON object (not `array_like`) derives from the runtime's
+    `Model` (`model_extra` keeps the keys the spec does not declare); a `__post_init__` of its own
+    calls the base's first."""
+    tree = _parse(code)
+    source = _Source(code)
+    edits: list[Edit] = []
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        bases = [b for b in cls.bases if isinstance(b, ast.Name) and b.id == "Struct"]
+        if not bases or any(k.arg == "array_like" for k in cls.keywords):
+            continue
+        edits.append((source.start(bases[0]), source.end(bases[0]), EXTRA_BASE))
+        for stmt in cls.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "__post_init__" and stmt.body:
+                first = stmt.body[0]
+                pad = " " * first.col_offset
+                at = source.start(first)
+                edits.append((at, at, f"super().__post_init__()\n{pad}"))
+    if not edits:
+        return code
+    at = _import_position(tree, source)
+    edits.append((at, at, f"from ._extra import Model as {EXTRA_BASE}\n"))
+    return source.apply(edits)
+
+
+# Field types whose values cannot refer back to a model (msgspec's `gc=False` is only safe then).
+_SCALARS = frozenset(
+    {"Decimal", "str", "int", "float", "bool", "bytes", "None", "UnsetType"}
+    | {"datetime", "date", "time", "timedelta", "UUID"}
+)
+
+
+def _scalar(node: ast.expr) -> bool:
+    """The annotation admits scalar values only (`|` unions, `Annotated[T, ...]`, `Literal`)."""
+    if isinstance(node, ast.Constant):
+        return node.value is None
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = node.id if isinstance(node, ast.Name) else node.attr
+        return name in _SCALARS
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _scalar(node.left) and _scalar(node.right)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        if node.value.id == "Literal":
+            return True
+        if node.value.id in {"Annotated", "Optional"}:
+            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+            return _scalar(first)
+    return False
+
+
+def untrack_leaves(code: str) -> str:
+    """`class Name(Struct):` -> `class Name(Struct, gc=False):` for models whose fields all hold
+    scalars: their instances cannot be part of a reference cycle, so the garbage collector need
+    not track them (cheaper to make, e.g. the rows of a large array). Only direct `Struct`
+    subclasses: the runtime's `Model` keeps a `__dict__` that may hold anything."""
+    tree = _parse(code)
+    source = _Source(code)
+    edits: list[Edit] = []
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef) or any(k.arg == "gc" for k in cls.keywords):
+            continue
+        if [b.id for b in cls.bases if isinstance(b, ast.Name)] != ["Struct"]:
+            continue
+        fields = [s for s in cls.body if isinstance(s, ast.AnnAssign)]
+        others = [s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if not fields or others or not all(_scalar(f.annotation) for f in fields):
+            continue
+        at = max([source.end(n) for n in cls.bases] + [source.end(k) for k in cls.keywords])
+        edits.append((at, at, ", gc=False"))
+    return source.apply(edits) if edits else code

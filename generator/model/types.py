@@ -24,6 +24,8 @@ from typing import Any
 
 from generator.document.nodes import Schema
 from generator.load import Document, Located, Resolver
+from generator.model.enums import KEYS as ENUM_KEYS
+from generator.model.enums import enum_spec
 from generator.model.ir import ModelSet
 from generator.model.pytype import (
     ANY,
@@ -81,6 +83,7 @@ _ANNOTATIONS = {
     "writeOnly",
 }
 _NO_CONST = object()
+_KEPT_X = frozenset({"x-also-number", *ENUM_KEYS})  # extensions the models read
 
 
 class TypeMapper:
@@ -102,7 +105,7 @@ class TypeMapper:
 
     @staticmethod
     def _key(doc: Document, pointer: str) -> tuple[str, str]:
-        return (str(doc.path.resolve()), pointer)
+        return (doc.key, pointer)
 
     def name_of(self, doc: Document, pointer: str) -> str | None:
         """The Python name given to the schema at doc#pointer, if it was collected."""
@@ -154,12 +157,12 @@ class TypeMapper:
         positional = node.get("x-positional")
         if isinstance(positional, list) and positional:
             return self._positional(node, positional, doc, pointer, owner)
-        if place is not None and _inline_object(node):
+        if place is not None and (_inline_object(node) or enum_spec(node)):
             return {"$ref": COMPONENT_PREFIX + self.add(node, doc, pointer, place)}
         out: dict[str, Any] = {}
         for key, value in node.items():
             key = str(key)
-            if key in _SKIPPED_KEYS or (key.startswith("x-") and key != "x-also-number"):
+            if key in _SKIPPED_KEYS or (key.startswith("x-") and key not in _KEPT_X):
                 continue
             where = join_pointer(pointer, key)
             if key == "properties" and isinstance(value, dict):
@@ -458,8 +461,21 @@ class TypeMapper:
                     nullable,
                 )
             return {"type": "array", **description}, generic("list", ANY), nullable
+        if enum_spec(value) is not None:
+            schema, py, _ = self._hoist_enum(loc, named or hint)
+            return schema, py, nullable
         schema, py = self._scalar(value)
         return schema, py, nullable or types == "null"
+
+    def _hoist_enum(self, loc: Located, hint: str) -> tuple[dict[str, Any], PyType, bool]:
+        """An integer schema with `x-enum-varnames` is an enum class (generator/model/enums.py)."""
+        name, new = self._reserve(loc, hint)
+        if new:
+            kept = ("type", "format", "enum", "description", *ENUM_KEYS)
+            schema = {k: copy.deepcopy(loc.value[k]) for k in kept if k in loc.value}
+            schema[ORIGIN_KEY] = [loc.doc.name, loc.pointer, loc.doc.line_of(loc.pointer)]
+            self.models.schemas[name] = schema
+        return self._ref(name)
 
     @staticmethod
     def _scalar(value: dict[str, Any]) -> tuple[dict[str, Any], PyType]:
@@ -702,6 +718,10 @@ class TypeMapper:
             ]
             py = union(parts)
             return py.or_none() if nullable and not py.is_none else py
+        if enum_spec(value) is not None:  # the class, or the plain value
+            cls = self._hoist_enum(loc, _hint(loc))[1]
+            codes = [v for v in value.get("enum") or () if isinstance(v, int)]
+            return union([cls, literal(list(dict.fromkeys(codes))) if codes else scalar("int")])
         if isinstance(value.get("enum"), list):
             values = [v for v in value["enum"] if v is not None]
             if values and all(
@@ -827,6 +847,8 @@ def scalar_pytype(node: Any) -> PyType | None:
     if not isinstance(node, dict):
         return ANY if node is True or node == {} else None
     if any(k in node for k in ("oneOf", "anyOf", "allOf", "properties", "x-positional", "enum")):
+        return None
+    if enum_spec(node) is not None:
         return None
     types = node.get("type")
     if isinstance(types, list):

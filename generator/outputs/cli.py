@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.model.ir import (
+    CREDENTIAL_ORDER,
+    AuthScheme,
     RestApi,
     WsApi,
 )
@@ -38,6 +40,60 @@ class CliCommand:
     description: str
     args: tuple[CliArg, ...]
     credentials: bool  # signed / private: needs the keys
+
+
+@dataclass(frozen=True)
+class CliCredential:
+    """A credential option: the client constructor parameter, from a flag or the environment."""
+
+    name: str  # constructor parameter: api_key, token, username...
+    flag: str  # --api-key
+    env: str  # <PACKAGE>_API_KEY
+    metavar: str
+    help: str
+    rest: bool  # a REST Client parameter (else only the WebSocket client's)
+
+
+_CREDENTIAL_HELP = {
+    "api_key": ("KEY", "API key"),
+    "secret_key": ("SECRET", "secret key"),
+    "token": ("TOKEN", "bearer token (HTTP bearer, or an OAuth2 / OpenID Connect access token)"),
+    "username": ("USER", "HTTP basic user name"),
+    "password": ("PASSWORD", "HTTP basic password"),
+    "passphrase": ("PASSPHRASE", "API key passphrase"),
+}
+
+
+def cli_credentials(package: str, api: RestApi | None, ws: WsApi | None) -> list[CliCredential]:
+    """The credentials the spec's security schemes and signatures need, in constructor order."""
+    rest = list(api.credentials) if api else []
+    if api and api.signature and api.signature.needs_passphrase:
+        rest.append("passphrase")
+    names = rest + [n for n in ("api_key", "secret_key") if ws and ws.auth and n not in rest]
+    names.sort(key=lambda n: (CREDENTIAL_ORDER.index(n) if n in CREDENTIAL_ORDER else 9, n))
+    schemes = {p: s.name for s in (api.auth_schemes.values() if api else ()) for p in s.parameters}
+    out = []
+    for name in names:
+        metavar, text = _CREDENTIAL_HELP.get(
+            name, ("KEY", f"API key of the {schemes.get(name)} scheme")
+        )
+        flag = "--" + name.replace("_", "-")
+        out.append(
+            CliCredential(
+                name, flag, f"{package.upper()}_{name.upper()}", metavar, text, name in rest
+            )
+        )
+    return out
+
+
+def _needs(schemes: dict[str, AuthScheme], security: tuple[tuple[str, ...], ...]) -> str:
+    """What an operation's security requirements need, as CLI options: `--token or --api-key`."""
+    options = []
+    for requirement in security:
+        names = [p for s in requirement if s in schemes for p in schemes[s].parameters]
+        options.append(" and ".join("--" + n.replace("_", "-") for n in names))
+    options = list(dict.fromkeys(o for o in options if o))
+    return "needs " + " or ".join(options) if options else ""
 
 
 def _cli_kind(schema: Any) -> tuple[str, bool]:
@@ -97,13 +153,16 @@ def cli_commands(
     api: RestApi | None, ws: WsApi | None
 ) -> tuple[list[CliCommand], list[CliCommand]]:
     rest: list[CliCommand] = []
+    schemes = api.auth_schemes if api else {}
     for op in api.operations if api else []:
         aliases = tuple(
             dict.fromkeys(a for a in (op.operation_id, op.py_name) if a != op.method_name)
         )
         facts = [f"{op.http_method} {op.path}"]
-        if op.signed or op.auth:
+        if op.signed:
             facts.append("needs the API key and secret")
+        elif not op.auth_optional and (needs := _needs(schemes, op.security)):
+            facts.append(needs)
         if op.permission != "none":
             facts.append(f"API-key permission: {op.permission}")
         if not op.retry_safe:
@@ -173,5 +232,9 @@ def render_cli(project: Project, template: str) -> str:
         )
         example = cli_rest_sample(project, op, examples.rest[op.operation_id].args).split("\n")[-1]
     return project.env.get_template(template).render(
-        **project.context, rest_commands=rest, ws_commands=socket, cli_example=example
+        **project.context,
+        rest_commands=rest,
+        ws_commands=socket,
+        cli_example=example,
+        cli_credentials=cli_credentials(project.package, project.api, project.ws),
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.document import Schema
 from generator.load import Document, Resolver
+from generator.model.enums import EnumSpec, enum_spec
 from generator.outputs.common import one_line
 from generator.problems import SpecError, join_pointer
 
@@ -98,6 +99,9 @@ class Flattener:
         for fact in ("enum", "const", "default"):
             if fact in value and fact not in out.facts:
                 out.facts[fact] = value[fact]
+        spec = enum_spec(value)
+        if spec is not None and "codes" not in out.facts:
+            out.facts["codes"] = spec
         if key in stack:  # a cycle: the type, not its fields again
             out.recursive = True
             return
@@ -197,7 +201,11 @@ class Flattener:
     def describe(self, shape: _Shape, extra: str = "") -> str:
         parts = [p for p in (extra, shape.description.strip()) if p]
         enum = shape.facts.get("enum")
-        if isinstance(enum, list) and [v for v in enum if v is not None]:
+        codes = shape.facts.get("codes")
+        if isinstance(codes, EnumSpec):  # x-enum-varnames: the members, by value
+            named = ", ".join(f"{value} = {name}" for name, value, _ in codes.members)
+            parts.append(("Bits: " if codes.flags else "Codes: ") + named + ".")
+        elif isinstance(enum, list) and [v for v in enum if v is not None]:
             parts.append("One of " + ", ".join(_json(v) for v in enum) + ".")
         if "const" in shape.facts:
             parts.append("Always " + _json(shape.facts["const"]) + ".")

@@ -160,6 +160,10 @@ def _pairs_text(pairs: list[tuple[str, _Word]]) -> list[tuple[str, bool]]:
     return parts
 
 
+# where the samples of a spec without `servers` send their requests
+PLACEHOLDER_BASE_URL = "https://api.example.com"
+
+
 def curl_sample(api: RestApi, op: Operation, args: dict[str, Any]) -> str:
     sig = api.signature if op.signed else None
     location = signed_location(op)
@@ -263,23 +267,34 @@ def curl_sample(api: RestApi, op: Operation, args: dict[str, Any]) -> str:
             if name in late:
                 signed.append((name, _Word(tuple(_template(template, digests)))))
         sig_headers = [(n, _Word(tuple(_template(t, digests)))) for n, t in sig.headers]
-    url = api.base_url + path
+    url = (api.base_url or PLACEHOLDER_BASE_URL) + path
     headers = [
         f"-H {_word(f'{p.name}: {t}').render()}"
         for p, t in wire_pairs(op.params, args, ("header",))
     ]
     headers += [f"-H {_Word(((n + ': ', False), *w.parts)).render()}" for n, w in sig_headers]
     taken = {n.lower() for n, _ in sig_headers}
-    if op.auth:
-        scheme = api.auth_schemes[op.auth[0]]
+    # the first security requirement's schemes (all of them: AND), each credential a shell variable
+    # named like the client's parameter (`token` -> $TOKEN)
+    required = [
+        s for s in (op.security[0] if op.security else op.auth[:1]) if s in api.auth_schemes
+    ]
+    exported: list[str] = []
+    for scheme in (api.auth_schemes[s] for s in required):
+        variables = [n.upper() for n in scheme.parameters] or ["API_KEY"]
+        exported += [v for v in variables if v not in exported]
         if scheme.type == "bearer":
-            headers.append('-H "Authorization: Bearer $API_KEY"')
+            headers.append(f'-H "Authorization: Bearer ${variables[0]}"')
         elif scheme.type == "basic":
-            headers.append('-u "$API_KEY:$SECRET_KEY"')
+            headers.append(f'-u "${variables[0]}:${variables[-1]}"')
         elif scheme.location == "header" and scheme.param_name.lower() not in taken:
-            headers.append(f'-H "{scheme.param_name}: $API_KEY"')
+            headers.append(f'-H "{scheme.param_name}: ${variables[0]}"')
         elif scheme.location == "query":
-            query.append((scheme.param_name, _word(("API_KEY", True))))
+            query.append((scheme.param_name, _word((variables[0], True))))
+        elif scheme.location == "cookie":
+            headers.append(f'-b "{scheme.param_name}=${variables[0]}"')
+    if exported and sig is None:
+        lines.append("# export " + " ".join(f"{v}=..." for v in exported))
     data_args = [
         f"--data-urlencode {_Word(((name + '=', False), *word.parts)).render()}"
         for name, word in form
@@ -338,7 +353,7 @@ def python_rest_sample(project: Project, op: Operation, args: dict[str, Any]) ->
         names += [n for n in api.auth_schemes[scheme].parameters if n not in names] if api else []
     keys = ", ".join(f'{n}="YOUR_{n.upper()}"' for n in names)
     if api is not None and not api.base_url:
-        keys = ", ".join(x for x in ('"https://api.example.com"', keys) if x)
+        keys = ", ".join(x for x in (f'"{PLACEHOLDER_BASE_URL}"', keys) if x)
     call = ", ".join(
         f"{p.py_name}={_py_literal(args.get(p.name))}"
         for p in op.params
@@ -370,7 +385,14 @@ def cli_rest_sample(project: Project, op: Operation, args: dict[str, Any]) -> st
     command = " ".join(words)
     if op.signed or op.auth:
         env = project.package.upper()
-        return f"export {env}_API_KEY=... {env}_SECRET_KEY=...\n{command}"
+        names = ["api_key", "secret_key"]  # signed: the key and the secret
+        api = project.api
+        if op.signed and api and api.signature and api.signature.needs_passphrase:
+            names.append("passphrase")
+        elif not op.signed and api and op.security:  # the first requirement's credentials
+            schemes = [api.auth_schemes[s] for s in op.security[0] if s in api.auth_schemes]
+            names = [n for s in schemes for n in s.parameters] or names
+        return "export " + " ".join(f"{env}_{n.upper()}=..." for n in names) + f"\n{command}"
     return command
 
 

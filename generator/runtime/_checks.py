@@ -121,10 +121,14 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
+# json.dumps with these arguments, built once (json.dumps makes a new encoder per call)
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
 def encode(value: Any, *, as_json: bool = False) -> str:
     """The exact text sent (and signed) for a parameter value."""
     if as_json:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_default)
+        return _JSON.encode(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):

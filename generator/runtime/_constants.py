@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 ERROR_BASE = "ClientError"  # the SDK's base exception class name
+# Model wire names msgspec cannot carry: stand-in -> wire name (_wire.py; empty for most specs).
+WIRE_NAMES: Mapping[str, str] = {}
 
 # Signature objects in the spec's shape (Signature.to_mapping(); None: the spec has none).
 REST_SIGNATURE: Mapping[str, Any] | None = None

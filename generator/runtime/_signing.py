@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import hmac
 import re
@@ -19,7 +20,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote_plus, urlencode
+from urllib.parse import quote, quote_plus, unquote_plus, urlencode
 
 from . import _constants as C
 
@@ -87,6 +88,23 @@ class Signature:
     digests: tuple[Digest, ...] = ()
     parameters: tuple[tuple[str, str], ...] = ()  # name -> template, in the order sent
     headers: tuple[tuple[str, str], ...] = ()  # name -> template
+    # derived from the fields above once (__post_init__): read on every signed request
+    _sent: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    _late: frozenset[str] = field(init=False, repr=False, compare=False)
+    _excluded: frozenset[str] = field(init=False, repr=False, compare=False)
+    _uses: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = ((self.key_parameter, "{api_key}"),) if self.key_parameter else ()
+        last = ((self.parameter, "{signature}"),) if self.parameter else ()
+        sent = key + self.parameters + last
+        late = frozenset(n for n, t in sent if "signature" in placeholders(t))
+        texts = [self.payload, *(d.payload for d in self.digests)]
+        texts += [t for _, t in (*sent, *self.headers)]
+        object.__setattr__(self, "_sent", sent)
+        object.__setattr__(self, "_late", late)
+        object.__setattr__(self, "_excluded", late | frozenset(self.exclude))
+        object.__setattr__(self, "_uses", frozenset(p for t in texts for p in placeholders(t)))
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Signature:
@@ -175,14 +193,12 @@ class Signature:
     @property
     def sent_parameters(self) -> tuple[tuple[str, str], ...]:
         """Every parameter the signature adds, in the order sent (shorthands included)."""
-        key = ((self.key_parameter, "{api_key}"),) if self.key_parameter else ()
-        last = ((self.parameter, "{signature}"),) if self.parameter else ()
-        return key + self.parameters + last
+        return self._sent
 
     @property
     def signature_parameters(self) -> frozenset[str]:
         """Parameters that carry the signature: added after signing, never signed."""
-        return frozenset(n for n, t in self.sent_parameters if "signature" in placeholders(t))
+        return self._late
 
     @property
     def hidden_parameters(self) -> frozenset[str]:
@@ -198,9 +214,7 @@ class Signature:
     @property
     def uses(self) -> frozenset[str]:
         """Every placeholder used by the payload, the digests, the headers and parameters."""
-        texts = [self.payload, *(d.payload for d in self.digests)]
-        texts += [t for _, t in (*self.sent_parameters, *self.headers)]
-        return frozenset(p for t in texts for p in placeholders(t))
+        return self._uses
 
     @property
     def needs_passphrase(self) -> bool:
@@ -230,14 +244,24 @@ class Message:
     nonce: str = ""
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what urlencode leaves as it is
+
+
 def encode_pairs(pairs: Iterable[tuple[str, str]]) -> str:
-    """Query strings and form bodies as the SDK sends them (space as `+`, like httpx)."""
-    return urlencode(list(pairs))
+    """Query strings and form bodies as the SDK sends them (space as `+`, like httpx): what
+    `urllib.parse.urlencode` gives, without quoting what needs none."""
+    items = list(pairs)
+    out = []
+    for k, v in items:
+        if k.__class__ is not str or v.__class__ is not str:
+            return urlencode(items)
+        out.append(f"{k if _PLAIN(k) else quote_plus(k)}={v if _PLAIN(v) else quote_plus(v)}")
+    return "&".join(out)
 
 
 def canonical(sig: Signature, params: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
     """The parameters as `canonical` says (signature parameters and `exclude` left out)."""
-    excluded = sig.signature_parameters | set(sig.exclude)
+    excluded = sig._excluded
     pairs = params.items() if isinstance(params, Mapping) else params
     items = [(k, v) for k, v in pairs if k not in excluded]
     if sig.sort == "name":
@@ -276,15 +300,27 @@ def digest(sig: Signature, payload: str | bytes, secret_key: str) -> str:
     return str(_write(_hash(sig.algorithm, sig.secret, data, secret_key), sig.output))
 
 
+@functools.lru_cache(maxsize=256)
+def _parts(template: str) -> tuple[tuple[bytes, str, str], ...]:
+    """A template as (literal UTF-8 bytes before, placeholder name, its text) triples; the last
+    triple's name is "" (the literal tail)."""
+    out, last = [], 0
+    for m in _PLACEHOLDER.finditer(template):
+        out.append((template[last : m.start()].encode(), m.group(1), m.group(0)))
+        last = m.end()
+    out.append((template[last:].encode(), "", ""))
+    return tuple(out)
+
+
 def _fill(template: str, values: Mapping[str, str | bytes]) -> bytes:
     """The template's UTF-8 bytes with placeholders replaced once (raw digests as bytes)."""
-    out, last = bytearray(), 0
-    for m in _PLACEHOLDER.finditer(template):
-        out += template[last : m.start()].encode()
-        value = values.get(m.group(1), m.group(0))
-        out += value.encode() if isinstance(value, str) else value
-        last = m.end()
-    return bytes(out + template[last:].encode())
+    out = bytearray()
+    for literal, name, text in _parts(template):
+        out += literal
+        if name:
+            value = values.get(name, text)
+            out += value.encode() if isinstance(value, str) else value
+    return bytes(out)
 
 
 def _text(template: str, values: Mapping[str, str | bytes]) -> str:

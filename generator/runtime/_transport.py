@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import email.utils
+import functools
 import logging
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import Mapping
@@ -35,8 +37,10 @@ from ._errors import (
     SDKError,
     error_for,
 )
+from ._extra import decode_keeping
 from ._signing import REST as SIGNATURE
 from ._signing import Credentials, encode_pairs, sign_request
+from ._wire import JsonDecoder, json_decoder, json_encode
 
 T = TypeVar("T")
 log = logging.getLogger(__name__.rpartition(".")[0])  # the package's logger
@@ -132,11 +136,11 @@ def _error_in(raw: RawResponse) -> ErrorBody | None:
 
 
 def unwrap(
-    op: OperationInfo, decoder: msgspec.json.Decoder[Envelope[T]], raw: RawResponse, nullable: bool
+    op: OperationInfo, decoder: JsonDecoder[Envelope[T]], raw: RawResponse, nullable: bool
 ) -> T:
     """The envelope's result, or the mapped exception for its error."""
     try:
-        envelope = decoder.decode(raw.content)
+        envelope = decode_keeping(decoder, raw.content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         error = _error_in(raw)
         if error is not None:
@@ -156,18 +160,18 @@ class LazyDecoder(Generic[T]):
 
     def __init__(self, type_: Any) -> None:
         self._type = type_
-        self._decoder: msgspec.json.Decoder[T] | None = None
+        self._decoder: JsonDecoder[T] | None = None
 
-    def get(self) -> msgspec.json.Decoder[T]:
+    def get(self) -> JsonDecoder[T]:
         if self._decoder is None:
-            self._decoder = msgspec.json.Decoder(self._type, strict=False)
+            self._decoder = json_decoder(self._type)
         return self._decoder
 
 
-def decode(op: OperationInfo, decoder: msgspec.json.Decoder[T], raw: RawResponse) -> T:
+def decode(op: OperationInfo, decoder: JsonDecoder[T], raw: RawResponse) -> T:
     """A body without envelope."""
     try:
-        return decoder.decode(raw.content)
+        return decode_keeping(decoder, raw.content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         error = _error_in(raw) if C.ENVELOPE else None
         if error is not None:
@@ -255,6 +259,12 @@ def _install_redaction() -> None:
 _PATH_VARIABLE = re.compile(r"\{([^{}/]+)\}")
 
 
+@functools.lru_cache(maxsize=1024)
+def _url_path(url: str) -> str:
+    """The path of a URL as sent (percent-encoded), without the query; parsed once per URL."""
+    return httpx.URL(url).raw_path.decode("ascii").partition("?")[0]
+
+
 def _grouped(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Pairs as a body mapping (repeated names as lists)."""
     out: dict[str, Any] = {}
@@ -282,7 +292,7 @@ def _multipart(body: Mapping[str, Any]) -> list[tuple[str, Any]]:
 def _to_raw(response: httpx.Response, op: OperationInfo, elapsed: float) -> RawResponse:
     return RawResponse(
         status_code=response.status_code,
-        headers=dict(response.headers),
+        headers=dict(response.headers.items()),  # one pass (dict(headers) scans per key)
         content=response.content,
         method=op.http_method,
         path=op.path,
@@ -368,7 +378,11 @@ class BaseClient:
                 scheme = next(s for s in op.auth[0] if not self._holds(s))
                 method = op.py_name or op.name
                 raise MissingCredentials(method, scheme, C.AUTH_SCHEMES[scheme][3])
-        path = _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
+        path = (
+            _PATH_VARIABLE.sub(lambda m: req.path_params.get(m.group(1), m.group(0)), op.path)
+            if req.path_params
+            else op.path
+        )
         kwargs: dict[str, Any] = {
             "method": op.http_method,
             "url": self.base_url + path,
@@ -385,7 +399,7 @@ class BaseClient:
                 kwargs["files"] = _multipart(body)
         elif op.body == "json":
             if body or op.body_required:
-                kwargs["content"] = msgspec.json.encode(body)
+                kwargs["content"] = json_encode(body)
                 headers["content-type"] = "application/json"
         elif op.body == "body" and "body" in body:
             value = body["body"]
@@ -396,7 +410,7 @@ class BaseClient:
                 kwargs["content"] = value.encode()
                 headers.setdefault("content-type", op.media_type or "text/plain")
             else:
-                kwargs["content"] = msgspec.json.encode(value)
+                kwargs["content"] = json_encode(value)
                 headers["content-type"] = op.media_type or "application/json"
         if op.signed:
             self._sign(op, path, query, body, kwargs)
@@ -432,7 +446,7 @@ class BaseClient:
             Credentials(self._api_key, self._secret_key, self._passphrase or ""),
             method=op.http_method,
             path=path,
-            url_path=httpx.URL(kwargs["url"]).raw_path.decode("ascii").partition("?")[0],
+            url_path=_url_path(kwargs["url"]),
             query=query,
             form=form if in_body else None,
             body=b"" if in_body else kwargs.get("content", b""),
@@ -520,11 +534,18 @@ def _outcome(
     return delay
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process, shared by the clients that make their own httpx
+    client: building one loads the CA bundle (about 0.1 s)."""
+    return httpx.create_ssl_context()
+
+
 class SyncCore(BaseClient):
     def __init__(self, *args: Any, http_client: httpx.Client | None = None) -> None:
         super().__init__(*args)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client()
+        self._http = http_client or httpx.Client(verify=tls_context())
 
     def close(self) -> None:
         if self._owns_http:
@@ -557,7 +578,7 @@ class AsyncCore(BaseClient):
     def __init__(self, *args: Any, http_client: httpx.AsyncClient | None = None) -> None:
         super().__init__(*args)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient()
+        self._http = http_client or httpx.AsyncClient(verify=tls_context())
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -19,6 +19,8 @@ import msgspec
 import websockets
 
 from ._errors import ConnectionLost, DecodeError, ParameterError, RequestTimeout
+from ._extra import decode_keeping
+from ._wire import JsonDecoder
 from ._ws_runtime import (
     Backoff,
     Connection,
@@ -61,7 +63,7 @@ class Variant:
     of one value, or a discriminator); `decoder` None means the payload is passed on raw."""
 
     message: str
-    decoder: msgspec.json.Decoder[Any] | None
+    decoder: JsonDecoder[Any] | None
     shape: str = "any"  # object | array | string | number | boolean | null | any
     consts: tuple[tuple[str, Any], ...] = ()
     required: frozenset[str] = frozenset()
@@ -344,7 +346,7 @@ class MessageEngine(Connection):
             if v.decoder is None:
                 return v.message, raw
             try:
-                return v.message, v.decoder.decode(raw)
+                return v.message, decode_keeping(v.decoder, raw)
             except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                 errors.append(f"{v.message}: {exc}")
         return None, UnknownMessage(

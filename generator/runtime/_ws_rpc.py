@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import zlib
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,6 +30,8 @@ from ._errors import (
     RequestTimeout,
     error_for,
 )
+from ._extra import decode_keeping
+from ._wire import JsonDecoder, json_encoder
 from ._ws_runtime import (
     _LOST,
     AuthFailed,
@@ -79,9 +81,10 @@ class _Error(msgspec.Struct):
 
 
 _NULL = msgspec.Raw(b"null")
+_UNDECODED = object()  # _on_push: the push is not decoded yet
 _FRAME = msgspec.json.Decoder(_Frame)
 _ERROR = msgspec.json.Decoder(_Error | str | int | None, strict=False)
-_ENCODER = msgspec.json.Encoder(decimal_format="string")
+_ENCODER = json_encoder(decimal_format="string")
 
 
 # -- subscriptions ---------------------------------------------------------------------------------
@@ -213,7 +216,7 @@ class Engine(Connection):
         url: str,
         *,
         subscribe_specs: Sequence[SubscribeSpec],
-        push_decoders: dict[str, msgspec.json.Decoder[Any]],
+        push_decoders: dict[str, JsonDecoder[Any]],
         auth: tuple[str, Callable[[], list[Any]]] | None = None,
         heartbeat: tuple[str, float, float] | None = None,
         watchdog: float | None = None,
@@ -244,6 +247,10 @@ class Engine(Connection):
         for kind in self._kinds.values():
             self._by_push.setdefault(kind.spec.push, []).append(kind)
         self._push_decoders = push_decoders
+        # push method -> (its decoder, the kinds it feeds): one lookup per push
+        self._routes = {
+            push: (push_decoders.get(push), tuple(kinds)) for push, kinds in self._by_push.items()
+        }
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[str, asyncio.Future[tuple[_Frame, bytes]]]] = {}
 
@@ -252,14 +259,14 @@ class Engine(Connection):
         self,
         method: str,
         params: Sequence[Any],
-        decoder: msgspec.json.Decoder[T],
+        decoder: JsonDecoder[T],
         *,
         timeout: float | None = None,
     ) -> T:
         """Send a request on the live connection and decode its result."""
         frame, raw = await self._call(method, params, timeout)
         try:
-            return decoder.decode(frame.result)
+            return decode_keeping(decoder, frame.result)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise DecodeError(method, str(exc), raw) from None
 
@@ -478,33 +485,40 @@ class Engine(Connection):
         return None
 
     def _on_push(self, method: str, params: msgspec.Raw, raw: bytes) -> asyncio.Future[Any] | None:
-        kinds = self._by_push.get(method)
-        if not kinds:
+        route = self._routes.get(method)
+        if route is None:
             return None
-        try:
-            item = self._push_decoders[method].decode(params)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            # its subscriptions missed a push: a gap for each (which one it was for is unknown)
-            self.emit(FrameError(raw, f"{method}: {exc}"))
-            for kind in kinds:
-                for sink in kind.sinks:
-                    sink.queue.mark_gap(_LOST)
-                    self.emit(Gap(sink.label, f"undecodable {method} push: {exc}"))
-            return None
-        blocked: list[_Queue] = []
+        decoder, kinds = route
+        item: Any = _UNDECODED
+        blocked: list[Coroutine[Any, Any, None]] | None = None
         for kind in kinds:
-            route = kind.spec.route
-            key = route(item) if route is not None else None
-            if kind.spec.unique is not None and kind.sinks:
-                item = _fresh(kind, key, item)
-                if item is None:
-                    continue
+            sinks = kind.sinks
+            if not sinks:
+                continue
+            if item is _UNDECODED:  # decoded once, only if someone listens
+                try:
+                    item = decode_keeping(decoder or self._push_decoders[method], params)
+                except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                    self._undecodable(method, kinds, raw, exc)
+                    return None
+            spec = kind.spec
+            key = spec.route(item) if spec.route is not None else None
+            value = item if spec.unique is None else _fresh(kind, key, item)
+            if value is None:
+                continue
+            for sink in sinks:
+                if (sink.keys is None or key in sink.keys) and not sink.queue.offer(value):
+                    blocked = blocked or []
+                    blocked.append(sink.queue.put(value))  # a full "block" queue
+        return None if blocked is None else asyncio.gather(*blocked)
+
+    def _undecodable(self, method: str, kinds: Sequence[_Kind], raw: bytes, exc: Exception) -> None:
+        """Its subscriptions missed a push: a gap for each (which one it was for is unknown)."""
+        self.emit(FrameError(raw, f"{method}: {exc}"))
+        for kind in kinds:
             for sink in kind.sinks:
-                if (sink.keys is None or key in sink.keys) and not sink.queue.offer(item):
-                    blocked.append(sink.queue)
-        if blocked:
-            return asyncio.gather(*(queue.put(item) for queue in blocked))
-        return None
+                sink.queue.mark_gap(_LOST)
+                self.emit(Gap(sink.label, f"undecodable {method} push: {exc}"))
 
     async def _heartbeat(
         self, ws: ClientConnection, method: str, interval: float, timeout: float

@@ -23,6 +23,7 @@ from generator.validate.common import (
 from generator.validate.kind import detect_kind
 
 WARNING = Severity.WARNING  # an example that does not fit its schema is beyond the standard
+_EXAMPLE = f"{Source.RULES}:example"  # the rule, printed `[rules:example]` (repeats fold)
 
 _DROPPED = {
     "example", "examples", "xml", "externalDocs", "discriminator", "nullable", "format",
@@ -55,7 +56,7 @@ class _SchemaBundler:
 
     def _ref(self, node: dict[str, Any], doc: Document, pointer: str) -> dict[str, Any]:
         value, target_doc, target_pointer = _follow(self.ctx, node, doc, pointer)
-        key = (str(target_doc.path.resolve()), target_pointer)
+        key = (target_doc.key, target_pointer)
         name = self.names.get(key)
         if name is None:
             name = self.names[key] = f"d{len(self.names)}"
@@ -224,7 +225,7 @@ def _check_examples(ctx: _Context, checks: Iterable[ExampleCheck]) -> ExampleRep
         for error in errors:
             pointer = join_pointer(check.pointer, *error.absolute_path)
             message = f"example does not match its schema ({schema_at}): {_error_message(error)}"
-            problems.append(_problem(ctx, check.doc, pointer, message, Source.RULES, WARNING))
+            problems.append(_problem(ctx, check.doc, pointer, message, _EXAMPLE, WARNING))
     return ExampleReport(count, problems)
 
 

@@ -10,7 +10,8 @@ import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
 from generator.document.nodes import Extensions
 from generator.load import Document
-from generator.problems import Problem, Source, join_pointer, split_pointer
+from generator.model.enums import enum_problems
+from generator.problems import Problem, Severity, Source, join_pointer, split_pointer
 from generator.runtime._signing import REQUEST_PLACEHOLDERS, placeholders
 from generator.validate.collapse import _schema_errors
 from generator.validate.common import _NOT_SPEC, SCHEMAS_DIR, _Context, _error_message, _problem
@@ -43,6 +44,9 @@ X_EXTENSIONS: dict[str, dict[str, str]] = {
         "x-json-encoded": "x-json-encoded",
         "x-positional": "x-positional",  # proposed
         "x-also-number": "x-also-number",  # proposed
+        "x-enum-varnames": "x-enum-varnames",  # OpenAPI Generator
+        "x-enum-descriptions": "x-enum-descriptions",  # OpenAPI Generator
+        "x-ms-enum-flags": "x-ms-enum-flags",  # Microsoft
     },
 }
 
@@ -177,6 +181,9 @@ def _check_extensions(ctx: _Context) -> list[Problem]:
 
     def anywhere(node: Any, pointer: str) -> None:
         if isinstance(node, dict):
+            for parts, message in enum_problems(node):
+                where = join_pointer(pointer, *parts)
+                problems.append(_problem(ctx, doc, where, message, Source.RULES, Severity.WARNING))
             for key, value in node.items():
                 here = join_pointer(pointer, key)
                 if key in X_EXTENSIONS["anywhere"]:

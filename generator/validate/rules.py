@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.naming import wire_name_ok
+from generator.naming import snake
 from generator.problems import Problem, Severity, Source, join_pointer
 from generator.validate.common import _NOT_SPEC, _Context, _problem
 from generator.validate.examples import _check_examples, _iter_examples
 
 # Beyond the standard: our authoring rules (operationIds, examples) and `nullable` misuse.
 WARNING = Severity.WARNING
+# the authoring rules, by name (printed `[policy:<rule>]`; repeats of one rule fold into one line)
+_OPERATION_ID = f"{Source.POLICY}:operation-id"
+_RESPONSE_EXAMPLE = f"{Source.POLICY}:response-example"
+_MESSAGE_EXAMPLE = f"{Source.POLICY}:message-example"
 
 
 def _check_openapi_rules(ctx: _Context) -> list[Problem]:
     problems: list[Problem] = []
     for op in ctx.openapi.operations:
         doc, pointer, name = op.location.doc, op.location.pointer, f"{op.method.upper()} {op.path}"
-        if op.operation_id is None:
-            problems.append(
-                _problem(ctx, doc, pointer, f"{name} has no operationId", Source.POLICY, WARNING)
-            )
+        if op.operation_id is None:  # the one report of it (the model names the method so)
+            named = snake(f"{op.method}_{op.path}", avoid_builtins=True, fallback="op")
+            message = f"{name} has no operationId: the method is named {named!r}"
+            problems.append(_problem(ctx, doc, pointer, message, _OPERATION_ID, WARNING))
         if not any(media.has_examples for r in op.responses for media in r.content):
             problems.append(
                 _problem(
@@ -29,7 +33,7 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
                     join_pointer(pointer, "responses"),
                     f"{name} has no response example: give a response media type "
                     "an `example` or `examples`",
-                    Source.POLICY,
+                    _RESPONSE_EXAMPLE,
                     WARNING,
                 )
             )
@@ -39,22 +43,12 @@ def _check_openapi_rules(ctx: _Context) -> list[Problem]:
 
 
 def _check_schemas(ctx: _Context) -> list[Problem]:
-    """`nullable: true` only means something next to `type`, and only in OpenAPI 3.0; a property
-    name msgspec cannot carry is left out of its model."""
+    """`nullable: true` only means something next to `type`, and only in OpenAPI 3.0."""
     problems: list[Problem] = []
     openapi = ctx.kind.family == "openapi"
 
     def visit(node: Any, pointer: str) -> None:
         if isinstance(node, dict):
-            properties = node.get("properties")
-            for name in properties if isinstance(properties, dict) else ():
-                if not wire_name_ok(str(name)):
-                    message = (
-                        f"property name {str(name)!r} holds a quote, a backslash or a control "
-                        "character, which msgspec cannot map: the model leaves it out"
-                    )
-                    here = join_pointer(pointer, "properties", name)
-                    problems.append(_problem(ctx, ctx.doc, here, message, Source.RULES, WARNING))
             if (
                 openapi
                 and node.get("nullable") is True
@@ -96,7 +90,7 @@ def _check_asyncapi_rules(ctx: _Context) -> list[Problem]:
         doc, pointer = message.location.doc, message.location.pointer
         if not message.has_examples:
             problems.append(
-                _problem(ctx, doc, pointer, "message has no examples", Source.POLICY, WARNING)
+                _problem(ctx, doc, pointer, "message has no examples", _MESSAGE_EXAMPLE, WARNING)
             )
         method = message.raw.get("x-rpc-method")
         if rpc and method is None:

@@ -11,7 +11,10 @@ from pathlib import Path
 from support import ROOT
 
 MISUSE = """\
+from decimal import Decimal
+
 import hotbit
+from hotbit import models
 
 
 async def main(ws: hotbit.WebSocketClient) -> None:
@@ -24,6 +27,16 @@ async def main(ws: hotbit.WebSocketClient) -> None:
 
 def wait(exc: hotbit.RateLimitError) -> float | None:
     return exc.retry_after
+
+
+def order(client: hotbit.Client, update: models.OrderUpdate) -> Decimal:
+    placed = client.order_put_limit(market="ETHBTC", side=models.Side.SELL, amount="1", price="2")
+    client.order_book(market="ETH/BTC", side=3, offset=0, limit=10)
+    if update.event == models.OrderUpdateEvent.FINISH and update.order.side == models.Side.SELL:
+        status = placed.status
+        if isinstance(status, models.OrderStatus) and status & models.OrderStatus.CANCELLED:
+            return placed.amount - placed.left
+    return update.order.amount - update.order.left
 """
 
 
@@ -39,4 +52,5 @@ def test_mypy_strict_on_the_example_bot_and_on_misuse(tmp_path: Path) -> None:
     lines = [line for line in proc.stdout.splitlines() if ": error:" in line]
     assert [line for line in lines if "example_bot.py" in line] == [], proc.stdout
     found = {int(line.split(":")[1]) for line in lines if "misuse.py" in line}
-    assert found == {5, 6, 7}, proc.stdout  # Clinet, max_attempts="3", limit 7
+    # Clinet, max_attempts="3", limit 7, side 3 (the codes are 1 and 2)
+    assert found == {8, 9, 10, 21}, proc.stdout

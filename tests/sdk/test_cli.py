@@ -1,5 +1,6 @@
 """The generated command line (`python -m hotbit`, console script `hotbit`), run in subprocesses
-(argument parsing and per-method help also in-process: `main(argv)`, no process needed).
+where the process is what is tested (the module entry point, keys from the environment, exit
+status), in-process otherwise (`main(argv)`: arguments, help, typed output, streaming).
 
 REST calls go to the REST mock (signatures checked with the test secret) and must print exactly
 what the SDK returns for the same call; keys come from the environment or flags and never show
@@ -66,12 +67,16 @@ def cli(*args: str, keys: bool = False, env: dict[str, str] | None = None, timeo
     )
 
 
-def run_main(*args: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> subprocess.CompletedProcess[str]:
+def run_main(*args: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+             keys: bool = False) -> subprocess.CompletedProcess[str]:
     """`hotbit.__main__.main(args)` in this process: the exit status, stdout and stderr as `cli` gives them."""
     from hotbit.__main__ import main
 
     for name in [k for k in os.environ if k.startswith("HOTBIT_")]:
         monkeypatch.delenv(name)
+    if keys:
+        monkeypatch.setenv("HOTBIT_API_KEY", REST_API_KEY)
+        monkeypatch.setenv("HOTBIT_SECRET_KEY", REST_SECRET_KEY)
     monkeypatch.setenv("COLUMNS", "80")  # argparse's width, as in a subprocess writing to a pipe
     capsys.readouterr()
     try:
@@ -128,11 +133,15 @@ def test_operation_help_shows_its_parameters(capsys: pytest.CaptureFixture[str],
 # ------------------------------------------------------------------ REST calls
 
 
-def test_unsigned_call_prints_the_typed_result(rest_mock: RestMock) -> None:
-    result = cli("market.last", "--market", "ETH/BTC", "--base-url", rest_mock.url)
+def test_unsigned_call_prints_the_typed_result(rest_mock: RestMock, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def main(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_main(*args, capsys=capsys, monkeypatch=monkeypatch)
+
+    result = main("market.last", "--market", "ETH/BTC", "--base-url", rest_mock.url)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == sdk(rest_mock, "market_last", market="ETH/BTC") == "0.07413600"
-    by_id = cli("market_last", "--market", "ETH/BTC", "--base-url", rest_mock.url)  # operationId works too
+    by_id = main("market_last", "--market", "ETH/BTC", "--base-url", rest_mock.url)  # operationId works too
     assert by_id.stdout == result.stdout
     (first, _, second) = rest_mock.requests
     assert first.params == second.params == {"market": "ETH/BTC"}
@@ -151,27 +160,32 @@ def test_signed_call_with_keys_from_the_environment(rest_mock: RestMock) -> None
     assert rest_mock.requests[-1].params == cli_request.params
 
 
-def test_typed_arguments_and_keys_from_flags(rest_mock: RestMock) -> None:
+def test_typed_arguments_and_keys_from_flags(rest_mock: RestMock, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def main(*args: str, keys: bool = False) -> subprocess.CompletedProcess[str]:
+        return run_main(*args, capsys=capsys, monkeypatch=monkeypatch, keys=keys)
+
     args = ["order.batch_cancel", "--market", "ETH/BTC", "--orders_id", "8688803", "1", "--base-url", rest_mock.url,
             "--api-key", REST_API_KEY, "--secret-key", REST_SECRET_KEY]
-    result = cli(*args)
+    result = main(*args)
     assert result.returncode == 0, result.stderr
     no_secrets(result)
     assert json.loads(result.stdout) == sdk(rest_mock, "order_batch_cancel", market="ETH/BTC", orders_id=[8688803, 1])
     assert rest_mock.requests[0].params["orders_id"] == "[8688803,1]"
-    pending = cli("order.pending", "--market", "ETHBTC", "--offset", "0", "--limit", "100", "--base-url", rest_mock.url,
-                  keys=True)
+    pending = main("order.pending", "--market", "ETHBTC", "--offset", "0", "--limit", "100", "--base-url", rest_mock.url,
+                   keys=True)
     assert pending.returncode == 0, pending.stderr
     assert json.loads(pending.stdout) == sdk(rest_mock, "order_pending", market="ETHBTC", offset=0, limit=100)
-    put = cli("order.put_limit", "--market", "ETHBTC", "--side", "2", "--amount", "0.4", "--price", "0.08",
-              "--isfee", "0", "--base-url", rest_mock.url, keys=True)
+    put = main("order.put_limit", "--market", "ETHBTC", "--side", "2", "--amount", "0.4", "--price", "0.08",
+               "--isfee", "0", "--base-url", rest_mock.url, keys=True)
     assert put.returncode == 0, put.stderr
     assert rest_mock.requests_for("order_put_limit")[0].params["sign"] == "8294D70DE6971E23F82D17A544BB6320"
 
 
-def test_ndjson_prints_one_line_per_item(rest_mock: RestMock) -> None:
-    result = cli("market.deals", "--market", "ETH/BTC", "--limit", "10", "--last_id", "0", "--ndjson",
-                 "--base-url", rest_mock.url)
+def test_ndjson_prints_one_line_per_item(rest_mock: RestMock, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_main("market.deals", "--market", "ETH/BTC", "--limit", "10", "--last_id", "0", "--ndjson",
+                      "--base-url", rest_mock.url, capsys=capsys, monkeypatch=monkeypatch)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     expected = sdk(rest_mock, "market_deals", market="ETH/BTC", limit=10, last_id=0)
@@ -206,7 +220,7 @@ def test_bad_values_are_usage_errors(rest_mock: RestMock, capsys: pytest.Capture
 
 @pytest.fixture
 def ws_url() -> Iterator[str]:
-    """The WebSocket mock on its own event loop in a thread, for the CLI subprocesses."""
+    """The WebSocket mock on its own event loop in a thread, for the CLI (its own event loop)."""
     with ws_mock_for() as mock:  # stop() raises if the thread does not end
         yield mock.url
 
@@ -240,8 +254,9 @@ def test_ws_help_lists_the_methods() -> None:
         assert (name in result.stdout) == (name != auth), name
 
 
-def test_ws_request_prints_the_reply(ws_url: str) -> None:
-    result = cli("ws", "price.query", "BTCBCC", "--url", ws_url)
+def test_ws_request_prints_the_reply(ws_url: str, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_main("ws", "price.query", "BTCBCC", "--url", ws_url, capsys=capsys, monkeypatch=monkeypatch)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == ws_sdk(ws_url, "price_query", "BTCBCC") == "8000.00000000"
 
@@ -255,11 +270,15 @@ def test_ws_private_request_with_keys_from_the_environment(ws_url: str) -> None:
     assert missing.returncode == 1 and "MissingCredentials" in missing.stderr
 
 
-def test_ws_subscription_streams_pushes_as_ndjson(ws_url: str) -> None:
-    result = cli("ws", "depth.subscribe", "BTCUSDT", "100", "0.01", "--count", "3", "--url", ws_url)
+def test_ws_subscription_streams_pushes_as_ndjson(ws_url: str, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def main(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_main(*args, capsys=capsys, monkeypatch=monkeypatch)
+
+    result = main("ws", "depth.subscribe", "BTCUSDT", "100", "0.01", "--count", "3", "--url", ws_url)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 3
     assert [json.loads(line) for line in lines] == ws_sdk(ws_url, "depth_subscribe", "BTCUSDT", 100, "0.01", count=3)
-    bad = cli("ws", "depth.subscribe", "BTCUSDT", "7", "0.01", "--count", "1", "--url", ws_url)
+    bad = main("ws", "depth.subscribe", "BTCUSDT", "7", "0.01", "--count", "1", "--url", ws_url)
     assert bad.returncode == 2 and "is not one of" in bad.stderr

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import base64
 import importlib
+import json
 import sys
 import types
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import msgspec
 import pytest
-from support.corpus import Generated
+from support import ROOT
+from support.corpus import Generated, generate_package
 from support.edge import EDGE
 
 from generator.mock import RestMock
@@ -184,12 +187,46 @@ def test_awkward_parameter_names_are_sent_by_their_wire_names(sdk: dict[str, Mod
     }
 
 
+def test_property_names_msgspec_cannot_carry_keep_their_wire_names_on_the_wire(
+    tmp_path: Path,
+) -> None:
+    """tests/fixtures/realworld/odd-names.yaml: names with `"`, `\\` or a tab, decoded from the
+    mock's answer and sent in a JSON body (nested models too) by their wire names."""
+    spec = ROOT / "tests" / "fixtures" / "realworld" / "odd-names.yaml"
+    generated = generate_package(spec, tmp_path, "odd_wire_names")
+    assert generated.error is None and generated.warnings == [], generated.error
+    sys.path.insert(0, str(tmp_path))
+    try:
+        pkg = importlib.import_module("odd_wire_names")
+        models = importlib.import_module("odd_wire_names.models")
+    finally:
+        sys.path.remove(str(tmp_path))
+    with RestMock(spec) as mock, pkg.Client(base_url=mock.url) as client:
+        option = client.list_options(option_kind="k")
+        leg = models.Option(option_type__="PUT", field__1="q", tab_key="t")
+        placed = client.place_option(side="BUY", legs=[leg, {'optionType"': "CALL"}])
+        listed, sent = mock.requests
+    assert (option.option_type__, option.strike_price, option.field_, option.field__1) == (
+        "CALL", "100", "x", "q",
+    )  # fmt: skip
+    assert dict(listed.query) == {'option"Kind': "k"}
+    assert sent.json == {
+        'side"': "BUY",
+        "legs": [{'optionType"': "PUT", '"': "q", "tab\tkey": "t"}, {'optionType"': "CALL"}],
+    }
+    assert (placed.id_, placed.legs[0].option_type__, placed.legs[0].tab_key) == (7, "PUT", "\t")
+    # names carried by stand-ins are declared fields, not unknown keys
+    assert option.model_extra == {} and placed.model_extra == placed.legs[0].model_extra == {}
+
+
 def test_operations_without_operation_id_are_named_with_a_warning(
     edge: dict[str, Generated], sdk: dict[str, ModuleType]
 ) -> None:
     warnings = [str(w) for w in edge["params.yaml"].warnings]
-    assert any(
-        "/paths/~1cookie-key/get: no operationId: named it 'get_cookie_key'" in w for w in warnings
+    [line] = [w for w in warnings if "/paths/~1cookie-key/get:" in w]  # reported once
+    assert line.endswith(
+        "/paths/~1cookie-key/get: GET /cookie-key has no operationId: "
+        "the method is named 'get_cookie_key' [policy:operation-id]"
     )
     assert callable(sdk["params.yaml"].Client.get_cookie_key)
 
@@ -411,3 +448,97 @@ def test_every_scheme_of_the_document_works_at_once(
             key_only.get_basic()
     assert auth_mock.requests[-1].headers["x-api-key"] == "KEY"
     assert "authorization" not in auth_mock.requests[-1].headers
+
+
+def test_curl_samples_send_each_schemes_credential_from_its_variable(
+    edge: dict[str, Generated], auth_mock: RestMock
+) -> None:
+    """The reference's shell samples: bearer from $TOKEN, basic from $USERNAME:$PASSWORD, the
+    apiKey from $API_KEY, each exported in a comment first; run with bash + curl."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    bash, curl = shutil.which("bash"), shutil.which("curl")
+    assert bash and curl, "the shell samples need bash and curl"
+    reference = (edge["auth.yaml"].out / "docs" / "reference.md").read_text()
+    shell = re.findall(r"```shell\n(.*?)\n```", reference, re.DOTALL)
+    samples = [s for s in shell if re.search(r"^curl ", s, re.MULTILINE)]
+    assert len(samples) == 7
+    env = {**os.environ, "API_KEY": "KEY", "TOKEN": "TOK", "USERNAME": "U", "PASSWORD": "PW"}
+    for sample in samples:
+        exported = re.findall(r"^# export (.*)$", sample, re.MULTILINE)
+        used = set(re.findall(r"\$([A-Z_]+)", sample))
+        assert used <= set(exported[0].replace("=...", "").split()) if used else not exported
+        script = sample.replace("https://api.example.com", auth_mock.url)
+        result = subprocess.run(
+            [bash, "-c", script + " --silent --show-error --fail --max-time 20"],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, (sample, result.stderr)
+    basic = "Basic " + base64.b64encode(b"U:PW").decode()
+    sent = {r.path: r.headers for r in auth_mock.requests}
+    assert sorted(sent) == [
+        "/basic",
+        "/bearer",
+        "/both",
+        "/either",
+        "/oauth",
+        "/public",
+        "/v1/indexes",
+    ]
+    assert sent["/v1/indexes"]["x-api-key"] == "KEY"
+    assert sent["/basic"]["authorization"] == basic == sent["/either"]["authorization"]
+    assert sent["/bearer"]["authorization"] == "Bearer TOK" == sent["/oauth"]["authorization"]
+    assert sent["/both"]["authorization"] == "Bearer TOK" and sent["/both"]["x-api-key"] == "KEY"
+    assert "authorization" not in sent["/public"] and "x-api-key" not in sent["/public"]
+
+
+def test_the_cli_takes_every_credential_the_schemes_need_and_never_prints_them(
+    edge: dict[str, Generated], auth_mock: RestMock
+) -> None:
+    """Bearer and basic credentials (and the apiKey) from options or the environment."""
+    import os
+    import subprocess
+
+    generated = edge["auth.yaml"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(generated.package.upper())}
+    env["PYTHONPATH"] = str(generated.out)
+    prefix = generated.package.upper()
+
+    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", generated.package, *args], env={**env, **extra},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    helps = cli("getBoth", "--help")
+    assert helps.returncode == 0, helps.stderr
+    for flag, variable in [("--api-key", "API_KEY"), ("--token", "TOKEN"),
+                           ("--username", "USERNAME"), ("--password", "PASSWORD")]:  # fmt: skip
+        assert flag in helps.stdout and f"${prefix}_{variable}" in helps.stdout
+    assert "--secret-key" not in helps.stdout  # no scheme and no signature needs one
+    assert "needs --api-key and --token" in " ".join(helps.stdout.split())
+    url = ["--base-url", auth_mock.url]
+    secrets = {f"{prefix}_TOKEN": "tok-SECRET", f"{prefix}_PASSWORD": "pw-SECRET"}
+    done = [
+        cli("getBearer", *url, **secrets),
+        cli("getBasic", *url, "--username", "U", **secrets),
+        cli("getBoth", *url, "--api-key", "key-SECRET", "--token", "flag-SECRET"),
+        cli("getBasic", *url, "--password", "pw-SECRET"),  # no user name: refused before sending
+        cli("getBearer"),  # no server in the spec: --base-url is required
+    ]
+    assert [d.returncode for d in done] == [0, 0, 0, 1, 2], [d.stderr for d in done]
+    assert [json.loads(d.stdout) for d in done[:3]] == ["bearer", "basic", "both"]
+    assert "MissingCredentials" in done[3].stderr and "username" in done[3].stderr
+    assert "--base-url URL is required" in done[4].stderr
+    assert all("SECRET" not in d.stdout + d.stderr for d in done)
+    bearer, basic, both = auth_mock.requests
+    assert bearer.headers["authorization"] == "Bearer tok-SECRET"
+    assert basic.headers["authorization"] == "Basic " + base64.b64encode(b"U:pw-SECRET").decode()
+    assert both.headers["authorization"] == "Bearer flag-SECRET"  # the option wins
+    assert both.headers["x-api-key"] == "key-SECRET"
+    reference = (generated.out / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert f"export {prefix}_USERNAME=... {prefix}_PASSWORD=...\n" in reference  # the samples
+    assert f"export {prefix}_TOKEN=...\n" in reference and f"{prefix}_SECRET_KEY" not in reference

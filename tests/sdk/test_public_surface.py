@@ -7,6 +7,7 @@ import importlib.util
 import inspect
 import subprocess
 import sys
+from decimal import Decimal
 from types import ModuleType
 
 import hotbit
@@ -24,6 +25,9 @@ def test_import_stays_light_and_the_ws_types_load_on_first_use() -> None:
     code = (
         "import sys, hotbit\n"
         "assert 'websockets' not in sys.modules and 'hotbit._ws_runtime' not in sys.modules\n"
+        "assert 'httpx' not in sys.modules and 'hotbit.models' not in sys.modules\n"
+        "assert hotbit.Client.__module__ == 'hotbit.client' and 'httpx' in sys.modules\n"
+        "assert hotbit.models is sys.modules['hotbit.models']\n"
         f"names = {PUBLIC!r}\n"
         "values = [getattr(hotbit, n) for n in names]\n"
         "assert 'websockets' in sys.modules\n"
@@ -74,6 +78,7 @@ async def test_the_example_bot_trades_against_the_mocks(rest_mock: RestMock) -> 
         report = await bot.run(rest_mock.url, ws.url, api_key, secret_key)
     assert report.last_price is not None and report.best_bid < report.best_ask
     assert report.order_id == 8688803 and report.cancelled
+    assert report.filled == 0 and isinstance(report.filled, Decimal)
     assert "Connected" in report.events
     assert [r.operation_id for r in rest_mock.requests if "order" in str(r.operation_id)] == [
         "order_put_limit",

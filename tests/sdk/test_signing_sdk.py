@@ -5,7 +5,8 @@ passphrase scheme with an ISO-8601 timestamp); each is generated, imported, and 
 loopback against the REST mock, which checks the signature with the same runtime code. The
 bytes the mock received are compared with the published vectors
 (../shared/reference/exchange_signing_vectors.md; Kraken's from docs.kraken.com) or with a
-signature recomputed here with hmac/hashlib. HotBit's committed SDK keeps its vectors.
+signature recomputed here with hmac/hashlib. HotBit's committed SDK keeps its vectors, and
+docs/overlays/ on Binance's published COIN-M spec signs like Binance's vector.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hmac
 import importlib
 import inspect
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,6 +105,49 @@ def test_binance_form_body_signature_on_the_wire(
     assert got.body == f"{BINANCE_QUERY}&signature={BINANCE_SIGN}".encode()
     assert got.headers["content-type"] == "application/x-www-form-urlencoded"
     assert got.raw_query == "" and got.headers["x-mbx-apikey"] == "my-key"
+
+
+CORPUS = Path(os.environ.get("SPEC_CORPUS", "/work/shared/spec-corpus")) / "exchanges"
+CMFUTURES = CORPUS / "openapi" / "binance-cmfutures.openapi.yaml"
+CM_OVERLAY = ROOT / "docs" / "overlays" / "binance-cmfutures.overlay.yaml"
+
+
+@pytest.fixture(scope="module")
+def binance_cm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    """Binance's published COIN-M Futures spec (unmodified) with the shipped overlay."""
+    root = tmp_path_factory.mktemp("binance_cm")
+    generated = generate_package(CMFUTURES, root, "overlaid_binance_cm", overlays=(CM_OVERLAY,))
+    assert generated.error is None, generated.error
+    sys.path.insert(0, str(root))
+    yield importlib.import_module(generated.package)
+    sys.path.remove(str(root))
+
+
+def test_the_shipped_overlay_on_binances_spec_signs_like_binances_vector(
+    binance_cm: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order of Binance's vector, as a form body and as a query string: the same bytes."""
+    at(monkeypatch, binance_cm, 1499827319559)
+    keys = {"api_key": "my-key", "secret_key": BINANCE_SECRET}
+    with RestMock(CMFUTURES, secret_key=BINANCE_SECRET, overlays=[CM_OVERLAY]) as server:
+        with binance_cm.Client(**keys, base_url=server.url) as c:
+            c.create_order_v1(**ORDER)
+            c.get_order_v1(symbol="LTCBTC", order_id=28, recv_window=5000)
+            c.get_time_v1()
+            with pytest.raises(binance_cm.MissingCredentials):
+                binance_cm.Client(base_url=server.url).get_order_v1(symbol="LTCBTC")
+        order, status, clock = server.requests
+    assert (order.method, order.path) == ("POST", "/dapi/v1/order")
+    assert order.body == f"{BINANCE_QUERY}&signature={BINANCE_SIGN}".encode()
+    assert order.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert order.raw_query == "" and order.headers["x-mbx-apikey"] == "my-key"
+    query = "symbol=LTCBTC&orderId=28&recvWindow=5000&timestamp=1499827319559"
+    expected = hmac.new(BINANCE_SECRET.encode(), query.encode(), "sha256").hexdigest()
+    assert (status.method, status.path) == ("GET", "/dapi/v1/order")
+    assert status.raw_query == f"{query}&signature={expected}" and status.body == b""
+    assert clock.path == "/dapi/v1/time" and clock.raw_query == ""  # public: not signed
+    assert "x-mbx-apikey" not in clock.headers
+    assert "timestamp" not in inspect.signature(binance_cm.Client.create_order_v1).parameters
 
 
 def test_binance_constructor_and_unsigned_calls(sdk: dict[str, ModuleType]) -> None:

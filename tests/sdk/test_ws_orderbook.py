@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -86,8 +85,10 @@ def test_against_a_naive_model() -> None:
 
 
 @needs_book
-def test_performance_with_best_bid_ask_after_each_message() -> None:
-    """Target: 200k level updates per second with best bid/ask read after every message."""
+def test_a_feed_of_decoded_pushes_keeps_best_bid_ask_right_after_each_message() -> None:
+    """20,000 decoded depth pushes through the feed, best bid/ask read after every message and
+    compared with a plain dict book. The rate (200k level updates/s) is measured in
+    bench/orderbook.py, not asserted here."""
     from hotbit import ws_models
     from hotbit.orderbook import ORDER_BOOK_FEED
 
@@ -108,27 +109,26 @@ def test_performance_with_best_bid_ask_after_each_message() -> None:
             "bids": [level(16000 - rng.randint(0, 149) / 100) for _ in range(5)],
         }
         frames.append(msgspec.json.encode([False, update, "BTCUSDT"]))
-    messages = [decoder.decode(f) for f in frames]
-    levels = sum(len(m.book.asks or []) + len(m.book.bids or []) for m in messages)
-    apply_rate = 0.0
-    for _ in range(3):  # best of three: the machine may be busy with other work
-        book = hotbit.OrderBook()
-        best = []
-        start = time.perf_counter()
-        for msg in messages:
-            ORDER_BOOK_FEED.apply(book, msg)
-            best.append((book.best_bid(), book.best_ask()))
-        apply_rate = max(apply_rate, levels / (time.perf_counter() - start))
-    start = time.perf_counter()
-    for frame in frames:
+    book = hotbit.OrderBook()
+    asks: dict[Decimal, Decimal] = {}
+    bids: dict[Decimal, Decimal] = {}
+    for index, frame in enumerate(frames):
         ORDER_BOOK_FEED.apply(book, decoder.decode(frame))
-        book.best_bid(), book.best_ask()
-    decode_rate = levels / (time.perf_counter() - start)
-    print(
-        f"order book: {apply_rate:,.0f} level updates/s applied, {decode_rate:,.0f}/s decoded and applied"
-    )
-    assert len(best) == len(messages) and book.market == "BTCUSDT"
-    assert apply_rate >= 200_000, f"{apply_rate:,.0f} level updates/s"
+        raw = msgspec.json.decode(frame)[1]
+        for side, levels in ((asks, raw["asks"]), (bids, raw["bids"])):
+            if index == 0:
+                side.clear()
+            for price, amount in levels:
+                if Decimal(amount):
+                    side[Decimal(price)] = Decimal(amount)
+                else:
+                    side.pop(Decimal(price), None)
+        best_ask = min(asks.items()) if asks else None
+        best_bid = max(bids.items()) if bids else None
+        assert book.best_ask() == best_ask and book.best_bid() == best_bid, index
+    assert book.market == "BTCUSDT"
+    assert book.asks() == sorted(asks.items())
+    assert book.bids() == sorted(bids.items(), reverse=True)
 
 
 # ------------------------------------------------------------------ live over the replay server

@@ -38,6 +38,12 @@ def load_yaml(path: Path) -> Any:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
 
 
+def dump_yaml(data: Any) -> str:
+    """`data` as YAML in document order, by libyaml when PyYAML has it (like `load_yaml`)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True)
+
+
 def node_bin(name: str) -> Path:
     """`node_modules/.bin/<name>`, or fail the test with a hint to run `make test-tools`."""
     path = ROOT / "node_modules" / ".bin" / name

@@ -41,6 +41,9 @@ def slug(path: Path) -> str:
     return "p_" + "".join(c if c.isalnum() else "_" for c in name.lower())
 
 
+# the fixtures' packages, type-checked offline (`fixtures_mypy`; the corpus' packages in
+# integration/test_real_world.py)
+FIXTURE_PACKAGES = [slug(p) for p in sorted(FIXTURES.glob("*.yaml"))]
 DOCUMENTS = {slug(p): p for p in [*corpus_documents(), *sorted(FIXTURES.glob("*.yaml"))]}
 
 

@@ -3,12 +3,12 @@ and `ruff format --check`, and a round trip of the spec's own examples through i
 
 The round trip: each response example and schema example is decoded with the type the SDK uses for
 it (an operation's `_parse` for its success response, `models.<Name>` or the scalar type for a
-schema) and re-encoded with `msgspec.to_builtins`; the result must equal the example, up to number
+schema) and re-encoded with the SDK's JSON encoder; the result must equal the example, up to number
 formats (Decimal vs string vs float) and date/UUID spellings. Fields the example leaves out stay
 out (UNSET).
 
-Used by unit/test_corpus.py, unit/test_edge_cases.py, unit/test_fuzz.py and
-integration/test_real_world.py. Generation runs in-process (`generator.pipeline.generate`),
+Used by unit/test_corpus.py, unit/test_edge_cases.py, unit/test_fuzz.py,
+integration/test_real_world.py and integration/test_scale.py. Generation runs in-process (`generator.pipeline.generate`),
 imports and round trips in a subprocess (the output folder on `sys.path`), and mypy once over
 every generated package (one process, one cache).
 """
@@ -20,9 +20,11 @@ import os
 import re
 import subprocess
 import sys
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from generator.load import Document, Resolver, load_document
 from generator.model.openapi import HTTP_METHODS, build_rest_model
@@ -68,10 +70,17 @@ class Generated:
     error: str | None = None  # the located problems, when generation failed
 
 
-def generate_package(spec: Path, out: Path, package: str, *, lenient: bool = False) -> Generated:
+def generate_package(
+    spec: Path, out: Path, package: str, *, lenient: bool = False, overlays: tuple[Path, ...] = ()
+) -> Generated:
     try:
         warnings = generate(
-            openapi=str(spec), asyncapi=None, out=out, package=package, lenient=lenient
+            openapi=str(spec),
+            asyncapi=None,
+            out=out,
+            package=package,
+            lenient=lenient,
+            overlays=[str(o) for o in overlays],
         )
     except SpecError as exc:
         return Generated(spec, package, out, error=str(exc))
@@ -246,6 +255,7 @@ pkg = importlib.import_module(package)
 importlib.import_module(package + ".client")
 ops = importlib.import_module(package + "._operations")
 errors = importlib.import_module(package + ".errors")
+wire = importlib.import_module(package + "._wire")  # the SDK's JSON decoders and encoder
 try:
     models = importlib.import_module(package + ".models")
 except ModuleNotFoundError:
@@ -311,9 +321,9 @@ for case in json.load(open(cases_file)):
             if case["envelope"]:
                 expected = expected[case["envelope"][0]]
         else:
-            value = msgspec.json.decode(body, type=eval(case["type"], namespace), strict=False)
+            value = wire.json_decoder(eval(case["type"], namespace)).decode(body)
             expected = case["example"]
-        back = msgspec.to_builtins(value)
+        back = msgspec.json.decode(wire.json_encode(value))
     except Exception as exc:
         report["failures"].append(f"{case['label']}: cannot decode: {type(exc).__name__}: {exc}")
         continue
@@ -341,8 +351,18 @@ def round_trip(generated: Generated, tmp: Path) -> dict[str, Any]:
     return report
 
 
-def mypy_all(packages: list[Generated], cache: Path) -> dict[str, list[str]]:
-    """`mypy --strict` over every package in one run; the error lines by package."""
+class Package(Protocol):
+    """A generated package: `out/package` (corpus.Generated, asyncapi.Generated)."""
+
+    @property
+    def out(self) -> Path: ...
+    @property
+    def package(self) -> str: ...
+
+
+def mypy_all(packages: Sequence[Package], cache: Path) -> dict[str, list[str]]:
+    """`mypy --strict` over every package in one run (one process, one cache): the error lines
+    by package."""
     targets = [str(g.out / g.package) for g in packages]
     proc = subprocess.run(
         [PYTHON, "-m", "mypy", "--strict", "--cache-dir", str(cache), "--no-error-summary", *targets],
@@ -356,6 +376,36 @@ def mypy_all(packages: list[Generated], cache: Path) -> dict[str, list[str]]:
     if proc.returncode not in (0, 1) or (proc.returncode == 1 and not any(out.values())):
         raise AssertionError(f"mypy failed to run:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return out
+
+
+def large_spec_generates_and_imports(tmp: Path, *, resources: int, min_size: int) -> None:
+    """A synthetic spec (bench/synth_spec.py, every property kind) generates deterministically and
+    its package imports. No timing assertions (bench/ measures): the times are printed."""
+    from bench import synth_spec
+
+    spec, again = tmp / "big.yaml", tmp / "again.yaml"
+    size = synth_spec.write(spec, resources=resources, properties=10)
+    assert size == spec.stat().st_size > min_size
+    synth_spec.write(again, resources=resources, properties=10)
+    assert again.read_bytes() == spec.read_bytes()  # deterministic
+    out = tmp / "out"
+    started = time.perf_counter()
+    generated = generate_package(spec, out, "bigapi")
+    took = time.perf_counter() - started
+    assert generated.error is None, generated.error
+    env = {**os.environ, "PYTHONPATH": str(out)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    script = "import time; t = time.perf_counter(); import bigapi; print(time.perf_counter() - t)"
+    subprocess.run(
+        [PYTHON, "-c", "import bigapi"], cwd=out, env=env, check=True
+    )  # writes the .pyc files
+    proc = subprocess.run(
+        [PYTHON, "-c", script], cwd=out, env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    client = (out / "bigapi" / "client.py").read_text()
+    assert client.count("    def list_") >= 2 * resources
+    print(f"\n{size // 1000} KB spec: generated in {took:.1f}s, `import bigapi` in {float(proc.stdout):.3f}s")
 
 
 def ruff_problems(out: Path) -> str:

@@ -1,5 +1,5 @@
 """A small spec whose answers the mock must synthesise (unit/test_mock_synth.py and
-sdk/test_mock_answers.py): allOf, oneOf, enums, bounds, formats, recursion, a quoted example, a
+sdk/test_mock_answers.py): allOf, oneOf (also of open objects), enums, bounds, formats, recursion, a quoted example, a
 concrete path next to a templated one, a server path prefix."""
 
 from __future__ import annotations
@@ -75,6 +75,18 @@ components:
       type: object
       required: [id, price]
       properties: {id: {type: string}, price: {type: string}}
+    Either:  # like Binance's answers: open objects, no `required`, so each accepts the other's
+      type: array
+      items:
+        oneOf:
+          - {$ref: "#/components/schemas/Order"}
+          - {$ref: "#/components/schemas/Failure"}
+    Order:
+      type: object
+      properties: {orderId: {type: integer}, symbol: {type: string}}
+    Failure:
+      type: object
+      properties: {code: {type: integer}, msg: {type: string}}
     Node:
       type: object
       required: [value]

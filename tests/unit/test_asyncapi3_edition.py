@@ -11,8 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-import yaml
-from support import REST_SPEC, ROOT, SPECS_DIR, WS_SPEC
+from support import REST_SPEC, ROOT, SPECS_DIR, WS_SPEC, dump_yaml, load_yaml
 
 from generator.load import Resolver, load_document
 from generator.model.asyncapi import build_ws_api
@@ -47,11 +46,11 @@ def test_it_is_valid_asyncapi_3(tmp_path: Path) -> None:
     problems = validate_document(doc, policy=False)
     assert [p for p in problems if p.severity is Severity.ERROR] == []
     # The official 3.0 schema is what checks it: a 2.x-style operation is refused there.
-    broken = yaml.safe_load(EDITION.read_text(encoding="utf-8"))
+    broken = load_yaml(EDITION)
     broken["operations"]["DepthQuery"]["action"] = "publish"
     (tmp_path / "components").symlink_to(SPECS_DIR / "components")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(yaml.safe_dump(broken, sort_keys=False), encoding="utf-8")
+    bad.write_text(dump_yaml(broken), encoding="utf-8")
     errors = [p for p in validate_document(load_document(bad), policy=False)]
     assert any(
         p.source == "asyncapi" and p.pointer.startswith("/operations/DepthQuery") for p in errors
@@ -59,8 +58,8 @@ def test_it_is_valid_asyncapi_3(tmp_path: Path) -> None:
 
 
 def test_one_operation_per_method_with_its_reply_and_pushes() -> None:
-    source = yaml.safe_load(WS_SPEC.read_text(encoding="utf-8"))
-    edition = yaml.safe_load(EDITION.read_text(encoding="utf-8"))
+    source = load_yaml(WS_SPEC)
+    edition = load_yaml(EDITION)
     messages = source["components"]["messages"]
     operations = edition["operations"]
     calls = {k: m for k, m in messages.items() if m["x-rpc-method"]["kind"] != "reply"}

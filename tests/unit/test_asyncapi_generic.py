@@ -2,8 +2,8 @@
 
 Every document of the AsyncAPI 2.6 corpus (`$SPEC_CORPUS`, default /work/shared/spec-corpus;
 for the multi-file social-media set, each service's asyncapi.yaml) and every edge spec in
-tests/fixtures/asyncapi/ generates a package that imports (in a subprocess), type-checks (one
-`mypy --strict` run over all of them, with a cache kept between runs), lints (ruff) and
+tests/fixtures/asyncapi/ generates a package that imports (in a subprocess), type-checks (`mypy
+--strict`: the fixtures' here, the corpus' in integration/test_real_world.py), lints (ruff) and
 round-trips its message examples (the spec's, plus one made up from each payload schema) through
 the generated models. The edge specs then run against a loopback server (generator/mock/wsserver.py)
 in sdk/test_asyncapi_loopback.py: what `send_*` puts on the wire, typed and discriminated
@@ -25,11 +25,13 @@ from typing import Any
 import jsonschema
 import msgspec
 import pytest
+from hypothesis import settings
 from support import load_yaml
 from support.asyncapi import (
     AVRO,
     CORPUS,
     DOCUMENTS,
+    FIXTURE_PACKAGES,
     FIXTURES,
     V2,
     V3,
@@ -97,16 +99,11 @@ def test_generates_and_imports(
     assert package not in import_failures, import_failures[package]
 
 
-def test_generated_code_type_checks(
-    generated: dict[str, Generated], request: pytest.FixtureRequest
-) -> None:
-    store = getattr(request.config, "cache", None)  # kept between runs: later runs are quick
-    cache = store.mkdir("mypy-asyncapi-generic") if store is not None else None
-    folders = [str(g.out / g.package) for g in generated.values()]
-    cmd = [sys.executable, "-m", "mypy", "--strict", "--no-error-summary"]
-    cmd += ["--cache-dir", str(cache)] if cache else ["--no-incremental"]
-    run = subprocess.run([*cmd, *folders], capture_output=True, text=True, timeout=600, check=False)
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+@pytest.mark.parametrize("package", FIXTURE_PACKAGES)
+def test_fixture_package_type_checks(package: str, fixtures_mypy: dict[str, list[str]]) -> None:
+    """The fixtures' packages here (one `mypy --strict` run with the edge specs' packages, the
+    `fixtures_mypy` fixture); every corpus document's in integration/test_real_world.py."""
+    assert fixtures_mypy[package] == [], "\n".join(fixtures_mypy[package])
 
 
 def test_generated_code_lints(generated: dict[str, Generated]) -> None:
@@ -354,6 +351,8 @@ def test_other_transports_still_generate_and_say_so(generated: dict[str, Generat
 
 
 def test_malformed_plain_specs_give_located_errors_never_tracebacks(tmp_path: Path) -> None:
+    """As many damaged copies of each as the hypothesis profile's examples (60 in `make test`,
+    20 offline)."""
     rng = random.Random(20240602)
     values: list[Any] = [
         None,
@@ -384,7 +383,7 @@ def test_malformed_plain_specs_give_located_errors_never_tracebacks(tmp_path: Pa
             return out
 
         targets = [p for p in paths(base) if p]
-        for _ in range(60):
+        for _ in range(settings.default.max_examples):
             doc = copy.deepcopy(base)
             for _ in range(rng.randint(1, 3)):
                 *parents, last = rng.choice(targets)

@@ -1,15 +1,13 @@
 """AsyncAPI 3.0 request/reply on a real exchange document: every `send` operation of Binance's
 spot WebSocket API with a `reply` (and a `correlationId`) becomes an awaitable method returning
-its typed reply; the package imports and passes `mypy --strict`. The loopback behaviour (reply,
-timeout, disconnect) is in sdk/test_asyncapi_request_reply.py."""
+its typed reply. The generated package (its 49 awaitable methods, `mypy --strict`) is checked in
+integration/test_real_world.py, which generates every document of the shared corpus; the loopback
+behaviour (reply, timeout, disconnect) is in sdk/test_asyncapi_request_reply.py, on a small
+fixture."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,6 @@ import pytest
 from generator.load import Resolver, load_document
 from generator.model.asyncapi import build_ws_api
 from generator.model.ir import WsApi
-from generator.pipeline import generate
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -37,13 +34,6 @@ def api() -> WsApi:
     return build_ws_api(doc, Resolver(doc), "binance_spot")
 
 
-@pytest.fixture(scope="module")
-def package(api: WsApi, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("binance") / "sdk"
-    generate(openapi=None, asyncapi=str(BINANCE), out=out, package="binance_spot")
-    return out
-
-
 def test_every_operation_with_a_reply_is_a_request(api: WsApi) -> None:
     [channel] = api.channels
     requests = {r.name: r for r in channel.requests}
@@ -58,47 +48,3 @@ def test_every_operation_with_a_reply_is_a_request(api: WsApi) -> None:
     assert str(depth.result) == "models.DepthResponse"
     # Nothing is dropped: the request and reply messages are still sent and received as such.
     assert {m.name for m in channel.sends} >= {r.request.name for r in requests.values()}
-
-
-def test_the_package_imports_with_49_awaitable_methods(package: Path) -> None:
-    script = textwrap.dedent(
-        """
-        import inspect, json, typing
-        import binance_spot.websocket as w
-        import binance_spot.models as m
-        out = {}
-        for name, f in inspect.getmembers(w.WebSocketClient, inspect.iscoroutinefunction):
-            hints = typing.get_type_hints(f)
-            if not name.startswith("_") and "payload" in hints and hints["return"] is not type(None):
-                out[name] = hints["return"].__name__
-        print(json.dumps(out))
-        """
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    methods = json.loads(run.stdout)
-    assert len(methods) == 49
-    assert methods["depth"] == "DepthResponse" and methods["ping"] == "PingResponse"
-
-
-def test_the_package_type_checks(package: Path, request: pytest.FixtureRequest) -> None:
-    store = getattr(request.config, "cache", None)
-    cache = store.mkdir("mypy-binance-spot") if store is not None else None
-    cmd = [sys.executable, "-m", "mypy", "--strict", "--no-error-summary"]
-    cmd += ["--cache-dir", str(cache)] if cache else ["--no-incremental"]
-    run = subprocess.run(
-        [*cmd, "binance_spot"],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]

@@ -275,3 +275,50 @@ def test_match_unions() -> None:
             a: int | str
     """)
     assert transforms.match_unions(plain) == plain
+
+
+def test_untrack_leaves() -> None:
+    code = src('''
+        from decimal import Decimal
+        from typing import Annotated, Literal
+
+        from msgspec import Meta, Struct, UnsetType
+
+
+        class Level(Struct, array_like=True):
+            price: Annotated[Decimal, Meta(description="p")]
+            side: Literal["buy", "sell"] | None = None
+            note: str | None | UnsetType = UNSET
+
+
+        class Holder(Struct):
+            levels: list[Level]
+
+
+        class Nested(Struct):
+            level: Level | None = None
+
+
+        class Hooked(Struct):
+            a: int
+
+            def __post_init__(self) -> None:
+                pass
+
+
+        class Derived(_Model):
+            a: int
+
+
+        class Empty(Struct):
+            pass
+    ''')
+    out = transforms.untrack_leaves(code)
+    assert out == code.replace(
+        "class Level(Struct, array_like=True):", "class Level(Struct, array_like=True, gc=False):"
+    )
+    assert transforms.untrack_leaves(out) == out  # idempotent
+    namespace: dict[str, object] = {"UNSET": __import__("msgspec").UNSET, "_Model": object}
+    exec(out.replace("class Derived(_Model)", "class Derived"), namespace)  # msgspec accepts it
+    level = namespace["Level"]
+    assert level.__struct_config__.gc is False  # type: ignore[attr-defined]

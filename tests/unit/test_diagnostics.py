@@ -111,3 +111,59 @@ def test_load_and_check_applies_lenient_through_the_collector() -> None:
         (p.file, p.line, p.pointer, p.message) for p in strict.value.problems
     ]
     assert all(p.severity is Severity.WARNING for p in warnings)
+
+
+def _ops_without_examples(tmp_path: Path, count: int) -> Path:
+    paths = "".join(
+        f"  /p{i}:\n    get:\n      operationId: op{i}\n      responses:\n"
+        "        '200':\n          description: ok\n"
+        "          content: {application/json: {schema: {type: string}}}\n"
+        for i in range(count)
+    )
+    spec = tmp_path / "api.yaml"
+    spec.write_text(f"openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}")
+    return spec
+
+
+def test_repeated_warnings_of_a_rule_fold_into_one_located_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Third-party specs: one line per rule (the first place, the count, the next lines);
+    --verbose prints each; --strict (our own specs) makes each an error, as before."""
+    spec = _ops_without_examples(tmp_path, 8)
+    args = ["generate", "--openapi", str(spec), "--package", "p", "--out", str(tmp_path / "o")]
+    lines: dict[str, list[str]] = {}
+    for mode in ("", "--verbose", "--strict"):
+        code = cli.main([*args, mode] if mode else args)
+        assert code == (2 if mode == "--strict" else 0)
+        err = capsys.readouterr().err
+        lines[mode] = [line for line in err.splitlines() if "[policy:response-example]" in line]
+    [folded] = lines[""]
+    assert folded == (
+        f"{spec}:8: warning: /paths/~1p0/get/responses: GET /p0 has no response example: give a "
+        "response media type an `example` or `examples` (and 7 more like it, at lines 15, 22, "
+        "29, 36, 43, ...: --verbose lists each) [policy:response-example]"
+    )
+    assert [line.split(": ")[0] for line in lines["--verbose"]] == [
+        f"{spec}:{8 + 7 * i}" for i in range(8)
+    ]
+    assert all(": warning: " in line for line in lines["--verbose"])
+    assert [line.replace(": error: ", ": warning: ") for line in lines["--strict"]] == lines[
+        "--verbose"
+    ]
+
+
+def test_a_rule_repeated_up_to_three_times_is_not_folded() -> None:
+    from generator.problems import fold_warnings
+
+    def warning(line: int, label: str) -> Problem:
+        return Problem("a.yaml", line, f"/x{line}", "m", label, Severity.WARNING)
+
+    few = [warning(i, "policy:response-example") for i in range(3)]
+    unnamed = [warning(10 + i, "rules") for i in range(5)]  # a check without a rule name
+    errors = [Problem("a.yaml", 20 + i, "/e", "m", "spectral:r") for i in range(5)]
+    assert fold_warnings(few + unnamed + errors) == few + unnamed + errors
+    many = [warning(i, "spectral:r") for i in range(4)] + [warning(9, "rules:example")]
+    folded = fold_warnings(many)
+    assert [p.line for p in folded] == [0, 9]
+    assert folded[0].message == "m (and 3 more like it, at lines 1, 2, 3: --verbose lists each)"

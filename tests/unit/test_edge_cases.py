@@ -8,14 +8,14 @@ enums, awkward names, and real calls through `Client`/`AsyncClient` against the 
 (generator/mock/rest.py) on a loopback port, asserting what the server received: path, query,
 header and cookie parameters; JSON, form, multipart and text bodies; apiKey (header, query,
 cookie), bearer and basic auth. Finally the command line: --lenient, Swagger 2.0, documents we
-do not support, --templates, and a 1 MB spec (bench/synth_spec.py, also the benchmark's).
+do not support, --templates, and a 200 KB spec (bench/synth_spec.py, also the benchmark's; the
+1 MB one is in integration/test_scale.py).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -25,25 +25,15 @@ from support.corpus import (
     Generated,
     example_cases,
     generate_package,
-    mypy_all,
+    large_spec_generates_and_imports,
     round_trip,
     ruff_problems,
 )
 from support.edge import EDGE, IDS
-from support.shared import once
 
-from bench import synth_spec
 from generator.cli import main as cli_main
 
 LOCATED = r"^(?P<file>[^:\n]+)(?::(?P<line>\d+))?: (?P<severity>error|warning): (?P<pointer>/[^\n]*?): (?P<message>.+) \[[\w:-]+\]$"
-
-
-@pytest.fixture(scope="module")
-def edge_mypy(
-    edge: dict[str, Generated], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, list[str]]:
-    ok = [g for g in edge.values() if g.error is None]
-    return once(tmp_path_factory, "edge-mypy", lambda cache: mypy_all(ok, cache))
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,9 +49,10 @@ def test_edge_spec_generates_and_lints(edge: dict[str, Generated], id_: str) -> 
 
 @pytest.mark.parametrize("id_", IDS)
 def test_edge_spec_type_checks(
-    edge: dict[str, Generated], edge_mypy: dict[str, list[str]], id_: str
+    edge: dict[str, Generated], fixtures_mypy: dict[str, list[str]], id_: str
 ) -> None:
-    assert edge_mypy[edge[id_].package] == [], "\n".join(edge_mypy[edge[id_].package])
+    """One `mypy --strict` run with the AsyncAPI fixtures' packages (`fixtures_mypy`)."""
+    assert fixtures_mypy[edge[id_].package] == [], "\n".join(fixtures_mypy[edge[id_].package])
 
 
 @pytest.mark.parametrize("id_", IDS)
@@ -259,31 +250,9 @@ def test_templates_override_one_template(
 # scale
 
 
-def test_a_one_megabyte_spec_generates_and_imports(tmp_path: Path) -> None:
-    """No timing assertions (bench/ measures): the times are printed for the record."""
-    spec, again = tmp_path / "big.yaml", tmp_path / "again.yaml"
-    size = synth_spec.write(spec, resources=220, properties=10)  # every property kind
-    assert size == spec.stat().st_size > 900_000
-    synth_spec.write(again, resources=220, properties=10)
-    assert again.read_bytes() == spec.read_bytes()  # deterministic
-    out = tmp_path / "out"
-    started = time.perf_counter()
-    generated = generate_package(spec, out, "bigapi")
-    took = time.perf_counter() - started
-    assert generated.error is None, generated.error
-    env = {**os.environ, "PYTHONPATH": str(out)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    script = "import time; t = time.perf_counter(); import bigapi; print(time.perf_counter() - t)"
-    subprocess.run(
-        [PYTHON, "-c", "import bigapi"], cwd=out, env=env, check=True
-    )  # writes the .pyc files
-    proc = subprocess.run(
-        [PYTHON, "-c", script], cwd=out, env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    client = (out / "bigapi" / "client.py").read_text()
-    assert client.count("    def list_") >= 2 * 220
-    print(f"\n1 MB spec: generated in {took:.1f}s, `import bigapi` in {float(proc.stdout):.3f}s")
+def test_a_large_spec_generates_and_imports(tmp_path: Path) -> None:
+    """200 KB here; integration/test_scale.py generates the 1 MB one."""
+    large_spec_generates_and_imports(tmp_path, resources=30, min_size=200_000)
 
 
 def test_docs_and_readme_name_the_credentials_each_scheme_reads(tmp_path: Path) -> None:

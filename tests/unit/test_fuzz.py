@@ -8,7 +8,8 @@ then the package imports, or fail with exit status 2 and located errors (`file:l
 it was and no `.<name>.new-*`/`.old-*` folder next to it.
 
 The hypothesis test runs the CLI in-process (`generator.cli.main`) to stay fast; a few fixed
-mutants also run through `python -m generator` to check stderr of the real process.
+mutants (strict and --lenient) also run through `python -m generator` to check stderr of the real
+process.
 """
 
 from __future__ import annotations
@@ -389,7 +390,8 @@ def test_mutated_specs_generate_or_fail_located(data: st.DataObject) -> None:
         check_outcome(code, stdout.getvalue(), stderr.getvalue(), spec_file, out)
 
 
-@pytest.mark.parametrize("seed", range(6))
+# as many as a tenth of the profile's examples: 6 in `make test` ("full"), 2 offline
+@pytest.mark.parametrize("seed", range(settings.default.max_examples // 10))
 def test_mutated_specs_through_the_real_command(seed: int, tmp_path: Path) -> None:
     spec_file, out = prepare(tmp_path, mutant(RandomChooser(seed)))
     proc = subprocess.run(

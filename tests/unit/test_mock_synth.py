@@ -44,6 +44,16 @@ def test_a_value_is_built_from_the_schema_and_is_valid(spec: Path) -> None:
     assert "note" in value
 
 
+def test_a_oneof_of_open_objects_gets_a_value_only_one_branch_accepts(spec: Path) -> None:
+    """Any object is an Order and a Failure: the Order gets Failure's `code` as a numeric string
+    (Failure rejects it, a client reading numbers from strings still decodes it)."""
+    value, synth, _ = _value(spec, "Either")  # valid: exactly one branch matches
+    assert value == [{"orderId": 0, "symbol": "string", "code": "0"}]
+    doc = load_document(spec)
+    failure = doc.data["components"]["schemas"]["Failure"]
+    assert not synth.valid(value[0], failure, doc, "/components/schemas/Failure")
+
+
 def test_recursion_stops_and_values_are_deterministic(spec: Path) -> None:
     value, _, schema = _value(spec, "Node")
     depth, node = 0, value

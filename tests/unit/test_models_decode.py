@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import sys
-import types
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -21,6 +19,7 @@ from typing import Any
 import msgspec
 import pytest
 from support import ROOT
+from support.models import scratch_models
 
 from generator.model.asyncapi import build_ws_api
 from generator.model.codegen import ModelError, render_models
@@ -48,14 +47,8 @@ REF = "#/components/schemas/"
 def loaded(code: str, name: str = "models") -> Iterator[dict[str, Any]]:
     """Run the module in a scratch namespace, importable meanwhile (msgspec resolves annotations
     through `sys.modules[cls.__module__]`)."""
-    module_name = f"_test_models_{uuid.uuid4().hex}"
-    module = types.ModuleType(module_name)
-    sys.modules[module_name] = module
-    try:
-        exec(compile(code, f"<{name}>", "exec"), module.__dict__)  # noqa: S102 - the test's subject
-        yield module.__dict__
-    finally:
-        del sys.modules[module_name]
+    with scratch_models(code, name) as namespace:
+        yield namespace
 
 
 def assert_decodable(models: ModelSet) -> dict[str, Any]:

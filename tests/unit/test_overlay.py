@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import ROOT
@@ -151,10 +152,28 @@ def test_the_shipped_binance_overlay_applies_to_the_published_spec() -> None:
     assert signature["headers"] == {"X-MBX-APIKEY": "{api_key}"}
     operations = [op for item in doc.data["paths"].values() for op in item.values()]
     signed = [op for op in operations if op.get("x-signed") is True]
-    timestamped = [
-        op
-        for op in operations
-        if any(p.get("name") == "timestamp" for p in op.get("parameters", []))
+    schemas = doc.data["components"]["schemas"]
+
+    def timestamped(op: dict[str, Any]) -> bool:  # a timestamp parameter or form property
+        body = op.get("requestBody", {}).get("content", {})
+        refs = [media["schema"]["$ref"].rsplit("/", 1)[1] for media in body.values()]
+        return any(p.get("name") == "timestamp" for p in op.get("parameters", [])) or any(
+            "timestamp" in schemas[ref]["properties"] for ref in refs
+        )
+
+    # Binance's SIGNED endpoints: TRADE and USER_DATA; every one that takes a timestamp among them
+    kinds = {op["operationId"]: op["summary"].rsplit("(", 1)[-1] for op in operations}
+    assert [op["operationId"] for op in signed] == [
+        name for name, kind in kinds.items() if kind in ("TRADE)", "USER_DATA)")
     ]
-    assert signed == timestamped and len(signed) >= 20
+    assert [op for op in operations if timestamped(op)] == [op for op in signed if timestamped(op)]
+    assert len(signed) == 36 and sum(1 for op in signed if "requestBody" in op) == 9
     assert doc.origin("/x-signature/algorithm")[0] == str(overlay)
+    # New Order's parameters: the published ones, in the order of Binance's documentation
+    published = load_document(spec).data["components"]["schemas"]["CreateOrderV1Req"]
+    order = schemas["CreateOrderV1Req"]
+    assert sorted(order["properties"].items()) == sorted(published["properties"].items())
+    first = ["symbol", "side", "positionSide", "type", "timeInForce"]
+    assert list(order["properties"])[:5] == first
+    assert list(order["properties"])[-2:] == ["recvWindow", "timestamp"]
+    assert order["required"] == published["required"]

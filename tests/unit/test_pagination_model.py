@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
+from support import dump_yaml, load_yaml
 
 from generator.load import Resolver, load_document
 from generator.model.openapi import build_rest_api
@@ -48,9 +48,9 @@ def test_mistakes_are_located(
 ) -> None:
     shutil.copytree(SPECS, tmp_path / "specs")
     path = tmp_path / "specs" / "hotbit-rest.openapi.yaml"
-    doc = yaml.safe_load(path.read_text())
+    doc = load_yaml(path)
     doc["paths"]["/p2/market.user_deals"]["post"]["x-pagination"].update(change)
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    path.write_text(dump_yaml(doc))
     with pytest.raises(SpecError) as info:
         _build(path)
     problem = info.value.problems[0]

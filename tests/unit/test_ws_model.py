@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from support import ROOT, WS_SPEC, load_yaml
+from hypothesis import settings
+from support import ROOT, WS_SPEC, dump_yaml, load_yaml
 
 from generator import runtime
 from generator.load import Document, Resolver, load_document
@@ -135,7 +135,7 @@ def write(tmp_path: Path, doc: dict[str, Any]) -> Path:
     if not (tmp_path / "components").exists():
         (tmp_path / "components").symlink_to(WS_SPEC.parent / "components")
     path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    path.write_text(dump_yaml(doc))
     return path
 
 
@@ -206,7 +206,7 @@ def test_order_book_extension(tmp_path: Path) -> None:
 
 
 def test_unique_names_a_list_and_its_items_id(tmp_path: Path) -> None:
-    doc = yaml.safe_load(WS_SPEC.read_text())
+    doc = load_yaml(WS_SPEC)
     deals = {m.name: m for m in build(write(tmp_path, doc)).methods}["deals.subscribe"]
     assert deals.unique == (("deals",), "id")  # the spec's own
     rpc = doc["components"]["messages"]["DealsSubscribe"]["x-rpc-method"]
@@ -239,8 +239,10 @@ def test_no_exchange_names_in_the_generator(path: str) -> None:
 
 
 def test_malformed_specs_give_located_errors_never_tracebacks(tmp_path: Path) -> None:
-    """Random damage to the RPC parts of the real spec: a SpecError or a model, nothing else."""
-    base = load_yaml(WS_SPEC)
+    """Random damage to the RPC parts of the real spec: a SpecError or a model, nothing else.
+    As many damaged copies as the hypothesis profile's examples (60 in `make test`, 20 offline)."""
+    loaded = load_document(WS_SPEC)
+    base = loaded.data
 
     def paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         out = [path]
@@ -272,7 +274,7 @@ def test_malformed_specs_give_located_errors_never_tracebacks(tmp_path: Path) ->
         [1, "a"],
         {"type": "array", "items": [{}]},
     ]
-    for _ in range(60):
+    for _ in range(settings.default.max_examples):
         doc = copy.deepcopy(base)
         for _ in range(rng.randint(1, 3)):
             *parents, last = rng.choice(targets)
@@ -285,7 +287,9 @@ def test_malformed_specs_give_located_errors_never_tracebacks(tmp_path: Path) ->
                 pass
         if not (tmp_path / "components").exists():  # the shared component files it `$ref`s
             (tmp_path / "components").symlink_to(WS_SPEC.parent / "components")
-        document = Document(tmp_path / "spec.yaml", doc, {})  # no YAML round trip: fast
+        # no YAML round trip: fast; the lines of the undamaged spec (a node without one is
+        # located at its nearest ancestor's)
+        document = Document(tmp_path / "spec.yaml", doc, loaded.lines)
         try:
             build_ws_api(document, Resolver(document), "pkg")
         except SpecError as exc:

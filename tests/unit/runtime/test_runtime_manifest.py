@@ -38,6 +38,7 @@ def test_optional_modules_follow_the_specs() -> None:
         ctx = {"api": api, "ws": ws}
         return {name for name, out in copies().items() if out.when(ctx)}
 
-    assert chosen(rest, None) == {"_errors.py", "_signing.py", "_checks.py", "_transport.py"}
-    assert chosen(None, plain) == {"_errors.py", "_ws_runtime.py", "_ws_plain.py"}
-    assert chosen(None, rpc) == {"_errors.py", "_ws_runtime.py", "_ws_rpc.py", "_orderbook.py"}
+    always = {"_errors.py", "_extra.py", "_wire.py"}
+    assert chosen(rest, None) == always | {"_signing.py", "_checks.py", "_transport.py"}
+    assert chosen(None, plain) == always | {"_ws_runtime.py", "_ws_plain.py"}
+    assert chosen(None, rpc) == always | {"_ws_runtime.py", "_ws_rpc.py", "_orderbook.py"}

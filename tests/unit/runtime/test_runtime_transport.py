@@ -43,9 +43,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 def core(handler: Any, *, retries: int = 2, rate_limit: bool = False) -> SyncCore:
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return SyncCore(
-        {}, "https://api.test", 5.0, retries, rate_limit, None, http_client=http
-    )
+    return SyncCore({}, "https://api.test", 5.0, retries, rate_limit, None, http_client=http)
 
 
 def counting(*statuses: int) -> tuple[list[httpx.Request], Any]:
@@ -166,3 +164,25 @@ def test_signed_operation_without_keys_sends_nothing() -> None:
     ):
         core(handler)._send(Request(op), None, None)
     assert seen == []
+
+
+async def test_clients_share_one_verifying_tls_context() -> None:
+    import ssl
+
+    from generator.runtime._transport import AsyncCore
+
+    first, second = (
+        SyncCore({}, "https://api.test", 5.0, 0, False, None),
+        AsyncCore({}, "https://api.test", 5.0, 0, False, None),
+    )
+    try:
+        contexts = {
+            id(pool._ssl_context)  # httpx's connection pool keeps the context it was given
+            for pool in (first._http._transport._pool, second._http._transport._pool)
+        }
+        assert contexts == {id(_transport.tls_context())}
+        context = _transport.tls_context()
+        assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    finally:
+        first.close()
+        await second.aclose()
