@@ -227,9 +227,7 @@ def hoist_aliases(code: str) -> str:
     def visit(name: str, stack: frozenset[str]) -> None:
         if name in done or name in stack:
             return
-        for dep in sorted(
-            (_quoted_names(values[name]) | _plain_names(values[name])) & alias_names
-        ):
+        for dep in sorted((_quoted_names(values[name]) | _plain_names(values[name])) & alias_names):
             visit(dep, stack | {name})
         done.add(name)
         order.append(name)
