@@ -135,22 +135,22 @@ def profile(spec: Path) -> tuple[dict[str, float], float]:
     import generator.pipeline
     import generator.render
 
-    generator.cli.collect_rarely()  # as `main` does
     timers.spent["imports (generator, jinja2, validators)"] = cpu() - started
     from generator.model import codegen
 
     _install(timers)
-    t0 = cpu()
-    codegen._warm_up()  # what the forked worker does first
-    timers.spent.pop("datamodel-code-generator", None)
-    timers.spent.pop("model transforms", None)
-    timers.spent["datamodel-code-generator import + warm-up"] = cpu() - t0
-    original_worker = generator.pipeline.ModelWorker
-    generator.pipeline.ModelWorker = lambda: original_worker(fork=False)  # type: ignore[misc, assignment]
-    with tempfile.TemporaryDirectory() as tmp:
-        generator.pipeline.generate(
-            openapi=str(spec), asyncapi=None, out=Path(tmp) / "out", package="things"
-        )
+    with generator.cli.collecting_rarely():  # as `main` does
+        t0 = cpu()
+        codegen._warm_up()  # what the forked worker does first
+        timers.spent.pop("datamodel-code-generator", None)
+        timers.spent.pop("model transforms", None)
+        timers.spent["datamodel-code-generator import + warm-up"] = cpu() - t0
+        original_worker = generator.pipeline.ModelWorker
+        generator.pipeline.ModelWorker = lambda: original_worker(fork=False)  # type: ignore[misc, assignment]
+        with tempfile.TemporaryDirectory() as tmp:
+            generator.pipeline.generate(
+                openapi=str(spec), asyncapi=None, out=Path(tmp) / "out", package="things"
+            )
     return timers.spent, cpu() - started
 
 

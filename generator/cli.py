@@ -8,9 +8,11 @@ no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from generator.problems import Problem, Severity, SpecError, fold_warnings
@@ -166,18 +168,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def collect_rarely() -> None:
+@contextlib.contextmanager
+def collecting_rarely() -> Iterator[None]:
     """A batch run builds big trees that live until it ends (the YAML, the document model): the
     cyclic GC scanning them again and again took half of a 5 MB spec's load time. Collect after
-    200,000 allocations instead of 700 (as mypy does), and never scan what exists already."""
+    200,000 allocations instead of 700 (as mypy does), and never scan what exists already; as it
+    was afterwards (`main` may run inside another program)."""
+    threshold = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(200_000, *gc.get_threshold()[1:])
+    gc.set_threshold(200_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in ("generate", "validate"):
-        collect_rarely()
+        with collecting_rarely():
+            return _run(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except SpecError as exc:
