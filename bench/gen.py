@@ -307,7 +307,7 @@ def run(report: Report, runs: int = 5, large_runs: int = 5, huge_runs: int = 3) 
         large_runs,
     )
     if PUBLISHED.is_file():
-        _bench_spec(report, f"published {PUBLISHED.stem} (536 KB)", PUBLISHED, "kucoin", runs)
+        _bench_spec(report, f"published {PUBLISHED.stem}", PUBLISHED, "kucoin", runs)
     else:
         for peer in ("openapi-python-client", "OpenAPI Generator"):
             report.add(
