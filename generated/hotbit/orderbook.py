@@ -47,26 +47,5 @@ def _order_book_market(msg: Any) -> Any:
 ORDER_BOOK_FEED = BookFeed(_order_book_clean, _order_book_apply, _order_book_market)
 
 
-def _market_book_clean(msg: Any) -> bool:
-    return get_path(msg, ("clean",)) is True
-
-
-def _market_book_apply(book: OrderBook, msg: Any) -> None:
-    if get_path(msg, ("clean",)) is True:
-        book.clear()
-    market = get_path(msg, ("market",))
-    if isinstance(market, str):
-        book.market = market
-    set_ask, set_bid = book.set_ask, book.set_bid
-    for level in levels(get_path(msg, ("book", "asks"))):
-        set_ask(level.price, level.amount)
-    for level in levels(get_path(msg, ("book", "bids"))):
-        set_bid(level.price, level.amount)
-
-
-def _market_book_market(msg: Any) -> Any:
-    return get_path(msg, ("market",))
-
-
-# `depth.update` pushes (of `depths.subscribe`) maintain a book.
-MARKET_BOOK_FEED = BookFeed(_market_book_clean, _market_book_apply, _market_book_market)
+# `depth.update` pushes (of `depths.subscribe`) have the same shape: the same feed.
+MARKET_BOOK_FEED = ORDER_BOOK_FEED
