@@ -8,10 +8,13 @@ buffer and its decoder; each model decoded from it keeps that note and its own n
 untyped, and finds every model's object (the n-th model made is the n-th again). Models built by
 hand, copies (`copy`, `pickle`, `msgspec.structs.replace`) and models decoded without
 `decode_keeping` have none.
+
+`OpenIntEnum` is the base of the spec's coded integers (`x-enum-varnames`).
 """
 
 from __future__ import annotations
 
+import enum
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,6 +26,20 @@ from ._wire import JsonDecoder
 
 T = TypeVar("T")
 _RAW = msgspec.json.Decoder(float_hook=Decimal)
+
+
+class OpenIntEnum(enum.IntEnum):
+    """An IntEnum that decodes any integer: one the spec does not list becomes a member made for
+    it (`UNKNOWN_7`, equal to 7), not cached, so a server cannot grow the class."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member
 
 
 # The note of one decoded answer: [bytes, decoder, models made so far, their extras once read].

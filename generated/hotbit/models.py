@@ -6,36 +6,20 @@ from __future__ import annotations
 import enum as _enum
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeAlias
-from typing import TypeVar as _TypeVar
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from ._extra import Model as _Model
-
-_E = _TypeVar("_E", bound=_enum.IntEnum)
-
-
-def _unknown_member(cls: type[_E], value: object) -> _E | None:
-    """A member for an integer the spec does not list (not cached: a server cannot grow it)."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        return None
-    member = int.__new__(cls, value)
-    member._name_ = f"UNKNOWN_{value}"
-    member._value_ = value
-    return member
+from ._extra import OpenIntEnum as _OpenIntEnum
 
 
-class DealRole(_enum.IntEnum):
+class DealRole(_OpenIntEnum):
     """1 = maker, 2 = taker."""
 
     MAKER = 1
     """Maker (the order was on the book)."""
     TAKER = 2
     """Taker (the order matched on arrival)."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> DealRole | None:
-        return _unknown_member(cls, value)
 
 
 class OrderStatus(_enum.IntFlag):
@@ -51,7 +35,7 @@ class OrderStatus(_enum.IntFlag):
     """The fee was paid with the discount token (HTB)."""
 
 
-class OrderType(_enum.IntEnum):
+class OrderType(_OpenIntEnum):
     """Order type: 1 = limit, 2 = market."""
 
     LIMIT = 1
@@ -59,12 +43,8 @@ class OrderType(_enum.IntEnum):
     MARKET = 2
     """Market order."""
 
-    @classmethod
-    def _missing_(cls, value: object) -> OrderType | None:
-        return _unknown_member(cls, value)
 
-
-class OrderUpdateEvent(_enum.IntEnum):
+class OrderUpdateEvent(_OpenIntEnum):
     """1 = put (new), 2 = update, 3 = finish."""
 
     PUT = 1
@@ -74,22 +54,14 @@ class OrderUpdateEvent(_enum.IntEnum):
     FINISH = 3
     """The order finished (filled or cancelled)."""
 
-    @classmethod
-    def _missing_(cls, value: object) -> OrderUpdateEvent | None:
-        return _unknown_member(cls, value)
 
-
-class Side(_enum.IntEnum):
+class Side(_OpenIntEnum):
     """1 = sell (ask), 2 = buy (bid)."""
 
     SELL = 1
     """Sell (an ask)."""
     BUY = 2
     """Buy (a bid)."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> Side | None:
-        return _unknown_member(cls, value)
 
 
 class Asset(_Model):

@@ -112,22 +112,10 @@ def member_name(raw: str, taken: set[str]) -> str:
     return name
 
 
-_UNKNOWN = '''
-
-def _unknown_member(cls: type[_E], value: object) -> _E | None:
-    """A member for an integer the spec does not list (not cached: a server cannot grow it)."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        return None
-    member = int.__new__(cls, value)
-    member._name_ = f"UNKNOWN_{value}"
-    member._value_ = value
-    return member
-'''
-
-
 def render(name: str, spec: EnumSpec) -> str:
-    """The class source (the module needs `enum` and `_unknown_member`: see `module_support`)."""
-    base = "_enum.IntFlag" if spec.flags else "_enum.IntEnum"
+    """The class source (the module's imports: `module_support`)."""
+    # IntFlag keeps unknown bits itself (boundary KEEP); OpenIntEnum makes unknown members
+    base = "_enum.IntFlag" if spec.flags else "_OpenIntEnum"
     lines = [f"class {name}({base}):"]
     if spec.description:
         lines.append(f"    {_docstring(spec.description)}")
@@ -136,23 +124,17 @@ def render(name: str, spec: EnumSpec) -> str:
         lines.append(f"    {member} = {value}")
         if text:
             lines.append(f"    {_docstring(text)}")
-    if not spec.flags:  # IntFlag keeps unknown bits itself (boundary KEEP)
-        lines += [
-            "",
-            "    @classmethod",
-            f"    def _missing_(cls, value: object) -> {name} | None:",
-            "        return _unknown_member(cls, value)",
-        ]
     return "\n".join(lines) + "\n"
 
 
-def module_support(specs: dict[str, EnumSpec]) -> tuple[str, str]:
-    """(imports, helpers) the enum classes need."""
-    imports = "import enum as _enum\n"
-    if not any(not s.flags for s in specs.values()):
-        return imports, ""
-    imports += "from typing import TypeVar as _TypeVar\n"
-    return imports, '\n_E = _TypeVar("_E", bound=_enum.IntEnum)\n' + _UNKNOWN
+def module_support(specs: dict[str, EnumSpec]) -> str:
+    """The imports the enum classes need."""
+    imports = ""
+    if any(s.flags for s in specs.values()):
+        imports += "import enum as _enum\n"
+    if any(not s.flags for s in specs.values()):
+        imports += "from ._extra import OpenIntEnum as _OpenIntEnum\n"  # generator/runtime
+    return imports
 
 
 def _docstring(text: str, indent: str = "    ") -> str:

@@ -499,7 +499,7 @@ def _unquoted(node: ast.expr) -> ast.expr:
 def enum_classes(code: str, specs: dict[str, EnumSpec]) -> str:
     """The type alias datamodel-code-generator wrote for each schema of `specs` (a placeholder
     integer: `Side: TypeAlias = int`, docstring included) becomes that enum class, placed after
-    the imports (it depends on nothing), with the helpers it needs."""
+    the imports (it depends on nothing), with the imports it needs."""
     if not specs:
         return code
     tree = _parse(code)
@@ -524,12 +524,12 @@ def enum_classes(code: str, specs: dict[str, EnumSpec]) -> str:
         key=lambda n: n.end_lineno or n.lineno,
         default=None,
     )
-    imports, helpers = enums.module_support(specs)
+    imports = enums.module_support(specs)
     at = _import_position(tree, source)
     edits.append((at, at, imports))
     after = source.offset((last_import.end_lineno or 0) + 1, 0) if last_import else at
     classes = "".join("\n\n" + enums.render(name, specs[name]) for name in sorted(specs))
-    edits.append((after, after, helpers + classes + "\n"))
+    edits.append((after, after, classes + "\n"))
     return source.apply(edits)
 
 

@@ -20,7 +20,7 @@ FOLDER = Path(__file__).resolve().parent
 # Runtime module -> what it holds. Copied as `<package>/<module>`.
 MODULES = {
     "_errors.py": "the exception hierarchy and the error-code lookup (tables from errors.py)",
-    "_extra.py": "the models' base: unknown response fields kept as `model_extra`",
+    "_extra.py": "the models' bases: unknown response fields kept as `model_extra`, open enums",
     "_wire.py": "JSON decoders and encoders keeping the wire names a msgspec Struct cannot carry",
     "_signing.py": "the signature core: payload templates, digests, sign/check a request (mocks too)",
     "_checks.py": "argument checks against the spec's schemas and wire encoding",
