@@ -245,6 +245,7 @@ class Message:
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what urlencode leaves as it is
+_quote_plus = functools.lru_cache(maxsize=1024)(quote_plus)  # the same values on every call
 
 
 def encode_pairs(pairs: Iterable[tuple[str, str]]) -> str:
@@ -255,7 +256,7 @@ def encode_pairs(pairs: Iterable[tuple[str, str]]) -> str:
     for k, v in items:
         if k.__class__ is not str or v.__class__ is not str:
             return urlencode(items)
-        out.append(f"{k if _PLAIN(k) else quote_plus(k)}={v if _PLAIN(v) else quote_plus(v)}")
+        out.append(f"{k if _PLAIN(k) else _quote_plus(k)}={v if _PLAIN(v) else _quote_plus(v)}")
     return "&".join(out)
 
 
@@ -280,10 +281,18 @@ def _key(secret: str, secret_key: str) -> bytes:
         raise ValueError("secret_key is not base64, as the signature says it is") from None
 
 
+@functools.lru_cache(maxsize=32)
+def _hash_function(algorithm: str) -> Any:
+    """hashlib's named constructor (`hashlib.md5`), several times faster than `hashlib.new`."""
+    if algorithm in hashlib.algorithms_guaranteed:
+        return getattr(hashlib, algorithm)
+    return functools.partial(hashlib.new, algorithm)
+
+
 def _hash(algorithm: str, secret: str, payload: bytes, secret_key: str) -> bytes:
     if algorithm.startswith("hmac-"):
-        return hmac.new(_key(secret, secret_key), payload, algorithm[5:]).digest()
-    return hashlib.new(algorithm, payload).digest()
+        return hmac.digest(_key(secret, secret_key), payload, algorithm[5:])  # OpenSSL's one-shot
+    return _hash_function(algorithm)(payload).digest()  # type: ignore[no-any-return]
 
 
 def _write(raw: bytes, output: str) -> str | bytes:
@@ -324,11 +333,17 @@ def _fill(template: str, values: Mapping[str, str | bytes]) -> bytes:
 
 
 def _text(template: str, values: Mapping[str, str | bytes]) -> str:
+    parts = _parts(template)
+    if len(parts) == 2 and not parts[0][0] and not parts[1][0]:  # "{name}" alone
+        value = values.get(parts[0][1], parts[0][2])
+        if isinstance(value, str):
+            return value
     return _fill(template, values).decode("utf-8", "replace")
 
 
 def _values(sig: Signature, msg: Message, creds: Credentials) -> dict[str, str | bytes]:
     """Every placeholder's value for one message: the request's, then the digests'."""
+    uses = sig.uses
     values: dict[str, str | bytes] = {
         "method": msg.method.upper(),
         "path": msg.path,
@@ -336,7 +351,7 @@ def _values(sig: Signature, msg: Message, creds: Credentials) -> dict[str, str |
         "query": msg.query,
         "?query": "?" + msg.query if msg.query else "",
         "body": msg.body,
-        "canonical": canonical(sig, msg.params),
+        "canonical": canonical(sig, msg.params) if "canonical" in uses else "",
         "timestamp": msg.timestamp,
         "nonce": msg.nonce,
         "api_key": creds.api_key,
@@ -410,6 +425,9 @@ def _put(pairs: list[tuple[str, str]], name: str, value: str) -> None:
     pairs.append((name, value))
 
 
+_QUERY = frozenset(("query", "?query"))
+
+
 def sign_request(
     sig: Signature,
     creds: Credentials,
@@ -444,8 +462,8 @@ def sign_request(
         method=method,
         path=path,
         url_path=url_path,
-        query=encode_pairs(new_query),
-        body=encode_pairs(new_form) if new_form is not None else body,
+        query=encode_pairs(new_query) if uses & _QUERY else "",
+        body=body if new_form is None else encode_pairs(new_form) if "body" in uses else "",
         params=tuple(target),
         timestamp=timestamp,
         nonce=nonce,
