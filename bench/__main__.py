@@ -36,7 +36,7 @@ def _runner(name: str, quick: bool) -> Callable[[Report], None]:
     if name == "ws":
         from bench import ws
 
-        return lambda r: ws.run(r, rounds=9 if quick else 15)
+        return lambda r: ws.run(r, rounds=41 if quick else 121)
     if name == "rest":
         from bench import rest
 

@@ -157,9 +157,10 @@ class Backoff:
 
 
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "zlib": zlib.MAX_WBITS, "deflate": -zlib.MAX_WBITS}
+FIXED_WBITS = _WBITS.get(BINARY_FRAMES)  # the spec's codec when it is one of those (not auto/none)
 # Deflate cannot inflate more than 1032:1 (zlib's FAQ: a 258-byte match in 2 bits), so a frame at
 # most `limit // 1032` long cannot pass the limit: one `zlib.decompress` call, no streaming object.
-_MAX_RATIO = 1032
+MAX_RATIO = 1032
 
 
 def decompress(data: bytes, codec: str = BINARY_FRAMES, limit: int | None = None) -> bytes:
@@ -179,7 +180,7 @@ def decompress(data: bytes, codec: str = BINARY_FRAMES, limit: int | None = None
         return data
     else:
         wbits = _WBITS[codec]
-    if limit is None or len(data) * _MAX_RATIO <= limit:
+    if limit is None or len(data) * MAX_RATIO <= limit:
         return zlib.decompress(data, wbits)
     inflater = zlib.decompressobj(wbits)
     out = inflater.decompress(data, limit + 1)
@@ -419,6 +420,7 @@ class Connection:
         backoff: Backoff | None = None,
         max_queue: int = 1000,
         queue_policy: QueuePolicy = "drop-oldest",
+        keep_extra: bool = True,
         on_event: Callable[[Event], object] | None = None,
         connect_options: dict[str, Any] | None = None,
         ping_interval: float | None = 20.0,
@@ -427,6 +429,9 @@ class Connection:
         self.url = url
         self.backoff = backoff or Backoff()
         self.max_queue, self.queue_policy = max_queue, queue_policy
+        # received models keep their undeclared keys for `model_extra` (on a saturated feed of
+        # small pushes about a tenth of the client's CPU: bench/README.md)
+        self.keep_extra = keep_extra
         self._watchdog = watchdog
         self._on_event = on_event
         self._connect_options: dict[str, Any] = {

@@ -346,7 +346,9 @@ class MessageEngine(Connection):
             if v.decoder is None:
                 return v.message, raw
             try:
-                return v.message, decode_keeping(v.decoder, raw)
+                return v.message, (
+                    decode_keeping(v.decoder, raw) if self.keep_extra else v.decoder.decode(raw)
+                )
             except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                 errors.append(f"{v.message}: {exc}")
         return None, UnknownMessage(

@@ -34,6 +34,8 @@ from ._extra import decode_keeping
 from ._wire import JsonDecoder, json_encoder
 from ._ws_runtime import (
     _LOST,
+    FIXED_WBITS,
+    MAX_RATIO,
     AuthFailed,
     Backoff,
     Connection,
@@ -224,6 +226,7 @@ class Engine(Connection):
         backoff: Backoff | None = None,
         max_queue: int = 1000,
         queue_policy: QueuePolicy = "drop-oldest",
+        keep_extra: bool = True,
         on_event: Callable[[Event], object] | None = None,
         connect_options: dict[str, Any] | None = None,
     ) -> None:
@@ -235,6 +238,7 @@ class Engine(Connection):
             backoff=backoff,
             max_queue=max_queue,
             queue_policy=queue_policy,
+            keep_extra=keep_extra,
             on_event=on_event,
             connect_options=connect_options,
             ping_interval=None if heartbeat else 20.0,
@@ -470,9 +474,14 @@ class Engine(Connection):
     def _dispatch(self, data: bytes | str) -> asyncio.Future[Any] | None:
         """Route one frame. Returns an awaitable only when a "block" queue is full."""
         try:
-            raw = (
-                decompress(data, limit=self.max_frame) if isinstance(data, bytes) else data.encode()
-            )
+            if isinstance(data, str):
+                raw = data.encode()
+            elif FIXED_WBITS is not None and (
+                self.max_frame is None or len(data) * MAX_RATIO <= self.max_frame
+            ):
+                raw = zlib.decompress(data, FIXED_WBITS)  # decompress()'s usual case, inlined
+            else:
+                raw = decompress(data, limit=self.max_frame)
             frame = _FRAME.decode(raw)
         except (zlib.error, msgspec.DecodeError, msgspec.ValidationError) as exc:
             self.emit(FrameError(data, f"{type(exc).__name__}: {exc}"))
@@ -497,7 +506,12 @@ class Engine(Connection):
                 continue
             if item is _UNDECODED:  # decoded once, only if someone listens
                 try:
-                    item = decode_keeping(decoder or self._push_decoders[method], params)
+                    decoder = decoder or self._push_decoders[method]
+                    item = (
+                        decode_keeping(decoder, params)
+                        if self.keep_extra
+                        else decoder.decode(params)
+                    )
                 except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                     self._undecodable(method, kinds, raw, exc)
                     return None

@@ -54,7 +54,10 @@ def _ws_recordings(tmp_path: Path, order: dict[str, Any]) -> Path:
     return folder
 
 
-def test_websocket_pushes_keep_them_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep_extra", [True, False])
+def test_websocket_pushes_keep_them_too_unless_told_not_to(
+    tmp_path: Path, keep_extra: bool
+) -> None:
     recorded = json.loads((WS_RECORDINGS / "order_subscribe.json").read_text())
     pushes = [p for e in recorded["exchanges"] for p in e.get("pushes") or []]
     order = dict(next(p for p in pushes if p.get("method") == "order.update")["params"][1])
@@ -62,7 +65,7 @@ def test_websocket_pushes_keep_them_too(tmp_path: Path) -> None:
 
     async def first(url: str) -> models.OrderUpdate:
         async with hotbit.WebSocketClient(
-            url=url, api_key=REST_API_KEY, secret_key=REST_SECRET_KEY
+            url=url, api_key=REST_API_KEY, secret_key=REST_SECRET_KEY, keep_extra=keep_extra
         ) as ws:
             async for update in ws.order_subscribe("BTCUSDT"):
                 return update
@@ -70,5 +73,5 @@ def test_websocket_pushes_keep_them_too(tmp_path: Path) -> None:
 
     with ws_mock_for(_ws_recordings(tmp_path, order)) as mock:
         update = asyncio.run(asyncio.wait_for(first(mock.url), 20))
-    assert update.order.model_extra == {"stp": "cancel_newest"}
+    assert update.order.model_extra == ({"stp": "cancel_newest"} if keep_extra else {})
     assert update.order.side is models.Side.BUY
