@@ -270,6 +270,42 @@ def test_compiled_pre_check_never_passes_what_jsonschema_rejects(tmp_path: Path)
     assert ("asyncapi", 5, "/components/schemas/A/enum") in where(problems)
 
 
+@pytest.mark.parametrize(
+    "schema",
+    [
+        "{type: string, pattern: '(['}",  # a regex the meta-schema's format checker rejects
+        "{type: object, properties: {x: {type: string, pattern: 'a{2,1}'}}}",  # nested
+        "{type: 5}",
+        "{type: object, properties: {x: {minLength: -1}}}",
+        "{type: object, required: []}",  # Draft 4: required needs an item
+        "{type: string, pattern: '^[a-z]+$', example: abc}",  # valid: no problem
+    ],
+)
+def test_openapi_30_meta_check_fast_path_reports_what_check_schema_reports(
+    tmp_path: Path, schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The semantic pass checks each schema against the meta-schema through jsonschema-rs and a
+    regex check first; anything doubtful goes to openapi-spec-validator's own `check_schema`."""
+    from generator.validate import structure
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        f"components:\n  schemas:\n    A: {schema}\n"
+    )
+
+    def run() -> list[tuple[int | None, str, str]]:
+        structure._openapi_validator_class.cache_clear()
+        found = validate_files([spec], external=False)
+        return sorted((p.line, p.pointer, p.message) for p in found if p.source == "openapi")
+
+    fast = run()
+    monkeypatch.setattr(structure, "_fast_meta", lambda cls: cls)
+    assert run() == fast
+    structure._openapi_validator_class.cache_clear()
+    assert bool(fast) == ("abc" not in schema)
+
+
 # ------------------------------------------------------------------ our rules
 
 
