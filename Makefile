@@ -62,8 +62,8 @@ check: deps
 	$(PY) -m ruff check generated
 	$(PY) -m ruff format --check generated
 	cd generated && ../$(PY) -m mypy --strict hotbit
-	$(PY) -m ruff check generator
-	$(PY) -m ruff format --check generator
+	$(PY) -m ruff check generator tests bench
+	$(PY) -m ruff format --check generator tests bench
 	$(PY) -m mypy --strict generator
 
 # Every layer: tests/unit, tests/sdk and tests/integration (README "Tests"), on every core, with

@@ -114,6 +114,7 @@ def _warm_model_generator() -> None:
 # --------------------------------------------------------------------------------------------
 # REST mock (generator/mock/rest.py): the spec, the recordings and a running mock with signature checks
 
+
 @pytest.fixture(scope="session")
 def rest_spec() -> RestSpec:
     """The REST spec as the mock reads it (loaded once)."""
@@ -215,7 +216,9 @@ def fixtures_mypy(
     packages += [generated[p] for p in FIXTURE_PACKAGES]
 
     def produce(root: Path) -> dict[str, list[str]]:
-        odd = generate_package(TESTS / "fixtures" / "realworld" / "odd-names.yaml", root / "odd", "odd_names")
+        odd = generate_package(
+            TESTS / "fixtures" / "realworld" / "odd-names.yaml", root / "odd", "odd_names"
+        )
         assert odd.error is None, odd.error
         return mypy_all([*packages, odd], root / "cache")
 

@@ -83,8 +83,12 @@ def _pins() -> dict[str, str]:
 
 def _run(cmd: list[str], timeout: float, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    assert proc.returncode == 0, f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert proc.returncode == 0, (
+        f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    )
     return proc
 
 
@@ -94,7 +98,11 @@ def test_clean_install_calls_every_operation(
     assert (GENERATED / "pyproject.toml").is_file(), "generated/ is empty: run `make generate`"
     # install from a copy, so the build leaves nothing (build/, *.egg-info) in generated/
     source = tmp_path / "src"
-    shutil.copytree(GENERATED, source, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info", ".ruff_cache"))
+    shutil.copytree(
+        GENERATED,
+        source,
+        ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info", ".ruff_cache"),
+    )
     venv = tmp_path / "venv"
     python = venv / "bin" / "python"
     _run([sys.executable, "-m", "venv", str(venv)], INSTALL_TIMEOUT, tmp_path)

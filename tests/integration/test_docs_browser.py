@@ -74,7 +74,9 @@ class DevTools:
                 return message
 
     def evaluate(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        result = self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise AssertionError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -83,7 +85,13 @@ class DevTools:
         out = []
         for event in self.events:
             method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown" or method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert", "warning") or method == "Log.entryAdded" and params.get("entry", {}).get("level") in ("error", "warning"):
+            if (
+                method == "Runtime.exceptionThrown"
+                or method == "Runtime.consoleAPICalled"
+                and params.get("type") in ("error", "assert", "warning")
+                or method == "Log.entryAdded"
+                and params.get("entry", {}).get("level") in ("error", "warning")
+            ):
                 out.append(event)
         return out
 
@@ -96,23 +104,41 @@ def chromium(tmp_path: Path) -> Iterator[str]:
     profile.mkdir()
     log = (tmp_path / "chromium.log").open("w")
     proc = subprocess.Popen(
-        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,900", f"--user-data-dir={profile}",
-         "--remote-debugging-port=0", "about:blank"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + STEP
         while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
-            assert proc.poll() is None, "chromium exited: " + (tmp_path / "chromium.log").read_text()[-2000:]
+            assert proc.poll() is None, (
+                "chromium exited: " + (tmp_path / "chromium.log").read_text()[-2000:]
+            )
             assert time.monotonic() < deadline, "chromium did not open its DevTools port"
             time.sleep(0.05)
         port = int(port_file.read_text().split("\n")[0])
         page = None
         while page is None:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=STEP) as answer:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/json/list", timeout=STEP
+            ) as answer:
                 targets = json.loads(answer.read())
             page = next((t for t in targets if t.get("type") == "page"), None)
             assert page is not None or time.monotonic() < deadline, f"no page target: {targets}"
@@ -194,7 +220,13 @@ def _description_only_word() -> tuple[str, str]:
     for item in REST["paths"].values():
         for method in HTTP_METHODS:
             if op := item.get(method):
-                ops.append((op.get("x-method-name", op["operationId"]), op.get("summary", ""), op.get("description", "")))
+                ops.append(
+                    (
+                        op.get("x-method-name", op["operationId"]),
+                        op.get("summary", ""),
+                        op.get("description", ""),
+                    )
+                )
     for message in WS["components"]["messages"].values():
         rpc = message.get("x-rpc-method", {})
         if rpc.get("kind") in ("request", "subscribe", "unsubscribe"):
@@ -203,7 +235,10 @@ def _description_only_word() -> tuple[str, str]:
     for name, summary, description in ops:
         if names.count(name) > 1:
             continue
-        others = " ".join(f"{n} {s} {d}" for n, s, d in ops if n != name).lower() + f" {name} {summary}".lower()
+        others = (
+            " ".join(f"{n} {s} {d}" for n, s, d in ops if n != name).lower()
+            + f" {name} {summary}".lower()
+        )
         for word in re.findall(r"[a-z]{8,}", description.lower()):
             if word not in others:
                 return name, word
@@ -283,12 +318,16 @@ def _click(tools: DevTools, selector: str) -> None:
     at = tools.evaluate(f"{CENTER}({json.dumps(selector)})")
     assert at is not None and at["visible"], f"{selector} is not visible"
     for kind in ("mousePressed", "mouseReleased"):
-        tools.call("Input.dispatchMouseEvent", type=kind, x=at["x"], y=at["y"], button="left", clickCount=1)
+        tools.call(
+            "Input.dispatchMouseEvent", type=kind, x=at["x"], y=at["y"], button="left", clickCount=1
+        )
 
 
 def _no_overflow(tools: DevTools, when: str) -> None:
     sizes = tools.evaluate(OVERFLOW)
-    assert sizes["doc"] <= sizes["width"] and sizes["body"] <= sizes["width"] and sizes["wide"] == [], (when, sizes)
+    assert (
+        sizes["doc"] <= sizes["width"] and sizes["body"] <= sizes["width"] and sizes["wide"] == []
+    ), (when, sizes)
 
 
 @pytest.mark.parametrize("width", [1400, 390])
@@ -301,7 +340,13 @@ def test_layout_search_and_field_tables(chromium: str, tmp_path: Path, width: in
     field_op, field_text = _field_to_show()
     with connect(chromium, max_size=None, open_timeout=STEP) as ws:
         tools = DevTools(ws)
-        tools.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600)
+        tools.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=900,
+            deviceScaleFactor=1,
+            mobile=width < 600,
+        )
         for domain in ("Page", "Runtime", "Log"):
             tools.call(f"{domain}.enable")
         tools.call("Page.navigate", url=page.resolve().as_uri())
@@ -312,27 +357,44 @@ def test_layout_search_and_field_tables(chromium: str, tmp_path: Path, width: in
         assert place["spans"] > 3  # highlighted by Pygments
         if width >= 1200:  # Slate: prose on the left, code in the right column
             assert place["nav"] != "none"
-            assert place["code"]["left"] >= place["prose"]["right"] - 1 and place["code"]["left"] > width / 2
+            assert (
+                place["code"]["left"] >= place["prose"]["right"] - 1
+                and place["code"]["left"] > width / 2
+            )
         else:  # one column; the menu is collapsed behind a button
             assert place["nav"] == "none"
             assert place["code"]["left"] < 40 and place["code"]["width"] > width - 60
             _click(tools, "#menu")
-            assert tools.evaluate("getComputedStyle(document.getElementById('nav')).display") != "none"
+            assert (
+                tools.evaluate("getComputedStyle(document.getElementById('nav')).display") != "none"
+            )
             _no_overflow(tools, "menu open")
 
         tools.evaluate("document.getElementById('filter').focus()")
         tools.call("Input.insertText", text=word)
         results = tools.evaluate(RESULTS)
-        target = tools.evaluate(f"Array.from(document.querySelectorAll('main h2')).find((h) => h.textContent === {json.dumps(op)}).id")
+        target = tools.evaluate(
+            f"Array.from(document.querySelectorAll('main h2')).find((h) => h.textContent === {json.dumps(op)}).id"
+        )
         hits = [r for r in results if r["href"] == "#" + target]
         assert hits and hits[0]["visible"] and word in hits[0]["text"].lower(), (op, word, results)
         _no_overflow(tools, "search results")
         _click(tools, f'#results a[href="#{target}"]')
         after = tools.evaluate(f"{AFTER_CLICK}({json.dumps(target)})")
-        assert after["hash"] == "#" + target and 0 <= after["top"] < after["height"] / 2 and not after["menuOpen"], after
+        assert (
+            after["hash"] == "#" + target
+            and 0 <= after["top"] < after["height"] / 2
+            and not after["menuOpen"]
+        ), after
 
         field = tools.evaluate(f"{FIELD}({json.dumps(field_op)}, {json.dumps(field_text)})")
-        assert field == {"found": True, "visible": True, "inView": True, "onTop": True, "afterHeading": True}, (field_op, field_text, field)
+        assert field == {
+            "found": True,
+            "visible": True,
+            "inView": True,
+            "onTop": True,
+            "afterHeading": True,
+        }, (field_op, field_text, field)
         _no_overflow(tools, "after the field check")
         shot = tools.call("Page.captureScreenshot", format="png")
         errors = tools.errors()

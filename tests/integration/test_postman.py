@@ -36,12 +36,25 @@ def newman(
     collection: Path, base_url: str, secret_key: str, report: Path, *options: str
 ) -> subprocess.CompletedProcess[str]:
     cmd = [
-        str(node_bin("newman")), "run", str(collection),
-        "--env-var", f"baseUrl={base_url}",
-        "--env-var", f"apiKey={REST_API_KEY}",
-        "--env-var", f"secretKey={secret_key}",
-        "--reporters", "cli,json", "--reporter-json-export", str(report),
-        "--timeout-request", "20000", "--disable-unicode", "--color", "off", *options,
+        str(node_bin("newman")),
+        "run",
+        str(collection),
+        "--env-var",
+        f"baseUrl={base_url}",
+        "--env-var",
+        f"apiKey={REST_API_KEY}",
+        "--env-var",
+        f"secretKey={secret_key}",
+        "--reporters",
+        "cli,json",
+        "--reporter-json-export",
+        str(report),
+        "--timeout-request",
+        "20000",
+        "--disable-unicode",
+        "--color",
+        "off",
+        *options,
     ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=150, cwd=ROOT, check=False)
 
@@ -73,7 +86,9 @@ def test_newman_runs_every_request_against_the_signature_checking_mock(
     assert REST_SECRET_KEY not in json.dumps([r.params for r in full_mock.requests])
 
 
-def test_newman_fails_every_signed_request_with_a_wrong_secret(full_mock: RestMock, tmp_path: Path) -> None:
+def test_newman_fails_every_signed_request_with_a_wrong_secret(
+    full_mock: RestMock, tmp_path: Path
+) -> None:
     report = tmp_path / "newman.json"
     result = newman(COLLECTION, full_mock.url, "0" * 32, report)
     assert result.returncode == 1
@@ -160,15 +175,35 @@ paths:
 """
 
 SIGNATURES = {
-    "md5-hex-upper-raw": {"algorithm": "md5", "output": "hex-upper", "payload": "{canonical}&secret_key={secret_key}"},
-    "hmac-sha256-base64-urlencoded": {"algorithm": "hmac-sha256", "output": "base64", "payload": "{canonical}",
-                                      "canonical": {"values": "urlencoded", "pair": ":", "join": ";"}},
-    "sha512-hex-lower-unsorted": {"algorithm": "sha512", "output": "hex-lower",
-                                  "payload": "{api_key}|{canonical}|{secret_key}", "canonical": {"sort": "none"}},
-    "hmac-sha512-excluded": {"algorithm": "hmac-sha512", "output": "hex-lower", "payload": "{canonical}",
-                             "canonical": {"values": "urlencoded", "exclude": ["note"]}},
+    "md5-hex-upper-raw": {
+        "algorithm": "md5",
+        "output": "hex-upper",
+        "payload": "{canonical}&secret_key={secret_key}",
+    },
+    "hmac-sha256-base64-urlencoded": {
+        "algorithm": "hmac-sha256",
+        "output": "base64",
+        "payload": "{canonical}",
+        "canonical": {"values": "urlencoded", "pair": ":", "join": ";"},
+    },
+    "sha512-hex-lower-unsorted": {
+        "algorithm": "sha512",
+        "output": "hex-lower",
+        "payload": "{api_key}|{canonical}|{secret_key}",
+        "canonical": {"sort": "none"},
+    },
+    "hmac-sha512-excluded": {
+        "algorithm": "hmac-sha512",
+        "output": "hex-lower",
+        "payload": "{canonical}",
+        "canonical": {"values": "urlencoded", "exclude": ["note"]},
+    },
     "sha1-base64": {"algorithm": "sha1", "output": "base64", "payload": "{secret_key}{canonical}"},
-    "sha256-hex-upper": {"algorithm": "sha256", "output": "hex-upper", "payload": "{canonical}{secret_key}"},
+    "sha256-hex-upper": {
+        "algorithm": "sha256",
+        "output": "hex-upper",
+        "payload": "{canonical}{secret_key}",
+    },
 }
 
 
@@ -186,7 +221,9 @@ def test_signing_script_follows_any_x_signature(variant: str, tmp_path: Path) ->
     api, _ = build_rest_api(doc, Resolver(doc), "demo")
     project = Project("demo", api, None, documents={"openapi": doc})
     collection_path = tmp_path / "demo.postman_collection.json"
-    collection_path.write_text(outputs.postman_collection(project, "postman/prerequest.js.j2"), encoding="utf-8")
+    collection_path.write_text(
+        outputs.postman_collection(project, "postman/prerequest.js.j2"), encoding="utf-8"
+    )
 
     # The mock cannot serve path parameters yet (it reports them missing): that folder is only
     # checked for its shape here.
@@ -199,7 +236,9 @@ def test_signing_script_follows_any_x_signature(variant: str, tmp_path: Path) ->
     secret = "s3cr3t-" + variant
     with RestMock(spec_path, None, secret_key=secret) as mock:
         report = tmp_path / "newman.json"
-        result = newman(collection_path, mock.url, secret, report, "--folder", "Orders", "--folder", "Public")
+        result = newman(
+            collection_path, mock.url, secret, report, "--folder", "Orders", "--folder", "Public"
+        )
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
         run = json.loads(report.read_text())["run"]
         assert run["stats"]["requests"]["total"] == 3 and run["failures"] == []

@@ -116,7 +116,9 @@ def test_operation_against_prism(prism: str, op_id: str) -> None:
     assert op.examples, f"{op_id} has no 200 example for Prism to answer"
     example = op.examples[0]
     expected = example[SPEC.envelope.result] if op.enveloped and SPEC.envelope else example
-    with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=prism, rate_limit=False, max_retries=0) as client:
+    with hotbit.Client(
+        REST_API_KEY, REST_SECRET_KEY, base_url=prism, rate_limit=False, max_retries=0
+    ) as client:
         try:
             result = getattr(client, op_id)(**rec.call)
         except hotbit.HTTPStatusError as exc:

@@ -38,7 +38,9 @@ from support.mock_calls import call_every_operation, failures
 @pytest.fixture(scope="module")
 def real_world(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Generated]:
     if not REAL_WORLD[0].exists():
-        pytest.fail(f"{REAL_WORLD[0].relative_to(ROOT)} is missing: run `make test-tools`", pytrace=False)
+        pytest.fail(
+            f"{REAL_WORLD[0].relative_to(ROOT)} is missing: run `make test-tools`", pytrace=False
+        )
     return generate_all(REAL_WORLD, "real", tmp_path_factory.mktemp("real"), lenient=True)
 
 

@@ -29,7 +29,9 @@ def test_shell_samples_sign_like_the_server_expects(rest_mock: RestMock, tmp_pat
         body = next(b for b in found[name] if "### HTTP Request" in b)
         sample = body.split("```shell\n", 1)[1].split("\n```", 1)[0]
         script = sample.replace(base, rest_mock.url) + " --silent --show-error --max-time 20"
-        result = subprocess.run([bash, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False)
+        result = subprocess.run(
+            [bash, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
         assert result.returncode == 0, (name, result.stderr)
         answer = json.loads(result.stdout)
         assert answer["error"] is None, (name, answer)

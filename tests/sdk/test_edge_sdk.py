@@ -406,9 +406,11 @@ def test_missing_credential_names_the_method_and_the_scheme(
     sdk: dict[str, ModuleType], auth_mock: RestMock
 ) -> None:
     pkg = sdk["auth.yaml"]
-    with pkg.Client(auth_mock.url) as client:
-        with pytest.raises(pkg.errors.MissingCredentials) as caught:
-            client.get_v1_indexes()  # no operationId: GET /v1/indexes
+    with (
+        pkg.Client(auth_mock.url) as client,
+        pytest.raises(pkg.errors.MissingCredentials) as caught,
+    ):
+        client.get_v1_indexes()  # no operationId: GET /v1/indexes
     err = caught.value
     assert (err.operation, err.scheme) == ("get_v1_indexes", "headerKey")
     assert "get_v1_indexes" in str(err) and "'headerKey'" in str(err) and "/" not in str(err)

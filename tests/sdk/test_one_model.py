@@ -16,8 +16,7 @@ import msgspec
 import pytest
 from hotbit import models, ws_models
 
-from generator.mock import RestMock, RestSpec, load_recordings
-from generator.mock import WsMock
+from generator.mock import RestMock, RestSpec, WsMock, load_recordings
 
 ROOT = Path(__file__).resolve().parents[2]
 REST_RECORDINGS = ROOT / "tests" / "recordings" / "rest"

@@ -88,7 +88,9 @@ def check_outcome(rec: Recording, run: Callable[[], Any]) -> None:
     exc = info.value
     assert type(exc) is cls, f"raised {type(exc).__name__}, the spec maps this to {cls.__name__}"
     for name, value in attrs.items():
-        assert getattr(exc, name) == value, f"{cls.__name__}.{name}: {getattr(exc, name)!r} != {value!r}"
+        assert getattr(exc, name) == value, (
+            f"{cls.__name__}.{name}: {getattr(exc, name)!r} != {value!r}"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,7 +119,9 @@ def test_recordings_cover_every_operation() -> None:
 @pytest.mark.parametrize("rec", RECORDINGS, ids=_ids(RECORDINGS))
 def test_replay_sync(rest_mock: RestMock, rec: Recording) -> None:
     rest_mock.prime(rec)
-    with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=0) as client:
+    with hotbit.Client(
+        REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=0
+    ) as client:
         check_outcome(rec, lambda: getattr(client, rec.operation)(**rec.call))
         assert_request_logged(rest_mock, rec)
         if expected_exception(rec) is None:  # the raw response is the recorded body, byte for byte
@@ -132,12 +136,17 @@ def test_replay_sync(rest_mock: RestMock, rec: Recording) -> None:
 @pytest.mark.parametrize("rec", RECORDINGS, ids=_ids(RECORDINGS))
 async def test_replay_async(rest_mock: RestMock, rec: Recording) -> None:
     rest_mock.prime(rec)
-    client = hotbit.AsyncClient(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=0)
+    client = hotbit.AsyncClient(
+        REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=0
+    )
     try:
         expected = expected_exception(rec)
         if expected is None:
             result = await getattr(client, rec.operation)(**rec.call)
-            assert assert_matches(result, expected_result(rec)) > 0 or expected_result(rec) in ([], {})
+            assert assert_matches(result, expected_result(rec)) > 0 or expected_result(rec) in (
+                [],
+                {},
+            )
         else:
             cls, attrs = expected
             with pytest.raises(hotbit.HotbitError) as info:
@@ -155,7 +164,9 @@ async def test_replay_async(rest_mock: RestMock, rec: Recording) -> None:
 
 
 def test_mock_matches_recordings_by_parameters(rest_mock: RestMock) -> None:
-    with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=0) as client:
+    with hotbit.Client(
+        REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=0
+    ) as client:
         assert client.market_last(market="ETHBTC") == Decimal("0.06805299")  # __slashless
         with pytest.raises(hotbit.errors.InvalidArgument):  # __invalid_argument
             client.market_last(market="FOO/BAR")
@@ -221,11 +232,15 @@ def test_mock_command_line() -> None:
     cmd = [sys.executable, "-m", "generator", "mock", "--openapi", str(REST_SPEC),
            "--recordings", str(REST_RECORDINGS), "--secret-key", REST_SECRET_KEY,
            "--asyncapi", "specs/hotbit-websocket.asyncapi.yaml", "--package", "hotbit"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()  # bounded by the test timeout; "" if the process died
-        assert first.startswith("REST mock of "), first + (proc.stderr.read() if proc.stderr else "")
+        assert first.startswith("REST mock of "), first + (
+            proc.stderr.read() if proc.stderr else ""
+        )
         url = first.rsplit(" ", 1)[1].strip()
         assert url.endswith("/v2")
         lines = [proc.stdout.readline(), proc.stdout.readline()]

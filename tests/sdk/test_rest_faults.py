@@ -130,15 +130,22 @@ def test_429_retry_after_is_honoured(rest_mock: RestMock, clock: FakeClock) -> N
     assert len(rest_mock.requests) == 2
 
 
-def test_429_until_retries_run_out_raises_rate_limited(rest_mock: RestMock, clock: FakeClock) -> None:
+def test_429_until_retries_run_out_raises_rate_limited(
+    rest_mock: RestMock, clock: FakeClock
+) -> None:
     rest_mock.inject("server_time", *[Status(429, headers={"Retry-After": "2"})] * 3)
-    with hotbit.Client(base_url=rest_mock.url, max_retries=2) as client, pytest.raises(hotbit.RateLimited):
+    with (
+        hotbit.Client(base_url=rest_mock.url, max_retries=2) as client,
+        pytest.raises(hotbit.RateLimited),
+    ):
         client.server_time()
     assert len(rest_mock.requests) == 3
     assert clock.waits == [2.0, 2.0]
 
 
-def test_retry_without_retry_after_backs_off_exponentially(rest_mock: RestMock, clock: FakeClock) -> None:
+def test_retry_without_retry_after_backs_off_exponentially(
+    rest_mock: RestMock, clock: FakeClock
+) -> None:
     rest_mock.inject("asset_list", Status(502), Status(504))
     with hotbit.Client(base_url=rest_mock.url, max_retries=2) as client:
         assert [a.name for a in client.asset_list()] == ["BTC", "ETH", "USDT"]
@@ -153,7 +160,9 @@ def test_retry_without_retry_after_backs_off_exponentially(rest_mock: RestMock, 
 # timeouts, dropped connections, garbage
 
 
-def test_timeout_on_order_put_limit_is_not_retried(rest_mock: RestMock, client: hotbit.Client) -> None:
+def test_timeout_on_order_put_limit_is_not_retried(
+    rest_mock: RestMock, client: hotbit.Client
+) -> None:
     rest_mock.inject("order_put_limit", Delay(60), Delay(60))
     with pytest.raises(hotbit.APITimeoutError):
         client.order_put_limit(**PUT_LIMIT, timeout=SHORT_TIMEOUT)
@@ -164,7 +173,9 @@ def test_timeout_on_order_put_limit_is_not_retried(rest_mock: RestMock, client: 
 
 async def test_timeout_async(rest_mock: RestMock) -> None:
     rest_mock.inject("order_cancel", Delay(60))
-    client = hotbit.AsyncClient(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, timeout=SHORT_TIMEOUT)
+    client = hotbit.AsyncClient(
+        REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, timeout=SHORT_TIMEOUT
+    )
     try:
         with pytest.raises(hotbit.APITimeoutError):
             await client.order_cancel(market="ETH/BTC", order_id=8688803)
@@ -185,7 +196,9 @@ def test_timeouts_on_a_read_are_retried(rest_mock: RestMock, clock: FakeClock) -
     assert len(rest_mock.requests) == 2
 
 
-def test_dropped_connection_raises_connection_error(rest_mock: RestMock, client: hotbit.Client) -> None:
+def test_dropped_connection_raises_connection_error(
+    rest_mock: RestMock, client: hotbit.Client
+) -> None:
     rest_mock.inject("order_cancel", Close())
     with pytest.raises(hotbit.APIConnectionError) as info:
         client.order_cancel(market="ETH/BTC", order_id=8688803)
@@ -228,24 +241,35 @@ def test_every_mapped_error_raises_its_class(
     env = rest_spec.envelope
     expected = sum(len(op.errors) for op in rest_spec.operations.values())
     checked: list[tuple[str, int]] = []
-    with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, rate_limit=False) as client:
+    with hotbit.Client(
+        REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, rate_limit=False
+    ) as client:
         for op in rest_spec.operations.values():
             call = first_call(rest_recordings, op.operation_id)
             for code, error in sorted(op.errors.items()):
                 message = f"{error.message or error.name} (injected)"
-                body = {env.error: {env.code: code, env.message: message}, env.result: None, "id": 7}
+                body = {
+                    env.error: {env.code: code, env.message: message},
+                    env.result: None,
+                    "id": 7,
+                }
                 rest_mock.inject(op.operation_id, Status(200, body=body))
                 with pytest.raises(hotbit.APIError) as info:
                     getattr(client, op.operation_id)(**call)
                 exc = info.value
-                assert type(exc).__name__ == error.name, f"{op.method_name} {code}: {type(exc).__name__}"
+                assert type(exc).__name__ == error.name, (
+                    f"{op.method_name} {code}: {type(exc).__name__}"
+                )
                 assert type(exc) is getattr(hotbit.errors, error.name)
                 assert (exc.code, exc.message, exc.method) == (code, message, op.method_name)
                 assert exc.retryable is error.retryable
                 assert exc.raw is not None and b'"error"' in exc.raw
                 checked.append((op.method_name, code))
             # an unmapped code raises APIError itself
-            rest_mock.inject(op.operation_id, Status(200, body={env.error: {env.code: 999, env.message: "?"}, env.result: None}))
+            rest_mock.inject(
+                op.operation_id,
+                Status(200, body={env.error: {env.code: 999, env.message: "?"}, env.result: None}),
+            )
             with pytest.raises(hotbit.APIError) as info:
                 getattr(client, op.operation_id)(**call)
             assert type(info.value) is hotbit.APIError and info.value.code == 999
@@ -288,7 +312,11 @@ async def test_missing_credentials_async(rest_mock: RestMock) -> None:
         ("order_depth", {"market": "ETH/BTC", "limit": 5, "interval": "0.5"}, "interval"),  # enum
         ("market_deals", {"market": "ETH/BTC", "limit": 0, "last_id": 0}, "limit"),  # minimum
         ("market_deals", {"market": "ETH/BTC", "limit": 1001, "last_id": 0}, "limit"),  # maximum
-        ("market_kline", {"market": "ETH/BTC", "start_time": 0, "end_time": 1, "interval": 60}, "start_time"),
+        (
+            "market_kline",
+            {"market": "ETH/BTC", "start_time": 0, "end_time": 1, "interval": 60},
+            "start_time",
+        ),
         ("order_put_limit", {**PUT_LIMIT, "side": 3}, "side"),  # enum
         ("order_put_limit", {**PUT_LIMIT, "amount": "1,5"}, "amount"),  # not a decimal
         ("order_batch_cancel", {"market": "ETH/BTC", "orders_id": list(range(1, 12))}, "orders_id"),
@@ -296,7 +324,11 @@ async def test_missing_credentials_async(rest_mock: RestMock) -> None:
     ],
 )
 def test_parameter_errors_are_raised_before_any_request(
-    rest_mock: RestMock, client: hotbit.Client, operation: str, kwargs: dict[str, Any], parameter: str
+    rest_mock: RestMock,
+    client: hotbit.Client,
+    operation: str,
+    kwargs: dict[str, Any],
+    parameter: str,
 ) -> None:
     with pytest.raises(hotbit.ParameterError) as info:
         getattr(client, operation)(**kwargs)
@@ -316,11 +348,17 @@ def test_secrets_stay_out_of_repr_errors_and_logs(
         caplog.set_level(logging.DEBUG, logger=name)
     secrets = [REST_SECRET_KEY, REST_API_KEY]
     texts: list[str] = []
-    with hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=1) as client:
+    with hotbit.Client(
+        REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url, max_retries=1
+    ) as client:
         texts += [repr(client), str(client)]
         assert set(client.balance_query(assets=["BTC", "ETH"])) == {"0xBTC", "ETH"}
         rest_mock.inject("order_put_limit", Status(503), Delay(60), Close(), Garbage())
-        rest_mock.inject("balance_query", Status(503, headers={"Retry-After": "0"}), Status(502, headers={"Retry-After": "0"}))
+        rest_mock.inject(
+            "balance_query",
+            Status(503, headers={"Retry-After": "0"}),
+            Status(502, headers={"Retry-After": "0"}),
+        )
         calls = [
             lambda: client.order_cancel(market="ETH/BTC", order_id=1),  # error envelope
             lambda: client.order_put_limit(**PUT_LIMIT),  # 503
@@ -334,7 +372,11 @@ def test_secrets_stay_out_of_repr_errors_and_logs(
             with pytest.raises(hotbit.HotbitError) as info:
                 call()
             raised.append(type(info.value).__name__)
-            texts += [str(info.value), repr(info.value), repr(getattr(info.value, "response", None))]
+            texts += [
+                str(info.value),
+                repr(info.value),
+                repr(getattr(info.value, "response", None)),
+            ]
     assert raised == ["OrderNotFound", "InternalServerError", "APITimeoutError", "APIConnectionError",
                       "DecodeError", "InternalServerError"]  # fmt: skip
     with hotbit.Client(base_url=rest_mock.url) as public:  # MissingCredentials' message
@@ -356,16 +398,29 @@ def test_credentials_in_a_query_string_are_redacted_in_httpx_logs(
     # after a client has installed its redaction filter on the "httpx" logger.
     caplog.set_level(logging.DEBUG, logger="httpx")
     hotbit.Client(REST_API_KEY, REST_SECRET_KEY, base_url=rest_mock.url).close()
-    params = {"market": "ETH/BTC", "api_key": REST_API_KEY, "sign": "C88F04701D3349D0A93A0164DC5A4CD9"}
+    params = {
+        "market": "ETH/BTC",
+        "api_key": REST_API_KEY,
+        "sign": "C88F04701D3349D0A93A0164DC5A4CD9",
+    }
     with httpx.Client() as raw:
-        assert raw.get(rest_mock.url + "/p1/market.last", params=params, timeout=5).status_code == 200
+        assert (
+            raw.get(rest_mock.url + "/p1/market.last", params=params, timeout=5).status_code == 200
+        )
     lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
     assert any("market.last" in line for line in lines), lines
     assert REST_API_KEY not in caplog.text and "C88F04701D3349D0A93A0164DC5A4CD9" not in caplog.text
     assert "api_key=***" in caplog.text and "sign=***" in caplog.text
     # the filter on its own
-    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "GET %s", (
-        f"http://h/p?api_key={REST_API_KEY}&market=ETH&sign=ABC",), None)
+    record = logging.LogRecord(
+        "httpx",
+        logging.INFO,
+        __file__,
+        1,
+        "GET %s",
+        (f"http://h/p?api_key={REST_API_KEY}&market=ETH&sign=ABC",),
+        None,
+    )
     assert _transport.RedactCredentials().filter(record)
     assert record.getMessage() == "GET http://h/p?api_key=***&market=ETH&sign=***"
 
@@ -376,7 +431,10 @@ def test_credentials_in_a_query_string_are_redacted_in_httpx_logs(
 
 def test_rate_limit_constants_follow_the_spec(rest_spec: RestSpec) -> None:
     limit = rest_spec.root["x-rate-limit"]
-    assert (_constants.RATE_LIMIT_REQUESTS, _constants.RATE_LIMIT_PERIOD) == (limit["requests"], limit["per"])
+    assert (_constants.RATE_LIMIT_REQUESTS, _constants.RATE_LIMIT_PERIOD) == (
+        limit["requests"],
+        limit["per"],
+    )
 
 
 def test_token_bucket_arithmetic(clock: FakeClock) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 
 import hotbit
 import pytest
-from support import DOC_KEYS, ws_mock_for
 from hotbit import _ws_runtime as rt
 from hotbit.errors import (
     APIError,
@@ -25,6 +24,7 @@ from hotbit.errors import (
     ParameterError,
     RequestTimeout,
 )
+from support import DOC_KEYS, ws_mock_for
 
 from generator.mock import WsMock
 
@@ -62,9 +62,7 @@ class Recorder:
         return self.of(kind)
 
 
-def client(
-    server: WsMock, events: Recorder | None = None, **kw: Any
-) -> hotbit.WebSocketClient:
+def client(server: WsMock, events: Recorder | None = None, **kw: Any) -> hotbit.WebSocketClient:
     kw.setdefault("backoff", FAST)
     return hotbit.WebSocketClient(server.url, on_event=events, **kw)
 

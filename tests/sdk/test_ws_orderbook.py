@@ -15,8 +15,8 @@ from typing import Any
 import hotbit
 import msgspec
 import pytest
-from support import ws_mock_for
 from hotbit import _ws_runtime as rt
+from support import ws_mock_for
 
 from generator.mock import WsMock
 

@@ -18,9 +18,7 @@ import pytest
 from support import DOC_KEYS, WS_RECORDINGS, WS_SPEC, ws_mock_for
 from support.ws_messages import Messages
 
-from generator.load import Document, Resolver, load_document
 from generator.mock import WsMock, WsSpec, load_sessions
-
 from generator.naming import snake
 
 pytestmark = pytest.mark.timeout(60)

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import hotbit
 import pytest
-from support import DOC_KEYS, ws_mock_for
 from hotbit import _ws_runtime as rt
+from support import DOC_KEYS, ws_mock_for
 
 ROUNDS = 300
 API_KEY, SECRET = next(iter(DOC_KEYS.items()))

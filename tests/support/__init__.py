@@ -56,7 +56,9 @@ def node_exe() -> str:
     """The `node` interpreter, or fail the test with a hint to run `make test-tools`."""
     exe = shutil.which("node")
     if exe is None:
-        pytest.fail("`node` is not on PATH: install Node.js and run `make test-tools`", pytrace=False)
+        pytest.fail(
+            "`node` is not on PATH: install Node.js and run `make test-tools`", pytrace=False
+        )
     return exe
 
 

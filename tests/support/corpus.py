@@ -405,7 +405,9 @@ def large_spec_generates_and_imports(tmp: Path, *, resources: int, min_size: int
     assert proc.returncode == 0, proc.stderr
     client = (out / "bigapi" / "client.py").read_text()
     assert client.count("    def list_") >= 2 * resources
-    print(f"\n{size // 1000} KB spec: generated in {took:.1f}s, `import bigapi` in {float(proc.stdout):.3f}s")
+    print(
+        f"\n{size // 1000} KB spec: generated in {took:.1f}s, `import bigapi` in {float(proc.stdout):.3f}s"
+    )
 
 
 def ruff_problems(out: Path) -> str:

@@ -67,7 +67,14 @@ def one_line(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _walk_descriptions(resolver: Any, value: Any, doc: Any, pointer: str, seen: frozenset[tuple[str, str]], out: list[str]) -> None:
+def _walk_descriptions(
+    resolver: Any,
+    value: Any,
+    doc: Any,
+    pointer: str,
+    seen: frozenset[tuple[str, str]],
+    out: list[str],
+) -> None:
     """Every `description` of a schema's properties, items and branches (cycles stop)."""
     from generator.problems import join_pointer
 
@@ -94,7 +101,14 @@ def _walk_descriptions(resolver: Any, value: Any, doc: Any, pointer: str, seen: 
     if isinstance(items, dict):
         _walk_descriptions(resolver, items, doc, join_pointer(pointer, "items"), seen, out)
     if isinstance(node.get("additionalProperties"), dict):
-        _walk_descriptions(resolver, node["additionalProperties"], doc, join_pointer(pointer, "additionalProperties"), seen, out)
+        _walk_descriptions(
+            resolver,
+            node["additionalProperties"],
+            doc,
+            join_pointer(pointer, "additionalProperties"),
+            seen,
+            out,
+        )
 
 
 def rest_response_descriptions() -> dict[str, list[str]]:
@@ -119,7 +133,9 @@ def rest_response_descriptions() -> dict[str, list[str]]:
                 for media, content in answer.value.get("content", {}).items():
                     if "json" in media and "schema" in content:
                         schema_at = join_pointer(answer.pointer, "content", media, "schema")
-                        _walk_descriptions(resolver, content["schema"], answer.doc, schema_at, frozenset(), found)
+                        _walk_descriptions(
+                            resolver, content["schema"], answer.doc, schema_at, frozenset(), found
+                        )
                 break
             out[op.get("x-method-name", op["operationId"])] = found
     return out
@@ -133,7 +149,11 @@ def ws_message_descriptions() -> dict[str, list[str]]:
     doc = load_document(WS_SPEC)
     resolver = Resolver(doc)
     messages = doc.data["components"]["messages"]
-    by_role = {(m["x-rpc-method"]["name"], m["x-rpc-method"]["kind"]): (key, m) for key, m in messages.items() if "x-rpc-method" in m}
+    by_role = {
+        (m["x-rpc-method"]["name"], m["x-rpc-method"]["kind"]): (key, m)
+        for key, m in messages.items()
+        if "x-rpc-method" in m
+    }
     out: dict[str, list[str]] = {}
     for (name, kind), (own, message) in by_role.items():
         if kind not in ("request", "subscribe", "unsubscribe"):
@@ -148,6 +168,13 @@ def ws_message_descriptions() -> dict[str, list[str]]:
         for target in targets:
             if target is not None:
                 key, _ = target
-                _walk_descriptions(resolver, {"$ref": f"#/components/messages/{key}/payload"}, doc, "", frozenset(), found)
+                _walk_descriptions(
+                    resolver,
+                    {"$ref": f"#/components/messages/{key}/payload"},
+                    doc,
+                    "",
+                    frozenset(),
+                    found,
+                )
         out[name] = found
     return out

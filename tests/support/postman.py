@@ -21,14 +21,16 @@ def spec_operations() -> list[dict[str, Any]]:
         for method in HTTP_METHODS:
             if method in item:
                 op = item[method]
-                ops.append({
-                    "path": path,
-                    "method": method.upper(),
-                    "name": op.get("x-method-name", op["operationId"]),
-                    "tag": (op.get("tags") or ["Operations"])[0],
-                    "signed": bool(op.get("x-signed")),
-                    "enveloped": op.get("x-envelope", True) is not False,
-                })
+                ops.append(
+                    {
+                        "path": path,
+                        "method": method.upper(),
+                        "name": op.get("x-method-name", op["operationId"]),
+                        "tag": (op.get("tags") or ["Operations"])[0],
+                        "signed": bool(op.get("x-signed")),
+                        "enveloped": op.get("x-envelope", True) is not False,
+                    }
+                )
     return ops
 
 

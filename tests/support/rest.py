@@ -30,7 +30,9 @@ def assert_matches(typed: Any, wire: Any, where: str = "$") -> int:
         fields = msgspec.structs.fields(cls)
         if cls.__struct_config__.array_like:
             assert isinstance(wire, list), f"{where}: wire is {wire!r}, model is positional"
-            assert len(wire) == len(fields), f"{where}: {len(wire)} columns, model has {len(fields)}"
+            assert len(wire) == len(fields), (
+                f"{where}: {len(wire)} columns, model has {len(fields)}"
+            )
             return sum(
                 assert_matches(getattr(typed, f.name), wire[i], f"{where}[{i}]")
                 for i, f in enumerate(fields)
@@ -48,7 +50,9 @@ def assert_matches(typed: Any, wire: Any, where: str = "$") -> int:
             compared += assert_matches(value, wire[f.encode_name], f"{where}.{f.encode_name}")
         return compared
     if isinstance(typed, Decimal):
-        assert isinstance(wire, (str, int, float)) and not isinstance(wire, bool), f"{where}: {wire!r}"
+        assert isinstance(wire, (str, int, float)) and not isinstance(wire, bool), (
+            f"{where}: {wire!r}"
+        )
         assert typed == Decimal(str(wire)), f"{where}: {typed!r} != {wire!r}"
         return 1
     if isinstance(typed, bool) or typed is None:
@@ -71,5 +75,11 @@ def assert_matches(typed: Any, wire: Any, where: str = "$") -> int:
     if isinstance(typed, (list, tuple)):
         assert isinstance(wire, list), f"{where}: wire is {wire!r}"
         assert len(typed) == len(wire), f"{where}: {len(typed)} items, wire has {len(wire)}"
-        return sum(assert_matches(v, w, f"{where}[{i}]") for i, (v, w) in enumerate(zip(typed, wire, strict=True))) + 1
+        return (
+            sum(
+                assert_matches(v, w, f"{where}[{i}]")
+                for i, (v, w) in enumerate(zip(typed, wire, strict=True))
+            )
+            + 1
+        )
     raise AssertionError(f"{where}: unexpected decoded type {type(typed).__name__}: {typed!r}")

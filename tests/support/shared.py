@@ -34,7 +34,7 @@ def once(tmp_path_factory: pytest.TempPathFactory, name: str, produce: Callable[
     with (root / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
         if done.exists():
-            result: T = pickle.loads(done.read_bytes())  # noqa: S301 - written by this run
+            result: T = pickle.loads(done.read_bytes())
             return result
         if folder.exists():
             shutil.rmtree(folder)  # left by a worker whose `produce` failed

@@ -41,7 +41,6 @@ from support.asyncapi import (
 )
 
 from generator.load import Document, Resolver, load_document
-from generator.mock import Raw, WsServer
 from generator.model.asyncapi import build_ws_api
 from generator.model.ir import WsApi, WsMessage
 from generator.problems import Severity, SpecError

@@ -278,7 +278,7 @@ def test_match_unions() -> None:
 
 
 def test_untrack_leaves() -> None:
-    code = src('''
+    code = src("""
         from decimal import Decimal
         from typing import Annotated, Literal
 
@@ -312,13 +312,13 @@ def test_untrack_leaves() -> None:
 
         class Empty(Struct):
             pass
-    ''')
+    """)
     out = transforms.untrack_leaves(code)
     assert out == code.replace(
         "class Level(Struct, array_like=True):", "class Level(Struct, array_like=True, gc=False):"
     )
     assert transforms.untrack_leaves(out) == out  # idempotent
     namespace: dict[str, object] = {"UNSET": __import__("msgspec").UNSET, "_Model": object}
-    exec(out.replace("class Derived(_Model)", "class Derived"), namespace)  # msgspec accepts it
+    exec(out.replace("class Derived(_Model)", "class Derived"), namespace)  # noqa: S102 - msgspec accepts it
     level = namespace["Level"]
     assert level.__struct_config__.gc is False  # type: ignore[attr-defined]

@@ -65,5 +65,3 @@ def test_corpus_examples_are_found() -> None:
     """The round trip is not vacuous: the corpus has examples, and they are checked."""
     total = sum(len(example_cases(spec, package_name(spec, "corpus"))[0]) for spec in CORPUS_SPECS)
     assert total >= 5
-
-

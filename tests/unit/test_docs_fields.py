@@ -31,8 +31,12 @@ COMPONENTS = {
         "type": "object",
         "required": ["error", "result"],
         "properties": {
-            "error": {"type": "object", "nullable": True, "description": "Error or null.",
-                      "properties": {"code": {"type": "integer", "description": "Code."}}},
+            "error": {
+                "type": "object",
+                "nullable": True,
+                "description": "Error or null.",
+                "properties": {"code": {"type": "integer", "description": "Code."}},
+            },
             "result": {"description": "The payload."},
         },
     },
@@ -40,13 +44,19 @@ COMPONENTS = {
 
 
 def rows_of(tmp_path: Path, schema: Any) -> list[FieldRow]:
-    spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
-            "components": {"schemas": {**COMPONENTS, "Root": schema}}}
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {**COMPONENTS, "Root": schema}},
+    }
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     doc = load_document(path)
     pointer = "/components/schemas/Root"
-    return schema_rows(Schema(doc.data["components"]["schemas"]["Root"], Location.at(doc, pointer)), Resolver(doc))
+    return schema_rows(
+        Schema(doc.data["components"]["schemas"]["Root"], Location.at(doc, pointer)), Resolver(doc)
+    )
 
 
 def table(rows: list[FieldRow]) -> list[tuple[str, str, bool | None, str]]:
@@ -54,13 +64,17 @@ def table(rows: list[FieldRow]) -> list[tuple[str, str, bool | None, str]]:
 
 
 def test_nested_objects_arrays_enums_and_cycles(tmp_path: Path) -> None:
-    rows = rows_of(tmp_path, {
-        "type": "object", "required": ["orders"],
-        "properties": {
-            "orders": {"type": "array", "items": {"$ref": "#/components/schemas/Order"}},
-            "total": {"type": "integer", "default": 0, "description": "How many."},
+    rows = rows_of(
+        tmp_path,
+        {
+            "type": "object",
+            "required": ["orders"],
+            "properties": {
+                "orders": {"type": "array", "items": {"$ref": "#/components/schemas/Order"}},
+                "total": {"type": "integer", "default": 0, "description": "How many."},
+            },
         },
-    })
+    )
     assert table(rows) == [
         ("orders", "array of object", True, ""),
         ("orders[]", "object", None, "An order."),
@@ -74,13 +88,31 @@ def test_nested_objects_arrays_enums_and_cycles(tmp_path: Path) -> None:
 
 
 def test_allof_merges_and_null_branches_make_or_null(tmp_path: Path) -> None:
-    rows = rows_of(tmp_path, {"allOf": [
-        {"$ref": "#/components/schemas/Envelope"},
-        {"type": "object", "properties": {"result": {"anyOf": [
-            {"type": "object", "additionalProperties": {"type": "string", "description": "Balance | amount."}},
-            {"type": "object", "nullable": True, "enum": [None]},
-        ]}}},
-    ]})
+    rows = rows_of(
+        tmp_path,
+        {
+            "allOf": [
+                {"$ref": "#/components/schemas/Envelope"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "result": {
+                            "anyOf": [
+                                {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "string",
+                                        "description": "Balance | amount.",
+                                    },
+                                },
+                                {"type": "object", "nullable": True, "enum": [None]},
+                            ]
+                        }
+                    },
+                },
+            ]
+        },
+    )
     assert table(rows) == [
         ("error", "object or null", True, "Error or null."),
         ("error.code", "integer", False, "Code."),
@@ -91,17 +123,32 @@ def test_allof_merges_and_null_branches_make_or_null(tmp_path: Path) -> None:
 
 
 def test_positional_items_and_unions(tmp_path: Path) -> None:
-    rows = rows_of(tmp_path, {"type": "object", "properties": {
-        "params": {"type": "array", "minItems": 1, "items": [
-            {"title": "clean", "type": "boolean", "description": "Snapshot?"},
-            {"title": "market", "type": "string", "const": "BTCUSDT"},
-        ]},
-        "value": {"oneOf": [{"type": "integer"}, {"type": "object", "properties": {"a": {"type": "string"}}}]},
-    }})
+    rows = rows_of(
+        tmp_path,
+        {
+            "type": "object",
+            "properties": {
+                "params": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": [
+                        {"title": "clean", "type": "boolean", "description": "Snapshot?"},
+                        {"title": "market", "type": "string", "const": "BTCUSDT"},
+                    ],
+                },
+                "value": {
+                    "oneOf": [
+                        {"type": "integer"},
+                        {"type": "object", "properties": {"a": {"type": "string"}}},
+                    ]
+                },
+            },
+        },
+    )
     assert table(rows) == [
         ("params", "array (positional)", False, ""),
         ("params[0]", "boolean", True, "`clean`: Snapshot?"),
-        ("params[1]", "string", False, "`market`: Always `\"BTCUSDT\"`."),
+        ("params[1]", "string", False, '`market`: Always `"BTCUSDT"`.'),
         ("value", "integer or object", False, ""),
         ("value.a", "string", False, ""),
     ]

@@ -54,7 +54,9 @@ def test_llms_files() -> None:
     assert len({anchor for _, anchor in links}) == len(links)
     full = read("llms-full.txt")
     assert full.startswith("# ") and "title:" not in full.split("\n", 3)[1]
-    assert sorted(h for h, bodies in sections(full).items() for _ in bodies) == sorted(REST_NAMES + WS_NAMES)
+    assert sorted(h for h, bodies in sections(full).items() for _ in bodies) == sorted(
+        REST_NAMES + WS_NAMES
+    )
 
 
 def test_response_field_tables_carry_every_description_under_their_operation() -> None:
@@ -86,9 +88,14 @@ def test_signing_rules_have_no_empty_placeholders() -> None:
         assert "<code></code>" not in text, name
     auth = next(line for line in read("reference.md").splitlines() if "`{signature}` =" in line)
     assert f"`{ws_payload}`." in auth and "{canonical}" not in auth
-    rest_rule = next(line for line in read("reference.md").splitlines() if line.startswith("`sign` ="))
+    rest_rule = next(
+        line for line in read("reference.md").splitlines() if line.startswith("`sign` =")
+    )
     sig = REST["x-signature"]
-    assert f"except `{sig['parameter']}` (the key parameter `{sig['key-parameter']}` included)" in rest_rule
+    assert (
+        f"except `{sig['parameter']}` (the key parameter `{sig['key-parameter']}` included)"
+        in rest_rule
+    )
 
 
 class _Blocks(HTMLParser):
@@ -150,7 +157,12 @@ def test_llms_txt_parses_with_the_reference_parser() -> None:
                 assert path == "index.html" and anchor in ids, url
             named.append(link["title"])
     assert sorted(n for n in named if n in REST_NAMES + WS_NAMES) == sorted(REST_NAMES + WS_NAMES)
-    pages = [link["url"] for links in parsed.sections.values() for link in links if link["url"].startswith("sections/")]
+    pages = [
+        link["url"]
+        for links in parsed.sections.values()
+        for link in links
+        if link["url"].startswith("sections/")
+    ]
     assert sorted(pages) == sorted(f"sections/{p.name}" for p in (DOCS / "sections").glob("*.md"))
     for page in pages:
         body = read(page)

@@ -38,7 +38,10 @@ def test_schema_and_variables(collection: dict[str, Any]) -> None:
 
 
 def test_one_request_per_operation_in_tag_folders(collection: dict[str, Any]) -> None:
-    got = sorted((folder, item["name"], item["request"]["method"]) for folder, item in requests_of(collection))
+    got = sorted(
+        (folder, item["name"], item["request"]["method"])
+        for folder, item in requests_of(collection)
+    )
     want = sorted((op["tag"], op["name"], op["method"]) for op in OPERATIONS)
     assert got == want
     ids = [item["id"] for _, item in requests_of(collection)]
@@ -50,7 +53,11 @@ def test_requests_carry_example_values_and_credential_slots(collection: dict[str
     for op in OPERATIONS:
         request = by_name[op["name"]]
         assert request["url"]["raw"].startswith("{{baseUrl}}" + op["path"].split("{")[0])
-        fields = request["body"]["urlencoded"] if op["method"] == "POST" else request["url"].get("query", [])
+        fields = (
+            request["body"]["urlencoded"]
+            if op["method"] == "POST"
+            else request["url"].get("query", [])
+        )
         keys = [f["key"] for f in fields]
         if op["signed"]:
             assert keys[-2:] == ["api_key", "sign"], op["name"]
@@ -59,7 +66,11 @@ def test_requests_carry_example_values_and_credential_slots(collection: dict[str
             assert "sign" not in keys and "api_key" not in keys
         assert all(f["value"] != "" for f in fields if f["key"] != "sign"), op["name"]
     assert by_name["market.last"]["url"]["query"] == [
-        {"key": "market", "value": "ETH/BTC", "description": by_name["market.last"]["url"]["query"][0]["description"]}
+        {
+            "key": "market",
+            "value": "ETH/BTC",
+            "description": by_name["market.last"]["url"]["query"][0]["description"],
+        }
     ]
 
 
@@ -71,7 +82,11 @@ def test_signing_script_is_data_driven_from_the_spec(collection: dict[str, Any])
     config = json.loads(config_text)
     sig = load_yaml(REST_SPEC)["x-signature"]
     got = config["signature"]
-    assert (got["algorithm"], got["output"], got["payload"]) == (sig["algorithm"], sig["output"], sig["payload"])
+    assert (got["algorithm"], got["output"], got["payload"]) == (
+        sig["algorithm"],
+        sig["output"],
+        sig["payload"],
+    )
     assert (got["key-parameter"], got["parameter"]) == (sig["key-parameter"], sig["parameter"])
     assert got == Signature.from_mapping(sig).to_mapping()
     signed = sorted(op["name"] for op in OPERATIONS if op["signed"])
@@ -129,7 +144,14 @@ def test_declared_error_codes_appear_as_examples(collection: dict[str, Any]) -> 
         if not op["enveloped"]:
             assert codes == {}, op["name"]
             continue
-        declared = {**common, **{int(c): e["message"] for c, e in raw_ops[op["name"]].get("x-errors", {}).items()}}
+        declared = {
+            **common,
+            **{int(c): e["message"] for c, e in raw_ops[op["name"]].get("x-errors", {}).items()},
+        }
         assert set(codes) == set(declared), op["name"]
-        made = {c: m for c, m in codes.items() if f"Error {c}: {m}" in [e["name"] for e in by_name[op["name"]]["response"]]}
+        made = {
+            c: m
+            for c, m in codes.items()
+            if f"Error {c}: {m}" in [e["name"] for e in by_name[op["name"]]["response"]]
+        }
         assert all(declared[c] == m for c, m in made.items()), op["name"]

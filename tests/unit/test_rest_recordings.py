@@ -60,7 +60,10 @@ def test_recorded_request_matches_spec(rec: Recording) -> None:
     problems = []
     for name, value in SPEC.coerce(op, rec.params).items():
         p = declared[name]
-        problems += [f"{name}={rec.params[name]!r}: {e}" for e in _schema_errors(value, str(p.doc.path), p.pointer)]
+        problems += [
+            f"{name}={rec.params[name]!r}: {e}"
+            for e in _schema_errors(value, str(p.doc.path), p.pointer)
+        ]
     assert not problems, "\n".join(problems)
     if op.signed:
         assert SPEC.signature is not None

@@ -78,9 +78,7 @@ def test_methods_params_and_result_types(api: WsApi) -> None:
         and sub.result.py_type == "models.DepthUpdate"
         and sub.result.model == "DepthUpdate"
     )
-    assert (
-        methods["kline.subscribe"].result.py_type == "list[models.KlineRow]"
-    )  # rows, any number
+    assert methods["kline.subscribe"].result.py_type == "list[models.KlineRow]"  # rows, any number
     assert methods["order.subscribe"].route is None  # the push does not name its market at the top
 
 
@@ -224,9 +222,7 @@ def test_unique_names_a_list_and_its_items_id(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        *sorted(
-            str(f.relative_to(ROOT)) for f in (ROOT / "generator/model/asyncapi").glob("*.py")
-        ),
+        *sorted(str(f.relative_to(ROOT)) for f in (ROOT / "generator/model/asyncapi").glob("*.py")),
         "templates/package/websocket.py.j2",
         "templates/package/orderbook.py.j2",
         *(f"generator/runtime/{name}" for name in sorted(runtime.MODULES)),
