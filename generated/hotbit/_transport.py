@@ -428,9 +428,13 @@ class BaseClient:
             return url
         parsed = self._urls.get(url)
         if parsed is None:
+            try:
+                parsed = httpx.URL(url)
+            except httpx.InvalidURL:
+                return url  # httpx raises it again inside the request's error handling
             if len(self._urls) >= 256:
                 self._urls.clear()
-            parsed = self._urls[url] = httpx.URL(url)
+            self._urls[url] = parsed
         return parsed
 
     def _sign(
