@@ -270,7 +270,9 @@ class Engine(Connection):
         """Send a request on the live connection and decode its result."""
         frame, raw = await self._call(method, params, timeout)
         try:
-            return decode_keeping(decoder, frame.result)
+            if self.keep_extra:
+                return decode_keeping(decoder, frame.result)
+            return decoder.decode(frame.result)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise DecodeError(method, str(exc), raw) from None
 

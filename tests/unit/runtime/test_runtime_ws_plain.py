@@ -13,6 +13,7 @@ import msgspec
 import pytest
 
 from generator.mock import Conn, WsServer
+from generator.runtime._extra import Model
 from generator.runtime._ws_plain import MessageEngine, UnknownMessage, Variant
 from generator.runtime._ws_runtime import Backoff, decompress
 
@@ -61,6 +62,22 @@ def test_classify_by_constants_required_properties_and_shape() -> None:
     )
     name, unknown = e.classify(b'"text"')
     assert name is None and "string" in unknown.reason
+
+
+class Quote(Model):
+    type: str
+    price: str
+
+
+@pytest.mark.parametrize("keep_extra", [True, False])
+def test_keep_extra_decides_whether_undeclared_keys_are_noted(keep_extra: bool) -> None:
+    variant = Variant(
+        "quote", msgspec.json.Decoder(Quote), "object", (("type", "quote"),), frozenset({"type"})
+    )
+    e = MessageEngine("ws://127.0.0.1:9", variants=[variant], keep_extra=keep_extra)
+    name, quote = e.classify(b'{"type": "quote", "price": "1.5", "venue": "x"}')
+    assert (name, quote) == ("quote", Quote("quote", "1.5"))
+    assert quote.model_extra == ({"venue": "x"} if keep_extra else {})
 
 
 def test_decompress() -> None:
