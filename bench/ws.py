@@ -29,6 +29,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import zlib
 from decimal import Decimal
@@ -44,6 +45,7 @@ LIMIT = 0.90  # issue 14
 WARMUP = 2000
 PER_REPORT = 2000
 SKIP = 2  # reports skipped after each resume
+TIMEOUT = 60.0  # seconds a window may take before its client is killed
 SUBSCRIBE = ("BTCUSDT", 100, "0.01")
 MEASURED = ("ours", "lean")  # lean: ours with keep_extra=False
 HERE = Path(__file__).resolve().parent
@@ -129,12 +131,16 @@ class _Child:
 
     def window(self) -> tuple[float, float]:
         os.kill(self.proc.pid, signal.SIGCONT)
+        stuck = threading.Timer(TIMEOUT, self.proc.kill)  # a silent client ends the report
+        stuck.start()
         try:
             for _ in range(SKIP):
                 self.report()  # spans the pause; then pushes the kernel buffered meanwhile
             return self.report()
         finally:
-            os.kill(self.proc.pid, signal.SIGSTOP)
+            stuck.cancel()
+            if self.proc.poll() is None:
+                os.kill(self.proc.pid, signal.SIGSTOP)
 
     def close(self) -> None:
         os.kill(self.proc.pid, signal.SIGCONT)
@@ -148,8 +154,7 @@ def _measure(url: str, rounds: int) -> dict[str, list[tuple[float, float, float,
     children = {kind: _Child(kind, url, PER_REPORT) for kind in (*MEASURED, "raw")}
     try:
         for child in children.values():
-            child.report()  # connected, warmed up
-            os.kill(child.proc.pid, signal.SIGSTOP)
+            child.window()  # connected, warmed up; stopped again
         out: dict[str, list[tuple[float, float, float, float]]] = {k: [] for k in MEASURED}
         before = children["raw"].window()
         for _ in range(rounds):
