@@ -191,6 +191,32 @@ def test_openapi_semantic_errors_are_located() -> None:
     assert "is not unique" in find(problems, "/paths/~1order~1{id}/post/operationId").message
 
 
+@pytest.mark.parametrize("asyncapi", [None, "asyncapi-26-bad.yaml", "asyncapi-26-good.yaml"])
+def test_generate_reports_the_late_semantic_pass_as_validation_does(
+    tmp_path: Path, asyncapi: str | None
+) -> None:
+    """`generate` runs openapi-spec-validator's semantic pass once the models are on their way to
+    the worker. It must still stop the run with exactly the errors validation gives, before
+    anything is written, even when the AsyncAPI document fails too."""
+    from generator.pipeline import generate, load_and_check
+    from generator.problems import SpecError
+
+    spec = str(FIXTURES / "openapi-30-bad-semantic.yaml")
+    with pytest.raises(SpecError) as want:
+        load_and_check(spec, False, "openapi")
+    out = tmp_path / "out"
+    with pytest.raises(SpecError) as got:
+        generate(
+            openapi=spec,
+            asyncapi=str(FIXTURES / asyncapi) if asyncapi else None,
+            out=out,
+            package="p",
+        )
+    assert got.value.problems == want.value.problems
+    assert any("is not unique" in p.message for p in got.value.problems)
+    assert not out.exists()
+
+
 def test_openapi_31_unexpected_property_points_at_the_key(tmp_path: Path) -> None:
     path = tmp_path / "spec.yaml"
     path.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a: {}\n  oops: 1\n")
