@@ -9,12 +9,16 @@ import dataclasses
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import hotbit
 import pytest
 from hotbit import models
-from support import REST_API_KEY, REST_SECRET_KEY, WS_RECORDINGS, ws_mock_for
+from support import (
+    REST_API_KEY,
+    REST_SECRET_KEY,
+    ws_mock_for,
+    ws_recordings_with_order_update,
+)
 
 from generator.mock import RestMock
 from generator.mock.recordings import json_bytes
@@ -61,19 +65,6 @@ def test_unknown_rest_codes_decode(rest_mock: RestMock) -> None:
     assert order.status & models.OrderStatus.DISCOUNT_TOKEN
 
 
-def _ws_recordings(tmp_path: Path, first: list[Any]) -> Path:
-    """The WebSocket recordings, the first order.update push replaced by `first`'s params."""
-    folder = tmp_path / "ws"
-    folder.mkdir()
-    for path in WS_RECORDINGS.glob("*.json"):
-        data = json.loads(path.read_text())
-        if path.name == "order_subscribe.json":
-            pushes = [p for e in data["exchanges"] for p in e.get("pushes") or []]
-            next(p for p in pushes if p.get("method") == "order.update")["params"] = first
-        (folder / path.name).write_text(json.dumps(data))
-    return folder
-
-
 async def _updates(url: str, count: int) -> list[models.OrderUpdate]:
     out: list[models.OrderUpdate] = []
     async with hotbit.WebSocketClient(
@@ -103,7 +94,9 @@ def test_unknown_websocket_codes_decode(tmp_path: Path) -> None:
         "id": 1, "market": "BTCUSDT", "type": 5, "side": 9, "ctime": 1.0, "mtime": 2.0,
         "price": "1", "amount": "2", "left": "0.5", "deal_stock": "1.5", "deal_money": "1.5",
     }  # fmt: skip
-    with ws_mock_for(_ws_recordings(tmp_path, [4, order])) as mock:
+    with ws_mock_for(
+        ws_recordings_with_order_update(tmp_path / "ws", lambda _: [4, order])
+    ) as mock:
         (update,) = asyncio.run(asyncio.wait_for(_updates(mock.url, 1), 20))
     assert type(update.event) is models.OrderUpdateEvent and update.event == 4
     assert type(update.order.side) is models.Side and update.order.side == 9

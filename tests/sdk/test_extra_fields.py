@@ -9,12 +9,17 @@ import dataclasses
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import hotbit
 import pytest
 from hotbit import models
-from support import REST_API_KEY, REST_SECRET_KEY, WS_RECORDINGS, ws_mock_for
+from support import (
+    REST_API_KEY,
+    REST_SECRET_KEY,
+    WS_RECORDINGS,
+    ws_mock_for,
+    ws_recordings_with_order_update,
+)
 
 from generator.mock import RestMock
 from generator.mock.recordings import json_bytes
@@ -42,18 +47,6 @@ def test_rest_models_keep_the_keys_the_spec_does_not_declare(rest_mock: RestMock
     assert order == again["ETHBTC"].records[0]  # extras are not fields
 
 
-def _ws_recordings(tmp_path: Path, order: dict[str, Any]) -> Path:
-    folder = tmp_path / "ws"
-    folder.mkdir()
-    for path in WS_RECORDINGS.glob("*.json"):
-        data = json.loads(path.read_text())
-        if path.name == "order_subscribe.json":
-            pushes = [p for e in data["exchanges"] for p in e.get("pushes") or []]
-            next(p for p in pushes if p.get("method") == "order.update")["params"][1] = order
-        (folder / path.name).write_text(json.dumps(data))
-    return folder
-
-
 @pytest.mark.parametrize("keep_extra", [True, False])
 def test_websocket_pushes_keep_them_too_unless_told_not_to(
     tmp_path: Path, keep_extra: bool
@@ -71,7 +64,9 @@ def test_websocket_pushes_keep_them_too_unless_told_not_to(
                 return update
         raise AssertionError("no push")
 
-    with ws_mock_for(_ws_recordings(tmp_path, order)) as mock:
+    with ws_mock_for(
+        ws_recordings_with_order_update(tmp_path / "ws", lambda p: [p[0], order])
+    ) as mock:
         update = asyncio.run(asyncio.wait_for(first(mock.url), 20))
     assert update.order.model_extra == ({"stp": "cancel_newest"} if keep_extra else {})
     assert update.order.side is models.Side.BUY

@@ -15,12 +15,12 @@ import hotbit
 import msgspec
 import pytest
 from hotbit import models, ws_models
+from support import ws_recordings_with_order_update
 
 from generator.mock import RestMock, RestSpec, WsMock, load_recordings
 
 ROOT = Path(__file__).resolve().parents[2]
 REST_RECORDINGS = ROOT / "tests" / "recordings" / "rest"
-WS_RECORDINGS = ROOT / "tests" / "recordings" / "ws"
 API_KEY = "6b97d781-5ffd-958f-576d96d0bbebc8c6"  # the keys the recordings were signed with
 pytestmark = pytest.mark.timeout(60)
 
@@ -35,22 +35,6 @@ def _recorded_order() -> dict[str, Any]:
     rec = json.loads((REST_RECORDINGS / "order_pending.json").read_text())
     order: dict[str, Any] = rec["response"]["body"]["result"]["ETHBTC"]["records"][0]
     return order
-
-
-def _ws_recordings(tmp_path: Path, order: dict[str, Any]) -> Path:
-    """The WebSocket recordings, with the first order.update pushing the REST recording's order."""
-    folder = tmp_path / "ws"
-    folder.mkdir()
-    for path in WS_RECORDINGS.glob("*.json"):
-        data = json.loads(path.read_text())
-        if path.name == "order_subscribe.json":
-            for exchange in data["exchanges"]:
-                for push in exchange.get("pushes") or []:
-                    if push.get("method") == "order.update":
-                        push["params"] = [1, order]
-                        break
-        (folder / path.name).write_text(json.dumps(data))
-    return folder
 
 
 def test_rest_and_websocket_decode_the_same_json_into_the_same_class(tmp_path: Path) -> None:
@@ -71,7 +55,7 @@ def test_rest_and_websocket_decode_the_same_json_into_the_same_class(tmp_path: P
                 return update
 
     spec_path = ROOT / "specs" / "hotbit-websocket.asyncapi.yaml"
-    folder = _ws_recordings(tmp_path, order_json)
+    folder = ws_recordings_with_order_update(tmp_path / "ws", lambda _: [1, order_json])
     with WsMock(spec_path, folder, api_key=API_KEY, secret_key=secret) as ws_mock:
         update = asyncio.run(asyncio.wait_for(session(ws_mock.url), 20))
     ws_order = update.order

@@ -7,6 +7,7 @@ tool FAILS the test (never skips it) and says to run `make test-tools`.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,3 +68,19 @@ def ws_mock_for(recordings: Path | None = WS_RECORDINGS) -> WsMock:
     from generator.mock import WsMock, WsSpec
 
     return WsMock(WsSpec.load(WS_SPEC), recordings, secret_key=REST_SECRET_KEY)
+
+
+def ws_recordings_with_order_update(folder: Path, params: Callable[[list[Any]], list[Any]]) -> Path:
+    """A copy of the WebSocket recordings in `folder`, the first recorded `order.update` push's
+    params replaced by `params(recorded params)`."""
+    import json
+
+    folder.mkdir()
+    for path in WS_RECORDINGS.glob("*.json"):
+        data = json.loads(path.read_text())
+        if path.name == "order_subscribe.json":
+            pushes = [p for e in data["exchanges"] for p in e.get("pushes") or []]
+            first = next(p for p in pushes if p.get("method") == "order.update")
+            first["params"] = params(first["params"])
+        (folder / path.name).write_text(json.dumps(data))
+    return folder
