@@ -136,6 +136,22 @@ def bundled(spec: Path, out: Path) -> Path:
     return path
 
 
+def ours_argv(spec: Path, out: Path, package: str) -> list[str]:
+    """Our cold run: `python -m generator generate --openapi SPEC` (profile.py times it too)."""
+    return [
+        sys.executable,
+        "-m",
+        "generator",
+        "generate",
+        "--openapi",
+        str(spec),
+        "--out",
+        str(out),
+        "--package",
+        package,
+    ]
+
+
 def commands(spec: Path, out: Path, package: str) -> dict[str, Command]:
     """The three generators on `spec`, each writing under `out/<tool>`."""
     ours, opc, oag = out / "ours", out / "opc_" / f"opc_{package}", out / "oag"
@@ -144,18 +160,7 @@ def commands(spec: Path, out: Path, package: str) -> dict[str, Command]:
     env = {"PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}"}  # opc's ruff post-hooks
     return {
         "ours": Command(
-            [
-                sys.executable,
-                "-m",
-                "generator",
-                "generate",
-                "--openapi",
-                str(spec),
-                "--out",
-                str(ours),
-                "--package",
-                package,
-            ],
+            ours_argv(spec, ours, package),
             prepare=lambda: _rm(ours),
             cwd=ROOT,
             env=env,

@@ -28,6 +28,7 @@ from typing import Any
 
 from bench import synth_spec
 from bench._common import ROOT, cleanup, workdir
+from bench.gen import ours_argv
 
 # (stage, module, function): patched wherever the function object is bound in generator.*
 STAGES: tuple[tuple[str, str, str], ...] = (
@@ -160,18 +161,7 @@ def cold(spec: Path) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "generator",
-                "generate",
-                "--openapi",
-                str(spec),
-                "--out",
-                str(Path(tmp) / "out"),
-                "--package",
-                "things",
-            ],
+            ours_argv(spec, Path(tmp) / "out", "things"),
             cwd=ROOT,
             check=True,
             capture_output=True,
