@@ -31,6 +31,8 @@ from ._constants import (
     RECONNECT_RESET_AFTER,
 )
 from ._errors import APIError, ConnectionLost
+from ._extra import decode_keeping
+from ._wire import JsonDecoder
 
 __all__ = [
     "AuthFailed",
@@ -157,10 +159,9 @@ class Backoff:
 
 
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "zlib": zlib.MAX_WBITS, "deflate": -zlib.MAX_WBITS}
-FIXED_WBITS = _WBITS.get(BINARY_FRAMES)  # the spec's codec when it is one of those (not auto/none)
 # Deflate cannot inflate more than 1032:1 (zlib's FAQ: a 258-byte match in 2 bits), so a frame at
 # most `limit // 1032` long cannot pass the limit: one `zlib.decompress` call, no streaming object.
-MAX_RATIO = 1032
+_MAX_RATIO = 1032
 
 
 def decompress(data: bytes, codec: str = BINARY_FRAMES, limit: int | None = None) -> bytes:
@@ -180,7 +181,7 @@ def decompress(data: bytes, codec: str = BINARY_FRAMES, limit: int | None = None
         return data
     else:
         wbits = _WBITS[codec]
-    if limit is None or len(data) * MAX_RATIO <= limit:
+    if limit is None or len(data) * _MAX_RATIO <= limit:
         return zlib.decompress(data, wbits)
     inflater = zlib.decompressobj(wbits)
     out = inflater.decompress(data, limit + 1)
@@ -457,6 +458,10 @@ class Connection:
         _install_redaction(
             self._connect_options.get("logger") or logging.getLogger("websockets.client")
         )
+
+    def _decode(self, decoder: JsonDecoder[T], buffer: Any) -> T:
+        """A received message, typed; its models noted for `model_extra` if `keep_extra`."""
+        return decode_keeping(decoder, buffer) if self.keep_extra else decoder.decode(buffer)
 
     # -- what subclasses add ------------------------------------------------------------------
     def _consumers(self) -> Iterable[_Sink]:

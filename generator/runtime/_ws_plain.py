@@ -19,7 +19,6 @@ import msgspec
 import websockets
 
 from ._errors import ConnectionLost, DecodeError, ParameterError, RequestTimeout
-from ._extra import decode_keeping
 from ._wire import JsonDecoder
 from ._ws_runtime import (
     Backoff,
@@ -346,9 +345,7 @@ class MessageEngine(Connection):
             if v.decoder is None:
                 return v.message, raw
             try:
-                return v.message, (
-                    decode_keeping(v.decoder, raw) if self.keep_extra else v.decoder.decode(raw)
-                )
+                return v.message, self._decode(v.decoder, raw)
             except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                 errors.append(f"{v.message}: {exc}")
         return None, UnknownMessage(

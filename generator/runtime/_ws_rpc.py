@@ -30,12 +30,9 @@ from ._errors import (
     RequestTimeout,
     error_for,
 )
-from ._extra import decode_keeping
 from ._wire import JsonDecoder, json_encoder
 from ._ws_runtime import (
     _LOST,
-    FIXED_WBITS,
-    MAX_RATIO,
     AuthFailed,
     Backoff,
     Connection,
@@ -270,9 +267,7 @@ class Engine(Connection):
         """Send a request on the live connection and decode its result."""
         frame, raw = await self._call(method, params, timeout)
         try:
-            if self.keep_extra:
-                return decode_keeping(decoder, frame.result)
-            return decoder.decode(frame.result)
+            return self._decode(decoder, frame.result)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise DecodeError(method, str(exc), raw) from None
 
@@ -476,14 +471,9 @@ class Engine(Connection):
     def _dispatch(self, data: bytes | str) -> asyncio.Future[Any] | None:
         """Route one frame. Returns an awaitable only when a "block" queue is full."""
         try:
-            if isinstance(data, str):
-                raw = data.encode()
-            elif FIXED_WBITS is not None and (
-                self.max_frame is None or len(data) * MAX_RATIO <= self.max_frame
-            ):
-                raw = zlib.decompress(data, FIXED_WBITS)  # decompress()'s usual case, inlined
-            else:
-                raw = decompress(data, limit=self.max_frame)
+            raw = (
+                decompress(data, limit=self.max_frame) if isinstance(data, bytes) else data.encode()
+            )
             frame = _FRAME.decode(raw)
         except (zlib.error, msgspec.DecodeError, msgspec.ValidationError) as exc:
             self.emit(FrameError(data, f"{type(exc).__name__}: {exc}"))
@@ -508,12 +498,7 @@ class Engine(Connection):
                 continue
             if item is _UNDECODED:  # decoded once, only if someone listens
                 try:
-                    decoder = decoder or self._push_decoders[method]
-                    item = (
-                        decode_keeping(decoder, params)
-                        if self.keep_extra
-                        else decoder.decode(params)
-                    )
+                    item = self._decode(decoder or self._push_decoders[method], params)
                 except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                     self._undecodable(method, kinds, raw, exc)
                     return None
